@@ -1,0 +1,34 @@
+//! prod-smoke's spec format: YAML scenarios built from a small, read-only
+//! step vocabulary, and the embedded `@qa-readonly` suite that ports the
+//! hub's Playwright spec.
+//!
+//! This crate does no I/O beyond reading a spec file; the runner executes
+//! the steps it defines.
+
+mod errors;
+pub mod steps;
+mod suggest;
+mod suite;
+
+pub use errors::SpecError;
+pub use steps::{Assertion, HttpCheck, HttpMethod, Step, TitlePattern, Visit};
+pub use suggest::did_you_mean;
+pub use suite::{Scenario, Suite};
+
+/// The tag the hub's post-ship seal runs.
+pub const DEFAULT_TAG: &str = "@qa-readonly";
+
+/// Name the embedded suite reports as its file in errors and logs.
+pub const DEFAULT_SUITE_NAME: &str = "specs/qa_readonly.yaml";
+
+/// The `@qa-readonly` port, embedded so a hub repo needs no file of ours.
+pub const DEFAULT_SUITE_YAML: &str = include_str!("../../../specs/qa_readonly.yaml");
+
+/// A spec larger than this is refused before parsing: real suites are a few
+/// kilobytes, and a huge file is a mistake or an attack.
+pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+
+/// The embedded default suite.
+pub fn default_suite() -> Suite {
+    Suite::parse(DEFAULT_SUITE_NAME, DEFAULT_SUITE_YAML).expect("the embedded suite is valid")
+}

@@ -1,0 +1,38 @@
+use serde::de;
+
+use super::Fields;
+
+/// Open a page in the browser. Like Playwright's `expect(response.ok())`,
+/// the document must answer 2xx.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    pub path: String,
+}
+
+impl Visit {
+    pub(super) fn from_fields<E: de::Error>(f: &mut Fields) -> Result<Self, E> {
+        Ok(Visit {
+            path: checked_path(f.require_str("visit")?)?,
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        format!("visit {}", self.path)
+    }
+}
+
+/// Paths are relative to the app's URL, so a spec can never be pointed at
+/// another host.
+pub(super) fn checked_path<E: de::Error>(path: String) -> Result<String, E> {
+    if !path.starts_with('/') || path.starts_with("//") {
+        return Err(E::custom(format!(
+            "`{path}` must be a path on the app that starts with `/`, such as `/up`"
+        )));
+    }
+    if path.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(E::custom(format!(
+            "`{path}` contains spaces or control characters"
+        )));
+    }
+    Ok(path)
+}

@@ -1,0 +1,171 @@
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::MAX_SPEC_BYTES;
+use crate::errors::SpecError;
+use crate::steps::Step;
+use crate::suggest::did_you_mean;
+
+/// A spec file: a named list of scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suite {
+    /// Where it came from, for error messages and reports.
+    pub file: String,
+    pub name: String,
+    pub scenarios: Vec<Scenario>,
+}
+
+/// A Playwright `test(...)`: steps run in order and stop at the first failure.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuite {
+    #[serde(default)]
+    suite: Option<String>,
+    scenarios: Vec<Scenario>,
+}
+
+impl Scenario {
+    pub fn needs_browser(&self) -> bool {
+        self.steps.iter().any(Step::needs_browser)
+    }
+
+    /// Playwright-style `--grep`: a tag selects scenarios carrying it; any
+    /// other text is a regex over the scenario's title and tags.
+    pub fn matches(&self, grep: &str) -> bool {
+        if self.tags.iter().any(|t| t == grep) {
+            return true;
+        }
+        let title = format!("{} {}", self.name, self.tags.join(" "));
+        match Regex::new(grep) {
+            Ok(r) => r.is_match(&title),
+            Err(_) => title.contains(grep),
+        }
+    }
+}
+
+static UNKNOWN_FIELD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"unknown field `([^`]+)`, expected (?:one of )?(.*)").expect("valid regex")
+});
+static BACKTICKED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"`([^`]+)`").expect("valid regex"));
+
+impl Suite {
+    /// Parses a spec. `file` names it in error messages.
+    pub fn parse(file: &str, source: &str) -> Result<Suite, SpecError> {
+        if source.len() > MAX_SPEC_BYTES {
+            return Err(SpecError::TooLarge {
+                file: file.to_string(),
+                size: source.len(),
+                limit: MAX_SPEC_BYTES,
+            });
+        }
+        let raw: RawSuite = serde_yaml::from_str(source).map_err(|e| {
+            let message = with_suggestion(&e.to_string());
+            match e.location() {
+                Some(loc) => SpecError::located(file, source, loc.line(), loc.column(), message),
+                None => SpecError::Invalid {
+                    file: file.to_string(),
+                    message,
+                },
+            }
+        })?;
+        let suite = Suite {
+            file: file.to_string(),
+            name: raw.suite.unwrap_or_else(|| file.to_string()),
+            scenarios: raw.scenarios,
+        };
+        suite.validate()?;
+        Ok(suite)
+    }
+
+    pub fn load(path: &Path) -> Result<Suite, SpecError> {
+        let file = path.display().to_string();
+        let meta = std::fs::metadata(path).map_err(|source| SpecError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if meta.len() > MAX_SPEC_BYTES as u64 {
+            return Err(SpecError::TooLarge {
+                file,
+                size: meta.len() as usize,
+                limit: MAX_SPEC_BYTES,
+            });
+        }
+        let source = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Suite::parse(&file, &source)
+    }
+
+    /// Scenarios selected by `grep`, in file order.
+    pub fn select(&self, grep: &str) -> Vec<&Scenario> {
+        self.scenarios.iter().filter(|s| s.matches(grep)).collect()
+    }
+
+    fn validate(&self) -> Result<(), SpecError> {
+        let invalid = |message: String| SpecError::Invalid {
+            file: self.file.clone(),
+            message,
+        };
+        if self.scenarios.is_empty() {
+            return Err(invalid("the spec has no scenarios".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for s in &self.scenarios {
+            if s.name.trim().is_empty() {
+                return Err(invalid("a scenario has an empty name".into()));
+            }
+            if !seen.insert(s.name.as_str()) {
+                return Err(invalid(format!("scenario {:?} is defined twice", s.name)));
+            }
+            if s.steps.is_empty() {
+                return Err(invalid(format!("scenario {:?} has no steps", s.name)));
+            }
+            if let Some(t) = s.tags.iter().find(|t| !t.starts_with('@') || t.len() < 2) {
+                return Err(invalid(format!(
+                    "tag {t:?} in scenario {:?} must start with `@`, like `@qa-readonly`",
+                    s.name
+                )));
+            }
+            // An assertion needs a page to look at.
+            let first_page_step = s.steps.iter().position(Step::needs_browser);
+            let first_visit = s.steps.iter().position(|st| matches!(st, Step::Visit(_)));
+            if first_page_step.is_some() && first_page_step != first_visit {
+                return Err(invalid(format!(
+                    "scenario {:?} checks the page before any `visit`",
+                    s.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds a "did you mean" to serde's unknown-field messages.
+fn with_suggestion(message: &str) -> String {
+    let Some(caps) = UNKNOWN_FIELD.captures(message) else {
+        return message.to_string();
+    };
+    let field = &caps[1];
+    let candidates: Vec<&str> = BACKTICKED
+        .captures_iter(&caps[2])
+        .map(|c| c.get(1).map_or("", |m| m.as_str()))
+        .collect();
+    match did_you_mean(field, &candidates) {
+        Some(s) => format!("{message}; did you mean `{s}`?"),
+        None => message.to_string(),
+    }
+}

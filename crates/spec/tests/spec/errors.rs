@@ -1,0 +1,149 @@
+use prod_smoke_spec::{SpecError, Suite};
+
+fn err(src: &str) -> SpecError {
+    Suite::parse("bad.yaml", src).expect_err("spec should be rejected")
+}
+
+fn located(src: &str) -> (usize, usize, String) {
+    let e = err(src);
+    let (line, col) = e
+        .location()
+        .unwrap_or_else(|| panic!("no location in: {e}"));
+    (line, col, e.to_string())
+}
+
+#[test]
+fn unknown_step_says_did_you_mean_with_line_and_column() {
+    let src = "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - vist: /tasks\n";
+    let (line, col, msg) = located(src);
+    assert_eq!(line, 5, "{msg}");
+    assert_eq!(col, 9, "{msg}");
+    assert!(
+        msg.contains("unknown step `vist`; did you mean `visit`?"),
+        "{msg}"
+    );
+    assert!(msg.contains("bad.yaml:5:9"), "{msg}");
+    assert!(msg.contains("- vist: /tasks"), "{msg}");
+}
+
+#[test]
+fn unknown_scenario_key_says_did_you_mean() {
+    let src = "scenarios:\n  - name: a\n    tgas: ['@x']\n    steps:\n      - visit: /\n";
+    let (line, _, msg) = located(src);
+    assert_eq!(line, 3, "{msg}");
+    assert!(msg.contains("did you mean `tags`?"), "{msg}");
+}
+
+#[test]
+fn unknown_modifier_says_did_you_mean() {
+    let src = "scenarios:\n  - name: a\n    steps:\n      - get: /up\n        stauts: 200\n";
+    let (line, _, msg) = located(src);
+    assert_eq!(line, 4, "{msg}");
+    assert!(
+        msg.contains("unknown key `stauts` in a `get` step; did you mean `status`?"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn mutating_steps_do_not_exist() {
+    let src = "scenarios:\n  - name: a\n    steps:\n      - post: /tasks\n";
+    let (_, _, msg) = located(src);
+    assert!(msg.contains("prod-smoke is read-only"), "{msg}");
+}
+
+#[test]
+fn malformed_yaml_points_at_line_and_column() {
+    let src = "scenarios:\n  - name: a\n    steps: [\n      - visit: /\n";
+    let (line, col, msg) = located(src);
+    assert!(line >= 3, "{msg}");
+    assert!(col >= 1, "{msg}");
+}
+
+#[test]
+fn bad_regex_and_bad_status_are_located() {
+    let (line, _, msg) = located(
+        "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - title: /(unclosed/\n",
+    );
+    assert_eq!(line, 5, "{msg}");
+    assert!(msg.contains("bad regex"), "{msg}");
+    let (line, _, msg) =
+        located("scenarios:\n  - name: a\n    steps:\n      - get: /up\n        status: 9000\n");
+    assert_eq!(line, 4, "{msg}");
+    assert!(msg.contains("100 to 599"), "{msg}");
+}
+
+#[test]
+fn paths_must_stay_on_the_app() {
+    let (_, _, msg) =
+        located("scenarios:\n  - name: a\n    steps:\n      - get: https://evil.example/\n");
+    assert!(msg.contains("must be a path on the app"), "{msg}");
+    let (_, _, msg) =
+        located("scenarios:\n  - name: a\n    steps:\n      - visit: //evil.example/\n");
+    assert!(msg.contains("must be a path on the app"), "{msg}");
+}
+
+#[test]
+fn structural_mistakes_are_named() {
+    let msg = err("scenarios: []\n").to_string();
+    assert!(msg.contains("no scenarios"), "{msg}");
+    let msg = err("scenarios:\n  - name: a\n    steps:\n      - title: x\n").to_string();
+    assert!(msg.contains("before any `visit`"), "{msg}");
+    let msg =
+        err("scenarios:\n  - name: a\n    tags: [qa]\n    steps:\n      - visit: /\n").to_string();
+    assert!(msg.contains("must start with `@`"), "{msg}");
+}
+
+#[test]
+fn yaml_bomb_fails_fast() {
+    let mut src = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        src.push_str(&format!(
+            "b{i}: &b{i} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n",
+            p = if i == 1 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            }
+        ));
+    }
+    src.push_str("scenarios: []\n");
+    let start = std::time::Instant::now();
+    let e = err(&src);
+    assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
+    assert!(!e.to_string().is_empty());
+}
+
+#[test]
+fn deep_nesting_fails_with_a_clear_error() {
+    let src = format!(
+        "scenarios:\n  - name: a\n    steps:\n      - visit: /\n        x: {}{}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let msg = err(&src).to_string();
+    assert!(msg.contains("recursion limit"), "{msg}");
+}
+
+#[test]
+fn huge_file_is_refused_before_parsing() {
+    let src = format!("# {}\nscenarios: []\n", "x".repeat(2 * 1024 * 1024));
+    assert!(matches!(err(&src), SpecError::TooLarge { .. }));
+}
+
+#[test]
+fn every_bad_spec_fixture_gives_a_clear_error() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/bad-specs");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("fixtures/bad-specs exists") {
+        let path = entry.expect("dir entry").path();
+        let e = Suite::load(&path).expect_err(&format!("{} must be rejected", path.display()));
+        assert!(
+            e.to_string().contains(&path.display().to_string()),
+            "{}: error does not name the file: {e}",
+            path.display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 5, "only {seen} bad specs");
+}
