@@ -1,0 +1,168 @@
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+
+use prod_smoke_spec::did_you_mean;
+
+use crate::errors::ConfigError;
+use crate::files::HubConfig;
+use crate::{DEFAULT_APP, DEFAULT_URL};
+
+/// Where the resolved URL came from; printed so an operator can see why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlSource {
+    Flag,
+    ReleaseRepos,
+    QaEnvironments,
+    BuiltInDefault,
+}
+
+impl fmt::Display for UrlSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            UrlSource::Flag => "--url",
+            UrlSource::ReleaseRepos => "release_repos.yml apps.<app>.prod_deploy.smoke_url",
+            UrlSource::QaEnvironments => "qa_environments.yml qa_environments.<app>.production_url",
+            UrlSource::BuiltInDefault => "built-in default",
+        })
+    }
+}
+
+/// The app to check and what the hub knows about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppTarget {
+    pub app: String,
+    pub url: String,
+    pub source: UrlSource,
+    /// Heroku app for `heroku rollback --app`; the app slug when unknown.
+    pub production_app: String,
+    /// Checkout for `git -C <repo>`; the app slug when unknown.
+    pub repo: String,
+}
+
+/// Resolves the app's URL. `explicit_config_dir` is true when the operator
+/// named the folder, so a missing folder is an error rather than a fallback.
+pub fn resolve(
+    app: &str,
+    url_flag: Option<&str>,
+    config_dir: &Path,
+    explicit_config_dir: bool,
+) -> Result<AppTarget, ConfigError> {
+    check_app_name(app)?;
+    let hub = HubConfig::load(config_dir)?;
+    let repo = hub.release_repos.get(app);
+    let env = hub.qa_environments.get(app);
+    let production_app = non_blank(env.and_then(|e| e.production_app.as_deref()))
+        .or_else(|| non_blank(env.and_then(|e| e.heroku_app.as_deref())))
+        .unwrap_or(app)
+        .to_string();
+    let repo_dir = non_blank(repo.and_then(|r| r.repo.as_deref()))
+        .unwrap_or(app)
+        .to_string();
+    let target = |url: &str, source| AppTarget {
+        app: app.to_string(),
+        url: url.trim().to_string(),
+        source,
+        production_app: production_app.clone(),
+        repo: repo_dir.clone(),
+    };
+
+    if let Some(url) = non_blank(url_flag) {
+        return Ok(target(url, UrlSource::Flag));
+    }
+    if !hub.found_any && (explicit_config_dir || app != DEFAULT_APP) {
+        return Err(ConfigError::MissingConfig {
+            dir: config_dir.to_path_buf(),
+        });
+    }
+    let smoke_url = repo.and_then(|r| r.prod_deploy.as_ref()?.smoke_url.as_deref());
+    if let Some(url) = non_blank(smoke_url) {
+        return Ok(target(url, UrlSource::ReleaseRepos));
+    }
+    if let Some(url) = non_blank(env.and_then(|e| e.production_url.as_deref())) {
+        return Ok(target(url, UrlSource::QaEnvironments));
+    }
+    let known = hub.known_apps();
+    if app == DEFAULT_APP {
+        return Ok(target(DEFAULT_URL, UrlSource::BuiltInDefault));
+    }
+    if known.iter().any(|k| k == app) {
+        // Known, but neither file gives it a URL: guessing would check the
+        // wrong site, so ask for one.
+        return Err(ConfigError::BadUrl {
+            url: String::new(),
+            reason: format!(
+                "app `{app}` has no prod_deploy.smoke_url or production_url in {}; pass --url",
+                config_dir.display()
+            ),
+        });
+    }
+    let names: Vec<&str> = known.iter().map(String::as_str).collect();
+    let hint = did_you_mean(app, &names)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    Err(ConfigError::UnknownApp {
+        app: app.to_string(),
+        known,
+        hint,
+    })
+}
+
+fn non_blank(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn check_app_name(app: &str) -> Result<(), ConfigError> {
+    let ok = !app.is_empty()
+        && app.len() <= 100
+        && app
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::BadAppName {
+            app: app.chars().take(100).collect(),
+        })
+    }
+}
+
+/// Checks a resolved URL: http(s) with a host, and plain `http://` only for
+/// loopback unless `allow_http` is set. Returns the URL without a trailing
+/// slash, so paths join cleanly.
+pub fn check_url(url: &str, allow_http: bool) -> Result<String, ConfigError> {
+    let bad = |reason: &str| ConfigError::BadUrl {
+        url: url.to_string(),
+        reason: reason.to_string(),
+    };
+    let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    let Some(host) = parsed.host_str() else {
+        return Err(bad("it has no host"));
+    };
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_http || is_loopback(host) => {}
+        "http" => {
+            return Err(bad(
+                "plain http:// to a non-loopback host is refused; use https:// or pass --allow-http",
+            ));
+        }
+        other => return Err(bad(&format!("scheme `{other}` is not http or https"))),
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad(
+            "credentials in the URL are refused; they would end up in logs",
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(bad("give the app's base URL, without a query or fragment"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_string())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h == "localhost"
+        || h.ends_with(".localhost")
+        || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
