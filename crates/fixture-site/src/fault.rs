@@ -1,0 +1,138 @@
+//! The ways the fixture site can misbehave.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::errors::UnknownFault;
+
+/// One way the fixture site can misbehave. Several can be active at once;
+/// when two touch the same route, the order of the variants here decides
+/// which wins (earlier first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fault {
+    /// `/` resets the TCP connection (RST) after reading the request.
+    Reset,
+    /// `/tasks` never answers; only the client's timeout (or shutdown) ends it.
+    Hang,
+    /// `/` answers 500 with an error page.
+    Page500,
+    /// `/up` answers 503.
+    Up503,
+    /// `/devops` and `/devops/cycle` answer 200: the removed admin routes are back.
+    Admin200,
+    /// `/tasks` redirects to itself forever.
+    RedirectLoop,
+    /// `/tasks` answers 302 to `/signin?return_to=/tasks`: an auth wall.
+    RedirectSignin,
+    /// `/tasks` answers 404 with an empty body.
+    Empty404,
+    /// `/` has the title "Welcome to nginx!" although its body still names the studio.
+    WrongTitle,
+    /// The email input on `/signin` has `display:none`.
+    HiddenElement,
+    /// Every page logs a console error and throws an uncaught exception on load.
+    Throws,
+    /// `/tasks` is a page of several megabytes that still says "Tasks".
+    HugePage,
+    /// Every response is delayed by [`crate::FixtureOptions::slow_delay`].
+    Slow,
+    /// `/tasks` renders its "Tasks" heading from JavaScript after
+    /// [`crate::FixtureOptions::late_text_delay`].
+    LateText,
+}
+
+impl Fault {
+    /// Every fault, in precedence order.
+    pub const ALL: [Fault; 14] = [
+        Fault::Reset,
+        Fault::Hang,
+        Fault::Page500,
+        Fault::Up503,
+        Fault::Admin200,
+        Fault::RedirectLoop,
+        Fault::RedirectSignin,
+        Fault::Empty404,
+        Fault::WrongTitle,
+        Fault::HiddenElement,
+        Fault::Throws,
+        Fault::HugePage,
+        Fault::Slow,
+        Fault::LateText,
+    ];
+
+    /// The kebab-case name used on the command line, e.g. `page-500`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fault::Reset => "reset",
+            Fault::Hang => "hang",
+            Fault::Page500 => "page-500",
+            Fault::Up503 => "up-503",
+            Fault::Admin200 => "admin-200",
+            Fault::RedirectLoop => "redirect-loop",
+            Fault::RedirectSignin => "redirect-signin",
+            Fault::Empty404 => "empty-404",
+            Fault::WrongTitle => "wrong-title",
+            Fault::HiddenElement => "hidden-element",
+            Fault::Throws => "throws",
+            Fault::HugePage => "huge-page",
+            Fault::Slow => "slow",
+            Fault::LateText => "late-text",
+        }
+    }
+
+    /// One line saying what the fault does, for `--help`-style listings.
+    pub fn description(self) -> &'static str {
+        match self {
+            Fault::Reset => "/ resets the TCP connection",
+            Fault::Hang => "/tasks never answers",
+            Fault::Page500 => "/ answers 500 with an error page",
+            Fault::Up503 => "/up answers 503",
+            Fault::Admin200 => "/devops and /devops/cycle answer 200",
+            Fault::RedirectLoop => "/tasks redirects to itself forever",
+            Fault::RedirectSignin => "/tasks redirects to /signin?return_to=/tasks",
+            Fault::Empty404 => "/tasks answers 404 with an empty body",
+            Fault::WrongTitle => "/ is titled \"Welcome to nginx!\"",
+            Fault::HiddenElement => "the /signin email input is display:none",
+            Fault::Throws => "every page throws an uncaught exception and logs a console error",
+            Fault::HugePage => "/tasks is a page of several megabytes",
+            Fault::Slow => "every response is delayed by a few seconds",
+            Fault::LateText => "/tasks renders its heading from JavaScript after a delay",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = UnknownFault;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace('_', "-");
+        Fault::ALL
+            .into_iter()
+            .find(|f| f.as_str() == wanted)
+            .ok_or_else(|| UnknownFault {
+                name: s.to_string(),
+                expected: Fault::ALL.map(Fault::as_str).join(", "),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fault_round_trips_through_its_name() {
+        for f in Fault::ALL {
+            assert_eq!(f.as_str().parse::<Fault>(), Ok(f));
+        }
+        assert_eq!("Page_500".parse::<Fault>(), Ok(Fault::Page500));
+        let err = "nope".parse::<Fault>().unwrap_err();
+        assert!(err.to_string().contains("page-500"), "{err}");
+    }
+}

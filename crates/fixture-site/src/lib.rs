@@ -1,0 +1,220 @@
+//! A loopback copy of the production hub's public pages ("McRitchie Studio"),
+//! with faults that can be switched on and off while it runs. prod-smoke's
+//! tests point the runner at it to prove that each kind of breakage turns the
+//! seal red, and that a healthy site stays green.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), prod_smoke_fixture_site::FixtureError> {
+//! use prod_smoke_fixture_site::{Fault, FixtureOptions, FixtureSite};
+//!
+//! let site = FixtureSite::start(FixtureOptions::default()).await?;
+//! site.set_fault(Fault::Page500);
+//! // ... run prod-smoke against site.base_url() ...
+//! assert_eq!(site.count_non_get(), 0);
+//! site.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod errors;
+mod fault;
+mod pages;
+mod request_log;
+mod routes;
+mod server;
+mod tls;
+
+use std::collections::BTreeSet;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use errors::{FixtureError, UnknownFault};
+pub use fault::Fault;
+pub use request_log::LoggedRequest;
+
+use request_log::RequestLog;
+use server::SiteState;
+
+/// How to start a [`FixtureSite`].
+#[derive(Debug, Clone)]
+pub struct FixtureOptions {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Serve HTTPS with a freshly made self-signed certificate.
+    pub tls: bool,
+    /// Pages POST a beacon on load, as production's do.
+    pub beacons: bool,
+    /// Faults active from the start.
+    pub faults: Vec<Fault>,
+    /// How long [`Fault::Slow`] holds every response.
+    pub slow_delay: Duration,
+    /// How long [`Fault::LateText`] waits before rendering "Tasks".
+    pub late_text_delay: Duration,
+    /// The least size of the [`Fault::HugePage`] board.
+    pub huge_page_bytes: usize,
+}
+
+impl Default for FixtureOptions {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            tls: false,
+            beacons: true,
+            faults: Vec::new(),
+            slow_delay: Duration::from_millis(2500),
+            late_text_delay: Duration::from_millis(1500),
+            huge_page_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
+/// A running fixture site. Dropping it stops it too; [`FixtureSite::shutdown`]
+/// also waits for every connection to close.
+#[derive(Debug)]
+pub struct FixtureSite {
+    addr: SocketAddr,
+    certificate_pem: Option<String>,
+    state: Arc<SiteState>,
+    cancel: CancellationToken,
+    tracker: TaskTracker,
+}
+
+impl FixtureSite {
+    /// Binds 127.0.0.1 and starts serving in the background of the current
+    /// tokio runtime.
+    pub async fn start(options: FixtureOptions) -> Result<Self, FixtureError> {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| FixtureError::Bind { addr, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| FixtureError::Bind { addr, source })?;
+        let (acceptor, certificate_pem) = if options.tls {
+            let cert = tls::self_signed()?;
+            (Some(cert.acceptor), Some(cert.certificate_pem))
+        } else {
+            (None, None)
+        };
+        let state = Arc::new(SiteState {
+            faults: Mutex::new(options.faults.iter().copied().collect()),
+            options,
+            log: RequestLog::default(),
+        });
+        let cancel = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        tracker.spawn(server::accept_loop(
+            listener,
+            acceptor,
+            state.clone(),
+            cancel.clone(),
+            tracker.clone(),
+        ));
+        Ok(Self {
+            addr,
+            certificate_pem,
+            state,
+            cancel,
+            tracker,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, or `https://...` when serving TLS. No trailing slash.
+    pub fn base_url(&self) -> String {
+        let scheme = if self.is_tls() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// `base_url()` joined with `path`, e.g. `url("/tasks")`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url())
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    pub fn is_tls(&self) -> bool {
+        self.certificate_pem.is_some()
+    }
+
+    /// The self-signed certificate (PEM) when serving TLS.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
+    }
+
+    /// Turns a fault on, keeping the others that are on.
+    pub fn set_fault(&self, fault: Fault) {
+        self.state.update_faults(|set| {
+            set.insert(fault);
+        });
+    }
+
+    /// Turns one fault off.
+    pub fn unset_fault(&self, fault: Fault) {
+        self.state.update_faults(|set| {
+            set.remove(&fault);
+        });
+    }
+
+    /// Replaces the active faults with `faults`.
+    pub fn set_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        let new: BTreeSet<Fault> = faults.into_iter().collect();
+        self.state.update_faults(|set| *set = new);
+    }
+
+    /// Makes the site healthy again.
+    pub fn clear_faults(&self) {
+        self.state.update_faults(BTreeSet::clear);
+    }
+
+    /// The active faults, in precedence order.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.state.faults().into_iter().collect()
+    }
+
+    /// Every request so far, oldest first.
+    pub fn request_log(&self) -> Vec<LoggedRequest> {
+        self.state.log.snapshot()
+    }
+
+    pub fn clear_request_log(&self) {
+        self.state.log.clear();
+    }
+
+    /// How many requests could have changed state: any method but GET, HEAD
+    /// and OPTIONS. A read-only run must leave this at zero.
+    pub fn count_non_get(&self) -> usize {
+        self.request_log()
+            .iter()
+            .filter(|r| r.is_mutating())
+            .count()
+    }
+
+    /// How many requests asked for `path` (any method).
+    pub fn count_path(&self, path: &str) -> usize {
+        self.request_log().iter().filter(|r| r.path == path).count()
+    }
+
+    /// Stops accepting, drops every open connection (hung ones included) and
+    /// waits for their tasks to end.
+    pub async fn shutdown(self) {
+        self.cancel.cancel();
+        self.tracker.close();
+        self.tracker.wait().await;
+    }
+}
+
+impl Drop for FixtureSite {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}

@@ -1,0 +1,296 @@
+//! The HTML and assets of the fixture site, shaped like the production hub.
+//!
+//! Only the `/tasks` page says "Tasks": the navigation calls it "Board", so a
+//! redirect away from the board can never pass a "body contains Tasks" check.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// What every HTML page carries besides its content.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Chrome {
+    /// Fire a POST beacon on load, as production's analytics does.
+    pub beacons: bool,
+    /// Log a console error and throw an uncaught exception on load.
+    pub throws: bool,
+}
+
+pub(crate) const HOME_TITLE: &str = "McRitchie Studio — Agents at work";
+pub(crate) const WRONG_TITLE: &str = "Welcome to nginx!";
+
+pub(crate) const STYLESHEET: &str = r#"
+:root { --ink: #1d2330; --paper: #f6f4ef; --accent: #2f6f4f; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: var(--ink); background: var(--paper); }
+header { display: flex; gap: 1.5rem; align-items: center; padding: 1rem 2rem; background: var(--ink); color: #fff; }
+header a { color: #fff; text-decoration: none; }
+header .brand { font-weight: 700; margin-right: auto; }
+main { max-width: 60rem; margin: 2rem auto; padding: 0 2rem; }
+.task-card { background: #fff; border-left: 4px solid var(--accent); margin: .75rem 0; padding: .75rem 1rem; }
+.task-card .state { float: right; font-size: .8rem; text-transform: uppercase; }
+form { display: grid; gap: .75rem; max-width: 22rem; }
+input, button { font: inherit; padding: .5rem; }
+button { background: var(--accent); color: #fff; border: 0; }
+footer { text-align: center; font-size: .8rem; padding: 2rem; }
+"#;
+
+pub(crate) const SCRIPT: &str = r#"
+document.documentElement.classList.add("js");
+document.addEventListener("DOMContentLoaded", function () {
+  document.body.setAttribute("data-app-ready", "true");
+});
+"#;
+
+/// A 1×1 green PNG, wrapped into an ICO below.
+const FAVICON_PNG: [u8; 70] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xd0, 0xcf, 0xf7, 0xff,
+    0x0f, 0x00, 0x03, 0xab, 0x01, 0xed, 0xac, 0x7a, 0xca, 0x3a, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// An ICO file holding one PNG image.
+pub(crate) fn favicon() -> Vec<u8> {
+    let mut ico = vec![0, 0, 1, 0, 1, 0];
+    ico.extend_from_slice(&[1, 1, 0, 0, 1, 0, 32, 0]);
+    ico.extend_from_slice(&(FAVICON_PNG.len() as u32).to_le_bytes());
+    ico.extend_from_slice(&22u32.to_le_bytes());
+    ico.extend_from_slice(&FAVICON_PNG);
+    ico
+}
+
+const BEACON_SCRIPT: &str = r#"<script>
+(function () {
+  var payload = JSON.stringify({ event: "page_view", path: location.pathname });
+  window.addEventListener("load", function () {
+    if (navigator.sendBeacon) { navigator.sendBeacon("/beacon", payload); }
+    fetch("/beacon", { method: "POST", body: payload, headers: { "Content-Type": "application/json" } })
+      .catch(function () {});
+  });
+})();
+</script>"#;
+
+const THROWING_SCRIPT: &str = r#"<script>
+console.error("McRitchie Studio: the activity widget failed to initialise");
+throw new Error("McRitchie Studio: activity feed exploded");
+</script>"#;
+
+fn layout(title: &str, main: &str, chrome: Chrome) -> String {
+    let mut page = String::with_capacity(main.len() + 2048);
+    let _ = write!(
+        page,
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title}</title>
+<link rel="icon" href="/favicon.ico">
+<link rel="stylesheet" href="/assets/application.css">
+<script src="/assets/application.js" defer></script>
+</head>
+<body>
+<header>
+<a class="brand" href="/">McRitchie Studio</a>
+<nav><a href="/">Home</a> <a href="/tasks">Board</a> <a href="/signin">Sign in</a></nav>
+</header>
+<main>
+{main}
+</main>
+<footer>© McRitchie Studio</footer>
+"#
+    );
+    if chrome.beacons {
+        page.push_str(BEACON_SCRIPT);
+        page.push('\n');
+    }
+    if chrome.throws {
+        page.push_str(THROWING_SCRIPT);
+        page.push('\n');
+    }
+    page.push_str("</body>\n</html>\n");
+    page
+}
+
+pub(crate) fn home(title: &str, chrome: Chrome) -> String {
+    layout(
+        title,
+        r#"<h1>McRitchie Studio</h1>
+<p class="lede">Agents at work: every task on the board is picked up, built, reviewed and shipped by a small crew of agents.</p>
+<section>
+<h2>Latest release</h2>
+<p>The studio ships small releases often. Each one is sealed by a read-only smoke run against production.</p>
+</section>"#,
+        chrome,
+    )
+}
+
+pub(crate) fn signin(email_hidden: bool, chrome: Chrome) -> String {
+    let style = if email_hidden {
+        r#" style="display:none""#
+    } else {
+        ""
+    };
+    layout(
+        "Sign in — McRitchie Studio",
+        &format!(
+            r#"<h1>Sign in</h1>
+<form action="/signin" method="post">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required{style}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>"#
+        ),
+        chrome,
+    )
+}
+
+const TASKS: [(&str, &str, &str); 5] = [
+    (
+        "Port the smoke suite to Rust",
+        "in progress",
+        "agent: builder",
+    ),
+    ("Seal release 2026.06.26", "reviewed", "agent: reviewer"),
+    ("Trim the deploy log", "ready", "agent: janitor"),
+    ("Rotate the Discord webhook", "done", "agent: ops"),
+    ("Draft the release notes", "in progress", "agent: scribe"),
+];
+
+fn task_cards(out: &mut String, copies: usize) {
+    for i in 0..copies {
+        let (title, state, agent) = TASKS[i % TASKS.len()];
+        let _ = writeln!(
+            out,
+            r#"<article class="task-card" data-task-id="{id}"><span class="state">{state}</span><h3>#{id} {title}</h3><p>{agent}</p></article>"#,
+            id = i + 1
+        );
+    }
+}
+
+pub(crate) fn tasks(chrome: Chrome) -> String {
+    let mut main = String::from("<h1>Tasks</h1>\n<section id=\"board\">\n");
+    task_cards(&mut main, TASKS.len());
+    main.push_str("</section>");
+    layout("Board — McRitchie Studio", &main, chrome)
+}
+
+/// A board of at least `min_bytes` that still has its "Tasks" heading.
+pub(crate) fn huge_tasks(min_bytes: usize, chrome: Chrome) -> String {
+    let mut main = String::with_capacity(min_bytes + 4096);
+    main.push_str("<h1>Tasks</h1>\n<section id=\"board\">\n");
+    let mut batch = 0;
+    while main.len() < min_bytes {
+        let mut cards = String::new();
+        task_cards(&mut cards, 1000);
+        // Keep ids unique across batches.
+        main.push_str(&cards.replace("data-task-id=\"", &format!("data-task-id=\"{batch}-")));
+        batch += 1;
+    }
+    main.push_str("</section>");
+    layout("Board — McRitchie Studio", &main, chrome)
+}
+
+/// A board whose heading and cards appear only after `delay`, from JavaScript.
+/// The word is split in the source so no copy of the page text says "Tasks"
+/// before the script has run.
+pub(crate) fn late_tasks(delay: Duration, chrome: Chrome) -> String {
+    let mut cards = String::new();
+    task_cards(&mut cards, TASKS.len());
+    let cards_js = cards
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "");
+    let main = format!(
+        r#"<section id="board" aria-busy="true"><p>Loading the board…</p></section>
+<script>
+setTimeout(function () {{
+  var board = document.getElementById("board");
+  board.innerHTML = "<h1>" + "Ta" + "sks" + "</h1>" + "{cards_js}";
+  board.setAttribute("aria-busy", "false");
+}}, {ms});
+</script>"#,
+        ms = delay.as_millis()
+    );
+    layout("Board — McRitchie Studio", &main, chrome)
+}
+
+pub(crate) fn devops(path: &str, chrome: Chrome) -> String {
+    layout(
+        "DevOps — McRitchie Studio",
+        &format!(
+            "<h1>DevOps</h1>\n<p>Admin console at {path}: cycle the dynos, replay the release ladder.</p>"
+        ),
+        chrome,
+    )
+}
+
+/// Rails' static `public/404.html`, which carries no scripts.
+pub(crate) const NOT_FOUND: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>The page you were looking for doesn't exist (404)</title>
+</head>
+<body>
+<h1>The page you were looking for doesn't exist.</h1>
+<p>You may have mistyped the address or the page may have moved.</p>
+</body>
+</html>
+"#;
+
+/// Rails' static `public/500.html`.
+pub(crate) const SERVER_ERROR: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>We're sorry, but something went wrong (500)</title>
+</head>
+<body>
+<h1>We're sorry, but something went wrong.</h1>
+<p>If you are the application owner check the logs for more information.</p>
+</body>
+</html>
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHROME: Chrome = Chrome {
+        beacons: true,
+        throws: false,
+    };
+
+    #[test]
+    fn only_the_board_says_tasks() {
+        assert!(tasks(CHROME).contains("<h1>Tasks</h1>"));
+        for page in [
+            home(HOME_TITLE, CHROME),
+            signin(false, CHROME),
+            late_tasks(Duration::from_millis(1500), CHROME),
+            devops("/devops", CHROME),
+            NOT_FOUND.to_string(),
+            SERVER_ERROR.to_string(),
+        ] {
+            assert!(!page.contains("Tasks"), "{page}");
+        }
+    }
+
+    #[test]
+    fn huge_board_is_big_and_still_a_board() {
+        let page = huge_tasks(5 * 1024 * 1024, CHROME);
+        assert!(page.len() >= 5 * 1024 * 1024);
+        assert!(page.contains("<h1>Tasks</h1>"));
+    }
+
+    #[test]
+    fn favicon_is_an_ico_with_a_png_inside() {
+        let ico = favicon();
+        assert_eq!(&ico[..4], &[0, 0, 1, 0]);
+        assert_eq!(&ico[22..26], b"\x89PNG");
+    }
+}
