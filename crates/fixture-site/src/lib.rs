@@ -56,6 +56,8 @@ pub struct FixtureOptions {
     pub late_text_delay: Duration,
     /// The least size of the [`Fault::HugePage`] board.
     pub huge_page_bytes: usize,
+    /// Print each request (`GET /tasks`) to stderr as it arrives.
+    pub echo_requests: bool,
 }
 
 impl Default for FixtureOptions {
@@ -68,6 +70,7 @@ impl Default for FixtureOptions {
             slow_delay: Duration::from_millis(2500),
             late_text_delay: Duration::from_millis(1500),
             huge_page_bytes: 5 * 1024 * 1024,
+            echo_requests: false,
         }
     }
 }

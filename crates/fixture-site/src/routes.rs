@@ -26,6 +26,9 @@ pub(crate) async fn handle(
 ) -> Response<Body> {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    if state.options.echo_requests {
+        eprintln!("{method} {}", req.uri());
+    }
     state.log.push(LoggedRequest {
         method: method.to_string(),
         path: path.clone(),

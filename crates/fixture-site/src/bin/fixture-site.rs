@@ -25,6 +25,10 @@ struct Args {
     #[arg(long)]
     no_beacons: bool,
 
+    /// Do not print each request to stderr.
+    #[arg(long, short)]
+    quiet: bool,
+
     /// List the faults and exit.
     #[arg(long)]
     list_faults: bool,
@@ -44,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
         tls: args.tls,
         beacons: !args.no_beacons,
         faults: args.faults,
+        echo_requests: !args.quiet,
         ..FixtureOptions::default()
     })
     .await
