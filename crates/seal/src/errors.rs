@@ -1,0 +1,194 @@
+//! Every error the seal produces. Messages are written for the operator, and
+//! every underlying cause passes through the [`Redactor`] before it is kept,
+//! so no token, password or `--secret` value can reach a terminal, a log or
+//! the ledger through an error.
+
+use std::fmt;
+use std::time::Duration;
+
+use prod_smoke_model::Redactor;
+
+/// An underlying failure's message, with every known secret masked. It is
+/// kept as the `source` of our errors instead of the raw error, whose
+/// Display might carry a webhook URL or a connection string.
+#[derive(Debug, Clone)]
+pub struct Cause(String);
+
+impl Cause {
+    pub(crate) fn new(redactor: &Redactor, error: &dyn std::error::Error) -> Self {
+        Cause(redactor.redact(&chain(error)))
+    }
+
+    pub(crate) fn text(redactor: &Redactor, text: &str) -> Self {
+        Cause(redactor.redact(text))
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Cause {}
+
+/// An error and all its sources on one line, `outer: inner: innermost`.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let next = s.to_string();
+        if !text.ends_with(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Errors the CLI should print. None of them changes the site's verdict:
+/// the seal is a record, not a gate.
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error(
+        "no place for the seal ledger: neither PROD_SMOKE_LEDGER, XDG_STATE_HOME nor HOME is set \
+         (pass --ledger PATH)"
+    )]
+    NoLedgerPath,
+
+    #[error("could not open the seal ledger at {path}")]
+    LedgerOpen {
+        path: String,
+        #[source]
+        cause: Cause,
+    },
+
+    #[error("the seal ledger at {path} failed while {doing}")]
+    Ledger {
+        path: String,
+        doing: &'static str,
+        #[source]
+        cause: Cause,
+    },
+
+    #[error("the seal ledger at {path} has no run {run_id}")]
+    UnknownRun { path: String, run_id: String },
+}
+
+/// Why one delivery to Postgres or Discord did not happen (this time). The
+/// seal itself is safe in the ledger; the delivery stays pending and
+/// `prod-smoke deliver` replays it.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("DATABASE_URL is not a valid Postgres URL")]
+    PostgresUrl {
+        #[source]
+        cause: Cause,
+    },
+
+    #[error("could not connect to Postgres (DATABASE_URL)")]
+    PostgresConnect {
+        #[source]
+        cause: Cause,
+    },
+
+    #[error("Postgres failed while {doing}")]
+    PostgresQuery {
+        doing: &'static str,
+        #[source]
+        cause: Cause,
+    },
+
+    #[error(
+        "the database has no `releases` table: DATABASE_URL should point at the hub app's \
+         production database"
+    )]
+    NoReleasesTable,
+
+    #[error(
+        "`releases.smoke_seal` does not exist yet: run the hub migration `AddSmokeSealToReleases` \
+         (db/migrate/*_add_smoke_seal_to_releases.rb) in production, then `prod-smoke deliver`"
+    )]
+    MissingSmokeSealColumn,
+
+    #[error(
+        "the Discord webhook URL does not look like .../api/webhooks/<id>/<token> \
+         (check DISCORD_RELEASE_NOTES_WEBHOOK_URL or DISCORD_DEPLOY_WEBHOOK_URL)"
+    )]
+    InvalidWebhookUrl,
+
+    #[error("DISCORD_RELEASE_NOTES_THREAD_ID must be a numeric Discord id")]
+    InvalidThreadId,
+
+    #[error("`{id}` is not a Discord message id")]
+    InvalidMessageId { id: String },
+
+    #[error("could not reach Discord")]
+    DiscordUnreachable {
+        #[source]
+        cause: Cause,
+    },
+
+    #[error("Discord answered {status}: {message}")]
+    DiscordStatus {
+        status: u16,
+        message: String,
+        /// How long Discord asked us to wait (429), when it said.
+        retry_after: Option<Duration>,
+    },
+
+    #[error("Discord's answer could not be read")]
+    DiscordResponse {
+        #[source]
+        cause: Cause,
+    },
+
+    #[error(
+        "the release-notes message would exceed Discord's 2000-character limit with the verdict \
+         line added"
+    )]
+    NotesTooLong,
+
+    #[error("gave up after {secs}s without an answer")]
+    Timeout { secs: u64 },
+}
+
+/// What the retry loop should do after an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryHint {
+    /// Transient: back off and try again.
+    Retry,
+    /// The server said when: wait that long (capped), then try again.
+    RetryAfter(Duration),
+    /// Retrying now cannot help; the delivery stays pending for a later replay.
+    Stop,
+}
+
+impl DeliveryError {
+    pub(crate) fn retry_hint(&self) -> RetryHint {
+        match self {
+            DeliveryError::PostgresConnect { .. }
+            | DeliveryError::PostgresQuery { .. }
+            | DeliveryError::DiscordUnreachable { .. }
+            | DeliveryError::DiscordResponse { .. }
+            | DeliveryError::Timeout { .. } => RetryHint::Retry,
+            DeliveryError::DiscordStatus {
+                status,
+                retry_after,
+                ..
+            } => match (status, retry_after) {
+                (429, Some(wait)) => RetryHint::RetryAfter(*wait),
+                (429, None) | (500..=599, _) => RetryHint::Retry,
+                _ => RetryHint::Stop,
+            },
+            DeliveryError::PostgresUrl { .. }
+            | DeliveryError::NoReleasesTable
+            | DeliveryError::MissingSmokeSealColumn
+            | DeliveryError::InvalidWebhookUrl
+            | DeliveryError::InvalidThreadId
+            | DeliveryError::InvalidMessageId { .. }
+            | DeliveryError::NotesTooLong => RetryHint::Stop,
+        }
+    }
+}

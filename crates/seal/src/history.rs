@@ -1,0 +1,190 @@
+//! Recent seals from the ledger, for `prod-smoke history [APP]`: every run,
+//! flaky and inconclusive ones included, with where each was delivered.
+
+use sqlx::Row;
+
+use crate::errors::SealError;
+use crate::ledger::{DeliveryRecord, DeliveryState, Ledger};
+
+/// One run in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub run_id: String,
+    pub app: String,
+    pub url: String,
+    /// `green`, `red` or `inconclusive`.
+    pub verdict: String,
+    pub summary: String,
+    pub checked_at: String,
+    pub release_slug: Option<String>,
+    pub passed: u32,
+    pub failed: u32,
+    pub flaky: u32,
+    pub retried: bool,
+    pub artifacts_dir: Option<String>,
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+impl Ledger {
+    /// The `limit` most recent runs, newest first, of one app or of all.
+    pub async fn history(
+        &self,
+        app: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<HistoryEntry>, SealError> {
+        let rows = sqlx::query(
+            "SELECT run_id, app, url, verdict, summary, checked_at, release_slug, passed, failed, \
+             flaky, retried, artifacts_dir FROM runs WHERE (?1 IS NULL OR app = ?1) \
+             ORDER BY checked_at DESC, recorded_at DESC LIMIT ?2",
+        )
+        .bind(app)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await
+        .map_err(self.history_error())?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let run_id: String = row.get("run_id");
+            let deliveries = self.deliveries(&run_id).await?;
+            entries.push(HistoryEntry {
+                run_id,
+                app: row.get("app"),
+                url: row.get("url"),
+                verdict: row.get("verdict"),
+                summary: row.get("summary"),
+                checked_at: row.get("checked_at"),
+                release_slug: row.get("release_slug"),
+                passed: count(row.get("passed")),
+                failed: count(row.get("failed")),
+                flaky: count(row.get("flaky")),
+                retried: row.get("retried"),
+                artifacts_dir: row.get("artifacts_dir"),
+                deliveries,
+            });
+        }
+        Ok(entries)
+    }
+}
+
+fn count(n: i64) -> u32 {
+    n.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+/// A plain-text table of the history, one run per line.
+pub fn format_history(entries: &[HistoryEntry]) -> String {
+    if entries.is_empty() {
+        return "No seals recorded yet.\n".to_string();
+    }
+    let header = [
+        "CHECKED AT",
+        "APP",
+        "VERDICT",
+        "RELEASE",
+        "POSTGRES",
+        "DISCORD",
+        "SUMMARY",
+    ];
+    let rows: Vec<[String; 7]> = entries
+        .iter()
+        .map(|e| {
+            [
+                e.checked_at.clone(),
+                e.app.clone(),
+                verdict_cell(e),
+                e.release_slug.clone().unwrap_or_else(|| "-".to_string()),
+                sink_cell(e, crate::Sink::Postgres),
+                sink_cell(e, crate::Sink::Discord),
+                e.summary.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let last = cells.len() - 1;
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i == last {
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(w - cell.chars().count() + 2));
+            }
+        }
+        out.push('\n');
+    };
+    line(header.to_vec());
+    for row in &rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    out
+}
+
+fn verdict_cell(e: &HistoryEntry) -> String {
+    let mut cell = e.verdict.clone();
+    if e.flaky > 0 {
+        cell.push_str(&format!(" ({} flaky)", e.flaky));
+    }
+    if e.retried {
+        cell.push_str(" (retried)");
+    }
+    cell
+}
+
+fn sink_cell(e: &HistoryEntry, sink: crate::Sink) -> String {
+    match e.deliveries.iter().find(|d| d.sink == sink) {
+        None => "-".to_string(),
+        Some(d) => match d.state {
+            DeliveryState::Pending if d.attempts > 0 => format!("pending ({} tries)", d.attempts),
+            DeliveryState::Skipped => "skipped".to_string(),
+            state => state.as_str().to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sink;
+
+    fn entry(verdict: &str, flaky: u32) -> HistoryEntry {
+        HistoryEntry {
+            run_id: "r".into(),
+            app: "mcritchie-studio".into(),
+            url: "https://mcritchie.studio".into(),
+            verdict: verdict.into(),
+            summary: "@qa-readonly green vs mcritchie.studio".into(),
+            checked_at: "2026-06-26T21:28:45Z".into(),
+            release_slug: Some("rc-42".into()),
+            passed: 6,
+            failed: 0,
+            flaky,
+            retried: false,
+            artifacts_dir: None,
+            deliveries: vec![DeliveryRecord {
+                sink: Sink::Discord,
+                state: DeliveryState::Pending,
+                attempts: 4,
+                last_error: Some("boom".into()),
+                detail: None,
+                delivered_at: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn table_lists_flaky_and_pending() {
+        let table = format_history(&[entry("green", 1), entry("inconclusive", 0)]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with("CHECKED AT"));
+        assert!(lines[1].contains("green (1 flaky)"));
+        assert!(lines[1].contains("pending (4 tries)"));
+        assert!(lines[2].contains("inconclusive"));
+        assert_eq!(format_history(&[]), "No seals recorded yet.\n");
+    }
+}

@@ -1,0 +1,552 @@
+//! The local ledger: a SQLite file that holds every run and the state of
+//! each of its deliveries. It is written before anything is sent anywhere,
+//! and with no sink configured it is (with the artifacts) the record.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::Utc;
+use prod_smoke_model::{Redactor, RunReport, Verdict};
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+use crate::errors::{Cause, SealError};
+
+/// A delivery claimed this long ago by a process that never finished it
+/// (it crashed, say) may be claimed again.
+const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Where a seal goes besides the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sink {
+    /// `releases.smoke_seal`, `release_events` and prod-smoke's own history.
+    Postgres,
+    /// The verdict message through the webhook.
+    Discord,
+    /// The verdict line at the end of the release-notes message.
+    Notes,
+}
+
+impl Sink {
+    pub const ALL: [Sink; 3] = [Sink::Postgres, Sink::Discord, Sink::Notes];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sink::Postgres => "postgres",
+            Sink::Discord => "discord",
+            Sink::Notes => "notes",
+        }
+    }
+
+    fn position(self) -> i64 {
+        match self {
+            Sink::Postgres => 0,
+            Sink::Discord => 1,
+            Sink::Notes => 2,
+        }
+    }
+
+    fn parse(text: &str) -> Option<Sink> {
+        Sink::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A delivery's state in the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Not delivered yet; `prod-smoke deliver` will try again.
+    Pending,
+    /// A process is delivering it right now.
+    Delivering,
+    Delivered,
+    /// Not configured, or nothing to deliver; the detail says which.
+    Skipped,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivering => "delivering",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Skipped => "skipped",
+        }
+    }
+
+    fn parse(text: &str) -> DeliveryState {
+        match text {
+            "delivering" => DeliveryState::Delivering,
+            "delivered" => DeliveryState::Delivered,
+            "skipped" => DeliveryState::Skipped,
+            _ => DeliveryState::Pending,
+        }
+    }
+}
+
+/// One sink's delivery of one run, as the ledger has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub sink: Sink,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// Why it was skipped, or what was delivered.
+    pub detail: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+/// A run as the ledger keeps it: the redacted report plus what a later
+/// replay needs to deliver it the same way.
+#[derive(Debug, Clone)]
+pub(crate) struct RunRecord {
+    pub report: RunReport,
+    pub summary: String,
+    pub verdict_line: String,
+    pub checked_at: String,
+    pub release_slug: Option<String>,
+    pub release_explicit: bool,
+    pub sha: Option<String>,
+    pub deployed_sha: Option<String>,
+    pub production_app: Option<String>,
+    pub repo: Option<String>,
+    pub run_link: Option<String>,
+}
+
+/// A sink's row as first written for a run.
+#[derive(Debug, Clone)]
+pub(crate) struct InitialDelivery {
+    pub sink: Sink,
+    pub state: DeliveryState,
+    pub detail: Option<String>,
+    pub target: Option<String>,
+}
+
+/// A delivery waiting for a replay.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingDelivery {
+    pub run_id: String,
+    pub sink: Sink,
+    pub target: Option<String>,
+}
+
+/// The Discord message that carries a release's seal.
+#[derive(Debug, Clone)]
+pub(crate) struct SealMessage {
+    pub message_id: String,
+    pub checked_at: String,
+}
+
+/// The open ledger.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    pool: SqlitePool,
+    path: PathBuf,
+    redactor: Redactor,
+}
+
+impl Ledger {
+    /// Opens (creating when missing) the ledger at `path` and brings its
+    /// schema up to date.
+    pub async fn open(path: &Path, redactor: &Redactor) -> Result<Self, SealError> {
+        let shown = redactor.redact(&path.display().to_string());
+        let open_error = |cause: Cause| SealError::LedgerOpen {
+            path: shown.clone(),
+            cause,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| open_error(Cause::new(redactor, &e)))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            // A plain rollback journal works on every filesystem (WAL does not
+            // on network homes); the busy timeout covers a concurrent `deliver`.
+            .journal_mode(SqliteJournalMode::Delete)
+            .busy_timeout(Duration::from_secs(15))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await
+            .map_err(|e| open_error(Cause::new(redactor, &e)))?;
+        sqlx::migrate!("./ledger_migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| open_error(Cause::new(redactor, &e)))?;
+        Ok(Ledger {
+            pool,
+            path: path.to_path_buf(),
+            redactor: redactor.clone(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes the connections (the file is complete on disk afterwards).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
+    fn error(&self, doing: &'static str) -> impl Fn(sqlx::Error) -> SealError + '_ {
+        move |e| SealError::Ledger {
+            path: self.redactor.redact(&self.path.display().to_string()),
+            doing,
+            cause: Cause::new(&self.redactor, &e),
+        }
+    }
+
+    /// Writes a run and its deliveries. Writing the same run twice changes
+    /// nothing: the first record stands.
+    pub(crate) async fn record_run(
+        &self,
+        run: &RunRecord,
+        deliveries: &[InitialDelivery],
+    ) -> Result<(), SealError> {
+        let err = self.error("recording the run");
+        let report = &run.report;
+        let checks_json = serde_json::to_string(&report.checks).expect("checks serialise");
+        let report_json = serde_json::to_string(report).expect("reports serialise");
+        let seal_status = match report.verdict {
+            Verdict::Green => Some("green"),
+            Verdict::Red => Some("red"),
+            Verdict::Inconclusive => None,
+        };
+        let now = now();
+        let mut tx = self.pool.begin().await.map_err(&err)?;
+        sqlx::query(
+            "INSERT OR IGNORE INTO runs (run_id, app, url, verdict, seal_status, summary, \
+             verdict_line, checked_at, started_at, duration_ms, passed, failed, flaky, retried, \
+             artifacts_dir, release_slug, release_explicit, sha, deployed_sha, production_app, \
+             repo, run_link, checks_json, report_json, recorded_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&report.run_id)
+        .bind(&report.app)
+        .bind(&report.url)
+        .bind(report.verdict.as_str())
+        .bind(seal_status)
+        .bind(&run.summary)
+        .bind(&run.verdict_line)
+        .bind(&run.checked_at)
+        .bind(crate::summary::format_checked_at(report.started_at))
+        .bind(report.duration_ms() as i64)
+        .bind(report.passed_count() as i64)
+        .bind(report.failed_count() as i64)
+        .bind(report.flaky_count() as i64)
+        .bind(report.retried)
+        .bind(
+            report
+                .artifacts_dir
+                .as_ref()
+                .map(|p| self.redactor.redact(&p.display().to_string())),
+        )
+        .bind(&run.release_slug)
+        .bind(run.release_explicit)
+        .bind(&run.sha)
+        .bind(&run.deployed_sha)
+        .bind(&run.production_app)
+        .bind(&run.repo)
+        .bind(&run.run_link)
+        .bind(checks_json)
+        .bind(report_json)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(&err)?;
+        for delivery in deliveries {
+            sqlx::query(
+                "INSERT OR IGNORE INTO deliveries (run_id, sink, position, state, detail, target, \
+                 updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&report.run_id)
+            .bind(delivery.sink.as_str())
+            .bind(delivery.sink.position())
+            .bind(delivery.state.as_str())
+            .bind(&delivery.detail)
+            .bind(&delivery.target)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .map_err(&err)?;
+        }
+        tx.commit().await.map_err(&err)?;
+        Ok(())
+    }
+
+    /// Claims a pending delivery for this process. `false` when it is not
+    /// pending (delivered, skipped, or another process has it).
+    pub(crate) async fn claim(&self, run_id: &str, sink: Sink) -> Result<bool, SealError> {
+        let now = Utc::now();
+        let result = sqlx::query(
+            "UPDATE deliveries SET state = 'delivering', claimed_at = ?3, updated_at = ?3 \
+             WHERE run_id = ?1 AND sink = ?2 \
+             AND (state = 'pending' OR (state = 'delivering' AND claimed_at < ?4))",
+        )
+        .bind(run_id)
+        .bind(sink.as_str())
+        .bind(stamp(now))
+        .bind(stamp(now - STALE_CLAIM))
+        .execute(&self.pool)
+        .await
+        .map_err(self.error("claiming a delivery"))?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    pub(crate) async fn mark_delivered(
+        &self,
+        run_id: &str,
+        sink: Sink,
+        attempts: u32,
+        detail: &str,
+    ) -> Result<(), SealError> {
+        let now = now();
+        sqlx::query(
+            "UPDATE deliveries SET state = 'delivered', attempts = attempts + ?3, \
+             last_error = NULL, detail = ?4, delivered_at = ?5, updated_at = ?5, claimed_at = NULL \
+             WHERE run_id = ?1 AND sink = ?2",
+        )
+        .bind(run_id)
+        .bind(sink.as_str())
+        .bind(attempts as i64)
+        .bind(self.redactor.redact(detail))
+        .bind(&now)
+        .execute(&self.pool)
+        .await
+        .map_err(self.error("marking a delivery done"))?;
+        Ok(())
+    }
+
+    /// Back to pending after failed attempts, with the (redacted) last error.
+    pub(crate) async fn mark_failed(
+        &self,
+        run_id: &str,
+        sink: Sink,
+        attempts: u32,
+        error: &str,
+    ) -> Result<(), SealError> {
+        sqlx::query(
+            "UPDATE deliveries SET state = 'pending', attempts = attempts + ?3, last_error = ?4, \
+             updated_at = ?5, claimed_at = NULL WHERE run_id = ?1 AND sink = ?2",
+        )
+        .bind(run_id)
+        .bind(sink.as_str())
+        .bind(attempts as i64)
+        .bind(self.redactor.redact(error))
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(self.error("recording a failed delivery"))?;
+        Ok(())
+    }
+
+    /// Nothing to deliver (no release to seal, a newer message exists...).
+    pub(crate) async fn mark_skipped(
+        &self,
+        run_id: &str,
+        sink: Sink,
+        attempts: u32,
+        reason: &str,
+    ) -> Result<(), SealError> {
+        sqlx::query(
+            "UPDATE deliveries SET state = 'skipped', attempts = attempts + ?3, last_error = NULL, \
+             detail = ?4, updated_at = ?5, claimed_at = NULL WHERE run_id = ?1 AND sink = ?2",
+        )
+        .bind(run_id)
+        .bind(sink.as_str())
+        .bind(attempts as i64)
+        .bind(self.redactor.redact(reason))
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(self.error("recording a skipped delivery"))?;
+        Ok(())
+    }
+
+    /// Deliveries waiting for a replay, oldest run first (so a newer seal is
+    /// written last), each run's sinks in order.
+    pub(crate) async fn pending(&self) -> Result<Vec<PendingDelivery>, SealError> {
+        let rows = sqlx::query(
+            "SELECT d.run_id, d.sink, d.target FROM deliveries d JOIN runs r ON r.run_id = d.run_id \
+             WHERE d.state = 'pending' OR (d.state = 'delivering' AND d.claimed_at < ?1) \
+             ORDER BY r.checked_at, r.recorded_at, r.run_id, d.position",
+        )
+        .bind(stamp(Utc::now() - STALE_CLAIM))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(self.error("listing pending deliveries"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(PendingDelivery {
+                    run_id: row.get("run_id"),
+                    sink: Sink::parse(row.get::<String, _>("sink").as_str())?,
+                    target: row.get("target"),
+                })
+            })
+            .collect())
+    }
+
+    pub(crate) async fn load_run(&self, run_id: &str) -> Result<RunRecord, SealError> {
+        let row = sqlx::query(
+            "SELECT summary, verdict_line, checked_at, release_slug, release_explicit, sha, \
+             deployed_sha, production_app, repo, run_link, report_json FROM runs WHERE run_id = ?",
+        )
+        .bind(run_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.error("reading a run"))?
+        .ok_or_else(|| SealError::UnknownRun {
+            path: self.redactor.redact(&self.path.display().to_string()),
+            run_id: run_id.to_string(),
+        })?;
+        let report: RunReport =
+            serde_json::from_str(row.get::<&str, _>("report_json")).map_err(|e| {
+                SealError::Ledger {
+                    path: self.redactor.redact(&self.path.display().to_string()),
+                    doing: "reading a run's report",
+                    cause: Cause::new(&self.redactor, &e),
+                }
+            })?;
+        Ok(RunRecord {
+            report,
+            summary: row.get("summary"),
+            verdict_line: row.get("verdict_line"),
+            checked_at: row.get("checked_at"),
+            release_slug: row.get("release_slug"),
+            release_explicit: row.get("release_explicit"),
+            sha: row.get("sha"),
+            deployed_sha: row.get("deployed_sha"),
+            production_app: row.get("production_app"),
+            repo: row.get("repo"),
+            run_link: row.get("run_link"),
+        })
+    }
+
+    /// Records the release a run was sealed against, once Postgres said.
+    pub(crate) async fn set_release(
+        &self,
+        run_id: &str,
+        slug: &str,
+        deployed_sha: Option<&str>,
+    ) -> Result<(), SealError> {
+        sqlx::query(
+            "UPDATE runs SET release_slug = ?2, deployed_sha = COALESCE(?3, deployed_sha) \
+             WHERE run_id = ?1",
+        )
+        .bind(run_id)
+        .bind(slug)
+        .bind(deployed_sha)
+        .execute(&self.pool)
+        .await
+        .map_err(self.error("recording the sealed release"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn seal_message(
+        &self,
+        app: &str,
+        release_slug: &str,
+    ) -> Result<Option<SealMessage>, SealError> {
+        let row = sqlx::query(
+            "SELECT message_id, checked_at FROM discord_messages WHERE app = ? AND release_slug = ?",
+        )
+        .bind(app)
+        .bind(release_slug)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.error("looking up the release's Discord message"))?;
+        Ok(row.map(|row| SealMessage {
+            message_id: row.get("message_id"),
+            checked_at: row.get("checked_at"),
+        }))
+    }
+
+    /// Remembers the message carrying a release's seal, unless a newer run's
+    /// message is already remembered.
+    pub(crate) async fn remember_seal_message(
+        &self,
+        app: &str,
+        release_slug: &str,
+        message_id: &str,
+        run_id: &str,
+        checked_at: &str,
+    ) -> Result<(), SealError> {
+        sqlx::query(
+            "INSERT INTO discord_messages (app, release_slug, message_id, run_id, checked_at, \
+             updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (app, release_slug) DO UPDATE SET message_id = excluded.message_id, \
+             run_id = excluded.run_id, checked_at = excluded.checked_at, \
+             updated_at = excluded.updated_at \
+             WHERE excluded.checked_at >= discord_messages.checked_at",
+        )
+        .bind(app)
+        .bind(release_slug)
+        .bind(message_id)
+        .bind(run_id)
+        .bind(checked_at)
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(self.error("remembering the release's Discord message"))?;
+        Ok(())
+    }
+
+    /// Every sink's delivery of a run.
+    pub async fn deliveries(&self, run_id: &str) -> Result<Vec<DeliveryRecord>, SealError> {
+        let rows = sqlx::query(
+            "SELECT sink, state, attempts, last_error, detail, delivered_at FROM deliveries \
+             WHERE run_id = ? ORDER BY position",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(self.error("reading deliveries"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(DeliveryRecord {
+                    sink: Sink::parse(row.get::<String, _>("sink").as_str())?,
+                    state: DeliveryState::parse(row.get::<String, _>("state").as_str()),
+                    attempts: row.get::<i64, _>("attempts").max(0) as u32,
+                    last_error: row.get("last_error"),
+                    detail: row.get("detail"),
+                    delivered_at: row.get("delivered_at"),
+                })
+            })
+            .collect())
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub(crate) fn history_error(&self) -> impl Fn(sqlx::Error) -> SealError + '_ {
+        self.error("reading the history")
+    }
+}
+
+fn now() -> String {
+    stamp(Utc::now())
+}
+
+/// Millisecond timestamps in one fixed format, so text order is time order.
+fn stamp(at: chrono::DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+impl FromStr for Sink {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Sink::parse(s).ok_or_else(|| format!("unknown sink `{s}` (postgres, discord, notes)"))
+    }
+}

@@ -1,0 +1,121 @@
+//! The release notes end with the verdict line: add it, or replace the one
+//! already there, never duplicate it.
+
+use crate::errors::DeliveryError;
+use crate::summary::{GREEN_SEAL_PREFIX, RED_SEAL_PREFIX};
+use crate::webhook::Webhook;
+
+/// Discord's limit for a message's content.
+const MAX_CONTENT_CHARS: usize = 2000;
+
+/// Is this line a seal line (green or red)?
+pub fn is_seal_line(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with(GREEN_SEAL_PREFIX) || line.starts_with(RED_SEAL_PREFIX)
+}
+
+/// The notes `body` ending with `line`. An existing seal line at the end is
+/// replaced where it stands; seal lines elsewhere are removed and the new
+/// line is appended after a blank line. Applying the same line twice gives
+/// the same body.
+pub fn apply_verdict_line(body: &str, line: &str) -> String {
+    let lines: Vec<&str> = body.lines().collect();
+    let last_text = lines.iter().rposition(|l| !l.trim().is_empty());
+    if let Some(last) = last_text
+        && is_seal_line(lines[last])
+    {
+        let mut kept: Vec<&str> = lines[..last]
+            .iter()
+            .copied()
+            .filter(|l| !is_seal_line(l))
+            .collect();
+        kept.push(line);
+        return kept.join("\n");
+    }
+    let kept: Vec<&str> = lines.into_iter().filter(|l| !is_seal_line(l)).collect();
+    let kept = kept.join("\n");
+    let kept = kept.trim_end();
+    if kept.is_empty() {
+        line.to_string()
+    } else {
+        format!("{kept}\n\n{line}")
+    }
+}
+
+/// What happened to the release-notes message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotesEdit {
+    /// The message now ends with the verdict line.
+    Updated,
+    /// It already did; nothing was sent.
+    Unchanged,
+}
+
+/// Reads the release-notes message `message_id` (posted by the same
+/// webhook), applies the verdict line and writes it back. Mentions are
+/// disabled on the edit: the notes are page- and person-written text.
+pub(crate) async fn edit_notes_message(
+    webhook: &Webhook<'_>,
+    message_id: &str,
+    line: &str,
+) -> Result<NotesEdit, DeliveryError> {
+    let message = webhook.get(message_id).await?;
+    let content = apply_verdict_line(&message.content, line);
+    if content == message.content {
+        return Ok(NotesEdit::Unchanged);
+    }
+    if content.chars().count() > MAX_CONTENT_CHARS {
+        return Err(DeliveryError::NotesTooLong);
+    }
+    let payload = serde_json::json!({
+        "content": content,
+        "allowed_mentions": serenity::builder::CreateAllowedMentions::new(),
+    });
+    webhook.edit(message_id, &payload, &[]).await?;
+    Ok(NotesEdit::Updated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GREEN: &str = "🟢 Production smoke seal: passed — @qa-readonly green vs mcritchie.studio";
+    const RED: &str =
+        "🔴 Production smoke seal: FAILED — @qa-readonly FAILED vs mcritchie.studio — x";
+
+    #[test]
+    fn appends_to_a_body_without_a_seal() {
+        assert_eq!(
+            apply_verdict_line("## rc-42\n- a\n- b\n", GREEN),
+            format!("## rc-42\n- a\n- b\n\n{GREEN}")
+        );
+        assert_eq!(apply_verdict_line("", GREEN), GREEN);
+        assert_eq!(apply_verdict_line("  \n", GREEN), GREEN);
+    }
+
+    #[test]
+    fn replaces_the_last_seal_line_in_place() {
+        let body = format!("## rc-42\n- a\n{RED}\n");
+        assert_eq!(
+            apply_verdict_line(&body, GREEN),
+            format!("## rc-42\n- a\n{GREEN}")
+        );
+    }
+
+    #[test]
+    fn never_duplicates() {
+        let once = apply_verdict_line("notes", GREEN);
+        let twice = apply_verdict_line(&once, GREEN);
+        assert_eq!(once, twice);
+        let red = apply_verdict_line(&twice, RED);
+        assert_eq!(red.matches("Production smoke seal:").count(), 1);
+        assert!(red.ends_with(RED));
+    }
+
+    #[test]
+    fn moves_a_stray_seal_line_to_the_end() {
+        let body = format!("{GREEN}\nnotes\nmore");
+        let out = apply_verdict_line(&body, RED);
+        assert_eq!(out, format!("notes\nmore\n\n{RED}"));
+    }
+}

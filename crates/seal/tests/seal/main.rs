@@ -1,0 +1,1 @@
+//! Integration tests for the seal: a real Postgres and a real HTTP mock.
