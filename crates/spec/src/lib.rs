@@ -11,6 +11,7 @@ mod suggest;
 mod suite;
 
 pub use errors::SpecError;
+pub use steps::normalise_ws as steps_normalise;
 pub use steps::{Assertion, HttpCheck, HttpMethod, Step, TitlePattern, Visit};
 pub use suggest::did_you_mean;
 pub use suite::{Scenario, Suite};

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_yaml::Value;
 
-pub use assertions::{Assertion, TitlePattern};
+pub use assertions::{Assertion, TitlePattern, normalise_ws};
 pub use http::{HttpCheck, HttpMethod};
 pub use navigation::Visit;
 

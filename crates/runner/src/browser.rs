@@ -1,0 +1,170 @@
+//! One browser per run: launched (and always reaped) or borrowed from a
+//! remote pool through `--cdp-url` (and left running).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chromiumoxide::cdp::browser_protocol::browser::CloseParams;
+use chromiumoxide::cdp::browser_protocol::target::{
+    CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
+};
+use chromiumoxide::handler::HandlerConfig;
+use chromiumoxide::handler::viewport::Viewport;
+use chromiumoxide::{Browser, Page};
+use futures::StreamExt;
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+use crate::errors::RunnerError;
+use crate::process::ChromiumProcess;
+
+/// Where the browser comes from.
+#[derive(Debug, Clone)]
+pub enum BrowserSource {
+    /// Launch this Chromium binary with a fresh profile.
+    Launch(std::path::PathBuf),
+    /// Connect to an already-running browser (`ws://...` or `http://host:port`).
+    Connect(String),
+}
+
+pub struct BrowserSession {
+    browser: Browser,
+    handler: JoinHandle<()>,
+    lost: Arc<AtomicBool>,
+    process: Mutex<Option<ChromiumProcess>>,
+}
+
+/// A page in its own browser context, so scenarios share no cookies or cache.
+pub struct IsolatedPage {
+    pub page: Page,
+    context: Option<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId>,
+}
+
+impl BrowserSession {
+    pub async fn start(
+        source: &BrowserSource,
+        request_timeout: Duration,
+    ) -> Result<Self, RunnerError> {
+        let config = HandlerConfig {
+            // Certificate errors must fail the check, as they would for a user.
+            ignore_https_errors: false,
+            viewport: Some(Viewport {
+                width: 1280,
+                height: 720,
+                ..Viewport::default()
+            }),
+            request_timeout,
+            ..HandlerConfig::default()
+        };
+        let (process, endpoint) = match source {
+            BrowserSource::Launch(path) => {
+                let p = ChromiumProcess::launch(path).await?;
+                let ws = p.ws_url().to_string();
+                (Some(p), ws)
+            }
+            BrowserSource::Connect(url) => (None, url.clone()),
+        };
+        let (browser, mut handler) = Browser::connect_with_config(endpoint.clone(), config)
+            .await
+            .map_err(|e| RunnerError::Connect {
+                endpoint: endpoint.clone(),
+                reason: e.to_string(),
+            })?;
+        let lost = Arc::new(AtomicBool::new(false));
+        let lost_flag = lost.clone();
+        // The handler must be polled for the browser's whole life, or every
+        // command stalls.
+        let handler = tokio::spawn(async move {
+            while let Some(event) = handler.next().await {
+                if let Err(e) = event {
+                    tracing::trace!("cdp handler: {e}");
+                }
+            }
+            lost_flag.store(true, Ordering::SeqCst);
+        });
+        Ok(BrowserSession {
+            browser,
+            handler,
+            lost,
+            process: Mutex::new(process),
+        })
+    }
+
+    /// True when the connection to the browser dropped or the launched
+    /// process died: every failure after that is prod-smoke's, not the site's.
+    pub async fn is_lost(&self) -> bool {
+        if self.lost.load(Ordering::SeqCst) {
+            return true;
+        }
+        match self.process.lock().await.as_mut() {
+            Some(p) => p.has_exited(),
+            None => false,
+        }
+    }
+
+    pub async fn new_isolated_page(&self) -> Result<IsolatedPage, RunnerError> {
+        let cdp = |e: chromiumoxide::error::CdpError| RunnerError::Cdp(e.to_string());
+        let context = self
+            .browser
+            .create_browser_context(CreateBrowserContextParams::default())
+            .await
+            .map_err(cdp)?;
+        let params = CreateTargetParams::builder()
+            .url("about:blank")
+            .browser_context_id(context.clone())
+            .build()
+            .map_err(RunnerError::Cdp)?;
+        let page = self.browser.new_page(params).await.map_err(cdp)?;
+        Ok(IsolatedPage {
+            page,
+            context: Some(context),
+        })
+    }
+
+    pub async fn close_page(&self, page: IsolatedPage) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), page.page.close()).await;
+        if let Some(id) = page.context {
+            let _ = tokio::time::timeout(
+                Duration::from_secs(5),
+                self.browser.execute(DisposeBrowserContextParams::new(id)),
+            )
+            .await;
+        }
+    }
+
+    /// Ends the session. A launched browser is closed and reaped; a
+    /// borrowed one is left running.
+    pub async fn close(&self) {
+        let process = self.process.lock().await.take();
+        if let Some(process) = process {
+            let _ = tokio::time::timeout(
+                Duration::from_secs(2),
+                self.browser.execute(CloseParams::default()),
+            )
+            .await;
+            process.shutdown(Duration::from_secs(3)).await;
+        }
+        self.handler.abort();
+    }
+}
+
+impl Drop for BrowserSession {
+    fn drop(&mut self) {
+        // Cancelled runs never reach close(); ChromiumProcess's own Drop
+        // kills and reaps the browser.
+        self.handler.abort();
+    }
+}
+
+/// Resolves the binary for a launch, or passes the endpoint through.
+pub fn browser_source(
+    chromium: Option<&Path>,
+    cdp_url: Option<&str>,
+) -> Result<BrowserSource, RunnerError> {
+    match cdp_url {
+        Some(url) => Ok(BrowserSource::Connect(url.to_string())),
+        None => crate::process::find_chromium(chromium).map(BrowserSource::Launch),
+    }
+}

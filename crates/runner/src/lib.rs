@@ -1,0 +1,20 @@
+//! The engine: runs a suite's scenarios in headless Chromium (and plain
+//! HTTP), read-only by construction, and emits events while it goes.
+
+mod browser;
+mod errors;
+mod events;
+mod expect;
+mod http_check;
+mod page_watch;
+mod process;
+mod run;
+mod scenario;
+mod screenshot;
+
+pub use browser::{BrowserSession, BrowserSource, browser_source};
+pub use errors::RunnerError;
+pub use events::{EventSink, RunEvent};
+pub use page_watch::SAFE_METHODS;
+pub use process::find_chromium;
+pub use run::{RunOptions, run};

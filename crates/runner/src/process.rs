@@ -1,0 +1,217 @@
+//! The Chromium child process: started in its own process group with a
+//! fresh profile, and reaped (with every helper process it spawned) on every
+//! exit path, including panics and cancellation.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::Pid;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::errors::RunnerError;
+
+/// Flags every launch uses. chromiumoxide is not used to launch, because its
+/// `.arg()` doubles leading dashes and it shares one profile dir between runs.
+const FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-dev-shm-usage",
+    "--disable-extensions",
+    "--disable-quic",
+    "--disable-crash-reporter",
+    "--disable-breakpad",
+    "--hide-scrollbars",
+    "--mute-audio",
+    "--remote-debugging-address=127.0.0.1",
+    "--remote-debugging-port=0",
+];
+
+/// How long Chromium may take to print its DevTools endpoint.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Finds the browser: an explicit path, else `chromium` / `chromium-browser`
+/// / `google-chrome` on PATH, else `/usr/bin/chromium`.
+pub fn find_chromium(explicit: Option<&Path>) -> Result<PathBuf, RunnerError> {
+    if let Some(p) = explicit {
+        return if p.is_file() {
+            Ok(p.to_path_buf())
+        } else {
+            Err(RunnerError::ChromiumNotFound {
+                looked_for: p.display().to_string(),
+            })
+        };
+    }
+    const NAMES: &[&str] = &["chromium", "chromium-browser", "google-chrome"];
+    NAMES
+        .iter()
+        .find_map(|n| which::which(n).ok())
+        .or_else(|| Some(PathBuf::from("/usr/bin/chromium")).filter(|p| p.is_file()))
+        .ok_or_else(|| RunnerError::ChromiumNotFound {
+            looked_for: format!("{} on PATH and /usr/bin/chromium", NAMES.join(", ")),
+        })
+}
+
+/// A running Chromium that is killed and reaped when dropped.
+pub struct ChromiumProcess {
+    child: Child,
+    pgid: Pid,
+    ws_url: String,
+    // Dropped after the process is dead, so Chromium never writes into a
+    // deleted profile.
+    _profile: tempfile::TempDir,
+}
+
+impl ChromiumProcess {
+    pub async fn launch(path: &Path) -> Result<ChromiumProcess, RunnerError> {
+        let launch_err = |reason: String| RunnerError::Launch {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let profile = tempfile::Builder::new()
+            .prefix("prod-smoke-profile-")
+            .tempdir()
+            .map_err(|e| launch_err(format!("cannot create a profile dir: {e}")))?;
+        // Chromium's helpers (zygote, crashpad) outlive its main process;
+        // as a subreaper prod-smoke inherits and reaps them instead of
+        // leaving zombies with an init that does not reap.
+        let _ = nix::sys::prctl::set_child_subreaper(true);
+        let mut cmd = Command::new(path);
+        cmd.args(FLAGS)
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("--window-size=1280,720")
+            .arg("about:blank")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().map_err(|e| launch_err(e.to_string()))?;
+        let pid = child
+            .id()
+            .ok_or_else(|| launch_err("exited at once".into()))?;
+        let pgid = Pid::from_raw(pid as i32);
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut proc = ChromiumProcess {
+            child,
+            pgid,
+            ws_url: String::new(),
+            _profile: profile,
+        };
+
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        // Keeps draining stderr after the endpoint is found, or Chromium
+        // blocks on a full pipe.
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stderr).lines();
+            let mut tx = Some(tx);
+            let mut tail = Vec::new();
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.split("DevTools listening on ").nth(1) {
+                    if let Some(tx) = tx.take() {
+                        let _ = tx.send(Ok(url.trim().to_string()));
+                    }
+                } else {
+                    tracing::trace!(target: "chromium", "{line}");
+                    if tx.is_some() && tail.len() < 20 {
+                        tail.push(line);
+                    }
+                }
+            }
+            if let Some(tx) = tx.take() {
+                let _ = tx.send(Err(tail.join("\n")));
+            }
+        });
+        match tokio::time::timeout(STARTUP_TIMEOUT, rx).await {
+            Ok(Ok(Ok(url))) => {
+                proc.ws_url = url;
+                Ok(proc)
+            }
+            Ok(Ok(Err(stderr_tail))) => {
+                let status = proc.child.try_wait().ok().flatten();
+                Err(launch_err(format!(
+                    "it exited before opening DevTools ({}): {}",
+                    status.map_or("still running".into(), |s| s.to_string()),
+                    stderr_tail.trim()
+                )))
+            }
+            _ => Err(launch_err(format!(
+                "no DevTools endpoint within {}s",
+                STARTUP_TIMEOUT.as_secs()
+            ))),
+        }
+    }
+
+    pub fn ws_url(&self) -> &str {
+        &self.ws_url
+    }
+
+    /// True once the browser process has exited.
+    pub fn has_exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Asks politely first (so Chromium reaps its own helpers), then kills
+    /// the whole process group and waits for the main process.
+    pub async fn shutdown(mut self, graceful: Duration) {
+        let _ = killpg(self.pgid, Signal::SIGTERM);
+        if tokio::time::timeout(graceful, self.child.wait())
+            .await
+            .is_err()
+        {
+            let _ = killpg(self.pgid, Signal::SIGKILL);
+            let _ = self.child.wait().await;
+        }
+        // Helpers that outlived the main process.
+        let _ = killpg(self.pgid, Signal::SIGKILL);
+        reap_group(self.pgid);
+    }
+}
+
+impl Drop for ChromiumProcess {
+    fn drop(&mut self) {
+        // Runs on panics and cancelled futures too: kill the group, then
+        // reap the main process so it does not linger as a zombie.
+        let _ = killpg(self.pgid, Signal::SIGKILL);
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            match self.child.try_wait() {
+                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                _ => break,
+            }
+        }
+        reap_group(self.pgid);
+    }
+}
+
+/// Waits for every process left in Chromium's process group (after
+/// SIGKILL) so none stays behind as a zombie. Bounded: gives up after 2 s.
+fn reap_group(pgid: Pid) {
+    let group = Pid::from_raw(-pgid.as_raw());
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match waitpid(group, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => {
+                if Instant::now() >= deadline {
+                    return;
+                }
+                let _ = killpg(pgid, Signal::SIGKILL);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(_) => {}
+            Err(Errno::EINTR) => {}
+            // ECHILD: nothing of the group is left to reap.
+            Err(_) => return,
+        }
+    }
+}

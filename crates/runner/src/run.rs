@@ -1,0 +1,241 @@
+//! A whole run: one browser, scenarios in parallel (each in its own
+//! context), plain-HTTP checks while Chromium starts, and a retry of only
+//! the failed scenarios after a boot-window wait.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures::FutureExt;
+use futures::stream::{self, StreamExt};
+use prod_smoke_model::{CheckResult, CheckStatus, RunReport, Verdict};
+use prod_smoke_spec::Scenario;
+
+use crate::browser::{BrowserSession, BrowserSource};
+use crate::events::{EventSink, RunEvent};
+use crate::scenario::{self, ScenarioContext, ScenarioOutcome, SharedBrowser};
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub run_id: String,
+    pub app: String,
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    pub tag: String,
+    pub scenarios: Vec<Scenario>,
+    pub browser: BrowserSource,
+    /// Scenarios run at once.
+    pub workers: usize,
+    pub nav_timeout: Duration,
+    pub expect_timeout: Duration,
+    /// Extra attempts for failed scenarios.
+    pub retries: u32,
+    pub retry_delay: Duration,
+    pub artifacts_dir: PathBuf,
+}
+
+impl RunOptions {
+    pub fn new(
+        app: &str,
+        base_url: &str,
+        scenarios: Vec<Scenario>,
+        browser: BrowserSource,
+        artifacts_dir: PathBuf,
+    ) -> Self {
+        RunOptions {
+            run_id: uuid::Uuid::new_v4().to_string(),
+            app: app.to_string(),
+            base_url: base_url.trim_end_matches('/').to_string(),
+            tag: prod_smoke_spec::DEFAULT_TAG.to_string(),
+            scenarios,
+            browser,
+            workers: 4,
+            nav_timeout: Duration::from_secs(30),
+            expect_timeout: Duration::from_secs(5),
+            retries: 1,
+            retry_delay: Duration::from_secs(30),
+            artifacts_dir,
+        }
+    }
+}
+
+/// Runs the suite and returns everything it found. Never fails: a broken
+/// environment makes the report inconclusive instead.
+pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
+    let started_at = Utc::now();
+    let mut report = RunReport {
+        run_id: opts.run_id.clone(),
+        app: opts.app.clone(),
+        url: opts.base_url.clone(),
+        tag: opts.tag.clone(),
+        started_at,
+        finished_at: started_at,
+        verdict: Verdict::Inconclusive,
+        retried: false,
+        retry_delay_secs: opts.retry_delay.as_secs(),
+        checks: Vec::new(),
+        environment_error: None,
+        artifacts_dir: Some(opts.artifacts_dir.clone()),
+    };
+    if let Err(e) = std::fs::create_dir_all(opts.artifacts_dir.join("screenshots")) {
+        report.environment_error = Some(format!(
+            "cannot create the artifacts folder {}: {e}",
+            opts.artifacts_dir.display()
+        ));
+        report.finished_at = Utc::now();
+        return report;
+    }
+    let http = match crate::http_check::client(opts.nav_timeout) {
+        Ok(c) => c,
+        Err(e) => {
+            report.environment_error = Some(e.to_string());
+            report.finished_at = Utc::now();
+            return report;
+        }
+    };
+
+    let needs_browser = opts.scenarios.iter().any(Scenario::needs_browser);
+    let (browser, launch_task) = if needs_browser {
+        let (shared, task) = start_browser(opts, events);
+        (Some(shared), Some(task))
+    } else {
+        (None, None)
+    };
+
+    let all: Vec<usize> = (0..opts.scenarios.len()).collect();
+    let mut outcomes: Vec<Option<ScenarioOutcome>> =
+        (0..opts.scenarios.len()).map(|_| None).collect();
+    let mut attempts = vec![0u32; opts.scenarios.len()];
+    let mut to_run = all;
+    for attempt in 1..=opts.retries + 1 {
+        if attempt > 1 {
+            report.retried = true;
+            events.emit(RunEvent::RetryScheduled {
+                scenarios: to_run
+                    .iter()
+                    .map(|&i| opts.scenarios[i].name.clone())
+                    .collect(),
+                delay: opts.retry_delay,
+            });
+            tokio::time::sleep(opts.retry_delay).await;
+        }
+        let results = run_batch(opts, &to_run, attempt, &http, browser.as_ref(), events).await;
+        let mut failed = Vec::new();
+        for (i, outcome) in results {
+            attempts[i] = attempt;
+            let env_broken = outcome.environment_error.is_some();
+            if !outcome.passed() && !env_broken {
+                failed.push(i);
+            }
+            outcomes[i] = Some(outcome);
+        }
+        let env_broken = outcomes
+            .iter()
+            .flatten()
+            .any(|o| o.environment_error.is_some());
+        if failed.is_empty() || env_broken {
+            break;
+        }
+        to_run = failed;
+    }
+
+    if let Some(shared) = browser {
+        // A launch nobody waited for (every page scenario stopped early) is
+        // cancelled; its process is reaped on drop. Otherwise close it.
+        if shared.peek().is_none()
+            && let Some(task) = launch_task
+        {
+            task.abort();
+        }
+        if let Ok(session) = shared.await {
+            session.close().await;
+        }
+    }
+
+    for (i, outcome) in outcomes.into_iter().enumerate() {
+        let Some(mut outcome) = outcome else { continue };
+        let flaky = attempts[i] > 1 && outcome.passed();
+        for c in &mut outcome.checks {
+            c.attempts = attempts[i];
+            if flaky && c.status == CheckStatus::Passed {
+                c.status = CheckStatus::Flaky;
+            }
+        }
+        if report.environment_error.is_none() {
+            report.environment_error = outcome.environment_error;
+        }
+        report.checks.extend(outcome.checks);
+    }
+    report.verdict = verdict(&report.checks, report.environment_error.is_some());
+    report.finished_at = Utc::now();
+    report
+}
+
+fn verdict(checks: &[CheckResult], environment_broken: bool) -> Verdict {
+    if environment_broken {
+        Verdict::Inconclusive
+    } else if checks.iter().any(|c| c.status == CheckStatus::Failed) {
+        Verdict::Red
+    } else {
+        Verdict::Green
+    }
+}
+
+async fn run_batch(
+    opts: &RunOptions,
+    indexes: &[usize],
+    attempt: u32,
+    http: &reqwest::Client,
+    browser: Option<&SharedBrowser>,
+    events: &EventSink,
+) -> Vec<(usize, ScenarioOutcome)> {
+    stream::iter(indexes.iter().copied())
+        .map(|i| async move {
+            let ctx = ScenarioContext {
+                base_url: &opts.base_url,
+                http,
+                nav_timeout: opts.nav_timeout,
+                expect_timeout: opts.expect_timeout,
+                artifacts: &opts.artifacts_dir,
+                browser,
+                events,
+                scenario_index: i,
+                attempt,
+            };
+            (i, scenario::run(&opts.scenarios[i], &ctx).await)
+        })
+        .buffer_unordered(opts.workers.max(1))
+        .collect()
+        .await
+}
+
+/// Starts the browser in the background; scenarios await it only when they
+/// reach their first page step.
+fn start_browser(
+    opts: &RunOptions,
+    events: &EventSink,
+) -> (SharedBrowser, tokio::task::AbortHandle) {
+    let source = opts.browser.clone();
+    let request_timeout = opts.nav_timeout + Duration::from_secs(10);
+    let events = events.clone();
+    let task = tokio::spawn(async move {
+        let t0 = Instant::now();
+        let session = BrowserSession::start(&source, request_timeout).await?;
+        events.emit(RunEvent::BrowserReady {
+            startup: t0.elapsed(),
+        });
+        Ok::<_, crate::errors::RunnerError>(Arc::new(session))
+    });
+    let abort = task.abort_handle();
+    let shared = async move {
+        match task.await {
+            Ok(Ok(s)) => Ok(s),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("browser start was cancelled: {e}")),
+        }
+    }
+    .boxed()
+    .shared();
+    (shared, abort)
+}

@@ -1,0 +1,302 @@
+//! Runs one scenario: its steps in order, stopping at the first failure the
+//! way a Playwright test does. Each scenario gets its own browser context.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chromiumoxide::cdp::browser_protocol::page::StopLoadingParams;
+use futures::future::{BoxFuture, Shared};
+use prod_smoke_model::{CheckResult, CheckStatus};
+use prod_smoke_spec::{Scenario, Step};
+
+use crate::browser::{BrowserSession, IsolatedPage};
+use crate::events::{EventSink, RunEvent};
+use crate::expect::{self, ExpectOutcome};
+use crate::page_watch::PageWatch;
+use crate::{http_check, screenshot};
+
+/// The browser, shared by every scenario and started once, in the
+/// background, while plain-HTTP checks already run.
+pub type SharedBrowser = Shared<BoxFuture<'static, Result<Arc<BrowserSession>, String>>>;
+
+pub struct ScenarioContext<'a> {
+    pub base_url: &'a str,
+    pub http: &'a reqwest::Client,
+    pub nav_timeout: Duration,
+    pub expect_timeout: Duration,
+    pub artifacts: &'a Path,
+    pub browser: Option<&'a SharedBrowser>,
+    pub events: &'a EventSink,
+    pub scenario_index: usize,
+    pub attempt: u32,
+}
+
+pub struct ScenarioOutcome {
+    pub checks: Vec<CheckResult>,
+    /// Set when prod-smoke's own environment broke; the checks then say
+    /// nothing about the site.
+    pub environment_error: Option<String>,
+}
+
+impl ScenarioOutcome {
+    pub fn passed(&self) -> bool {
+        self.environment_error.is_none()
+            && self.checks.iter().all(|c| c.status != CheckStatus::Failed)
+    }
+}
+
+struct OpenPage {
+    isolated: IsolatedPage,
+    watch: PageWatch,
+    session: Arc<BrowserSession>,
+}
+
+pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutcome {
+    ctx.events.emit(RunEvent::ScenarioStarted {
+        name: scenario.name.clone(),
+        attempt: ctx.attempt,
+    });
+    let started = Instant::now();
+    let mut checks = Vec::with_capacity(scenario.steps.len());
+    let mut page: Option<OpenPage> = None;
+    let mut environment_error = None;
+    let mut stopped = false;
+
+    for (i, step) in scenario.steps.iter().enumerate() {
+        let mut check = CheckResult {
+            scenario: scenario.name.clone(),
+            name: step.describe(),
+            status: CheckStatus::Skipped,
+            duration_ms: 0,
+            http_status: None,
+            error: None,
+            screenshot: None,
+            blocked_requests: Vec::new(),
+            page_errors: Vec::new(),
+            attempts: ctx.attempt,
+        };
+        if stopped {
+            checks.push(check);
+            continue;
+        }
+        let t0 = Instant::now();
+        let result = run_step(step, i, ctx, &mut page, &mut check).await;
+        check.duration_ms = t0.elapsed().as_millis() as u64;
+        match result {
+            StepResult::Passed => check.status = CheckStatus::Passed,
+            StepResult::Failed(why) => {
+                check.status = CheckStatus::Failed;
+                check.error = Some(format!("`{}` failed: {why}", check.name));
+                stopped = true;
+            }
+            StepResult::Broken(why) => {
+                check.error = Some(format!("prod-smoke could not run `{}`: {why}", check.name));
+                environment_error = Some(why);
+                stopped = true;
+            }
+        }
+        ctx.events.emit(RunEvent::CheckFinished {
+            check: check.clone(),
+        });
+        checks.push(check);
+    }
+
+    if let Some(open) = page {
+        for (i, check) in checks.iter_mut().enumerate() {
+            if matches!(scenario.steps[i], Step::Visit(_)) {
+                let (blocked, errors) = open.watch.records_for(i);
+                check.blocked_requests = blocked;
+                check.page_errors = errors;
+            }
+        }
+        drop(open.watch);
+        open.session.close_page(open.isolated).await;
+    }
+    let outcome = ScenarioOutcome {
+        checks,
+        environment_error,
+    };
+    ctx.events.emit(RunEvent::ScenarioFinished {
+        name: scenario.name.clone(),
+        attempt: ctx.attempt,
+        passed: outcome.passed(),
+        duration: started.elapsed(),
+    });
+    outcome
+}
+
+enum StepResult {
+    Passed,
+    Failed(String),
+    Broken(String),
+}
+
+fn shot_name(ctx: &ScenarioContext<'_>, step: usize, what: &str) -> String {
+    format!(
+        "s{}-a{}-{:02}-{}",
+        ctx.scenario_index + 1,
+        ctx.attempt,
+        step + 1,
+        screenshot::slug(what)
+    )
+}
+
+async fn run_step(
+    step: &Step,
+    index: usize,
+    ctx: &ScenarioContext<'_>,
+    page: &mut Option<OpenPage>,
+    check: &mut CheckResult,
+) -> StepResult {
+    match step {
+        Step::Http(h) => {
+            let out = http_check::run(ctx.http, ctx.base_url, h, ctx.nav_timeout).await;
+            check.http_status = out.status;
+            match out.error {
+                None => StepResult::Passed,
+                Some(e) => StepResult::Failed(e),
+            }
+        }
+        Step::Visit(v) => {
+            if page.is_none() {
+                match open_page(ctx).await {
+                    Ok(p) => *page = Some(p),
+                    Err(e) => return StepResult::Broken(e),
+                }
+            }
+            let open = page.as_ref().expect("page opened above");
+            let result = visit(open, ctx, &v.path, index, check).await;
+            if let StepResult::Broken(_) = result {
+                return result;
+            }
+            match screenshot::capture(
+                &open.isolated.page,
+                ctx.artifacts,
+                &shot_name(ctx, index, &check.name),
+            )
+            .await
+            {
+                Ok(p) => check.screenshot = Some(p),
+                Err(e) => tracing::warn!("no screenshot of {}: {e}", v.path),
+            }
+            result
+        }
+        Step::Assert(a) => {
+            let Some(open) = page.as_ref() else {
+                return StepResult::Broken(
+                    "no page is open (the spec checks before visiting)".into(),
+                );
+            };
+            match expect::check(&open.isolated.page, &open.watch, a, ctx.expect_timeout).await {
+                ExpectOutcome::Passed => StepResult::Passed,
+                ExpectOutcome::Failed(why) => {
+                    failure_shot(open, ctx, index, check).await;
+                    StepResult::Failed(why)
+                }
+                ExpectOutcome::Broken(why) => {
+                    if open.session.is_lost().await {
+                        StepResult::Broken(why)
+                    } else {
+                        failure_shot(open, ctx, index, check).await;
+                        StepResult::Failed(why)
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn failure_shot(
+    open: &OpenPage,
+    ctx: &ScenarioContext<'_>,
+    index: usize,
+    check: &mut CheckResult,
+) {
+    let name = format!("{}-failure", shot_name(ctx, index, &check.name));
+    match screenshot::capture(&open.isolated.page, ctx.artifacts, &name).await {
+        Ok(p) => check.screenshot = Some(p),
+        Err(e) => tracing::warn!("no failure screenshot: {e}"),
+    }
+}
+
+async fn open_page(ctx: &ScenarioContext<'_>) -> Result<OpenPage, String> {
+    let shared = ctx.browser.ok_or("no browser was started for this run")?;
+    let session = shared.clone().await?;
+    let isolated = session
+        .new_isolated_page()
+        .await
+        .map_err(|e| e.to_string())?;
+    let watch = PageWatch::attach(&isolated.page)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(OpenPage {
+        isolated,
+        watch,
+        session,
+    })
+}
+
+async fn visit(
+    open: &OpenPage,
+    ctx: &ScenarioContext<'_>,
+    path: &str,
+    index: usize,
+    check: &mut CheckResult,
+) -> StepResult {
+    let url = format!("{}{path}", ctx.base_url);
+    open.watch.begin_visit(index);
+    let nav = tokio::time::timeout(ctx.nav_timeout, open.isolated.page.goto(url.as_str())).await;
+    // Chrome fails `goto` on an error status with an empty body, so the
+    // status comes from Network.responseReceived; give a late event a moment.
+    let mut status = open.watch.document_status();
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while status.is_none() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        status = open.watch.document_status();
+    }
+    check.http_status = status;
+    match (nav, status) {
+        (Err(_), _) => {
+            let _ = open
+                .isolated
+                .page
+                .execute(StopLoadingParams::default())
+                .await;
+            if open.session.is_lost().await {
+                return StepResult::Broken("the browser died during navigation".into());
+            }
+            StepResult::Failed(format!(
+                "expected {path} to load within {}s, it did not finish",
+                ctx.nav_timeout.as_secs_f32()
+            ))
+        }
+        (Ok(_), Some(s)) if (200..300).contains(&s) => StepResult::Passed,
+        (Ok(_), Some(s)) => {
+            StepResult::Failed(format!("expected a 2xx document for {path}, got {s}"))
+        }
+        (Ok(Err(e)), None) => {
+            if open.session.is_lost().await {
+                return StepResult::Broken(format!("the browser died: {e}"));
+            }
+            StepResult::Failed(format!(
+                "expected a 2xx document for {path}, the navigation failed: {}",
+                net_error(&e.to_string())
+            ))
+        }
+        (Ok(Ok(_)), None) => StepResult::Failed(format!(
+            "expected a 2xx document for {path}, no document response arrived"
+        )),
+    }
+}
+
+/// Pulls `net::ERR_…` out of chromiumoxide's error text.
+fn net_error(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.starts_with("net::ERR_"))
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != ':')
+                .to_string()
+        })
+        .unwrap_or_else(|| text.to_string())
+}

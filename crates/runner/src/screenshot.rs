@@ -1,0 +1,76 @@
+//! Full-page PNG screenshots, written straight into the artifacts folder.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use base64::Engine;
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::page::{
+    CaptureScreenshotFormat, CaptureScreenshotParams, GetLayoutMetricsParams, Viewport,
+};
+
+/// Tall pages are cut here: a 5 MB page would otherwise make a PNG too big
+/// to read or attach.
+const MAX_HEIGHT: f64 = 8000.0;
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Captures the page and writes `<dir>/screenshots/<name>.png`. Returns the
+/// path relative to `dir`, or why it failed.
+pub async fn capture(page: &Page, dir: &Path, name: &str) -> Result<PathBuf, String> {
+    let png = tokio::time::timeout(TIMEOUT, png(page))
+        .await
+        .map_err(|_| format!("screenshot took over {}s", TIMEOUT.as_secs()))??;
+    let rel = PathBuf::from("screenshots").join(format!("{name}.png"));
+    let path = dir.join(&rel);
+    if let Some(parent) = path.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    tokio::fs::write(&path, png)
+        .await
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(rel)
+}
+
+async fn png(page: &Page) -> Result<Vec<u8>, String> {
+    let metrics = page
+        .execute(GetLayoutMetricsParams::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let size = &metrics.result.css_content_size;
+    let width = size.width.clamp(1.0, 4000.0).max(1280.0);
+    let height = size.height.clamp(1.0, MAX_HEIGHT);
+    let params = CaptureScreenshotParams {
+        format: Some(CaptureScreenshotFormat::Png),
+        clip: Some(Viewport {
+            x: 0.0,
+            y: 0.0,
+            width,
+            height,
+            scale: 1.0,
+        }),
+        capture_beyond_viewport: Some(true),
+        ..CaptureScreenshotParams::default()
+    };
+    let shot = page.execute(params).await.map_err(|e| e.to_string())?;
+    base64::engine::general_purpose::STANDARD
+        .decode(shot.result.data.as_ref() as &[u8])
+        .map_err(|e| e.to_string())
+}
+
+/// A file-name-safe slug of a step description.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    out.trim_matches('-').to_string()
+}

@@ -1,0 +1,68 @@
+use std::time::Duration;
+
+use prod_smoke_fixture_site::{Fault, FixtureOptions, FixtureSite};
+use prod_smoke_model::{CheckStatus, RunReport};
+use prod_smoke_runner::{EventSink, RunOptions, browser_source, run};
+
+pub struct Run {
+    pub report: RunReport,
+    pub site: FixtureSite,
+    pub artifacts: tempfile::TempDir,
+}
+
+pub async fn site(faults: &[Fault]) -> FixtureSite {
+    FixtureSite::start(FixtureOptions {
+        faults: faults.to_vec(),
+        ..FixtureOptions::default()
+    })
+    .await
+    .expect("fixture site starts")
+}
+
+pub fn options(site: &FixtureSite, artifacts: &std::path::Path) -> RunOptions {
+    let mut opts = RunOptions::new(
+        "mcritchie-studio",
+        &site.base_url(),
+        prod_smoke_spec::default_suite().scenarios,
+        browser_source(None, None).expect("chromium is installed"),
+        artifacts.to_path_buf(),
+    );
+    opts.retries = 0;
+    opts.retry_delay = Duration::ZERO;
+    opts.nav_timeout = Duration::from_secs(5);
+    opts.expect_timeout = Duration::from_secs(2);
+    opts
+}
+
+pub async fn run_with(faults: &[Fault], tweak: impl FnOnce(&mut RunOptions)) -> Run {
+    let site = site(faults).await;
+    let artifacts = tempfile::tempdir().expect("tempdir");
+    let mut opts = options(&site, artifacts.path());
+    tweak(&mut opts);
+    let report = run(&opts, &EventSink::none()).await;
+    Run {
+        report,
+        site,
+        artifacts,
+    }
+}
+
+impl Run {
+    pub fn failed_names(&self) -> Vec<&str> {
+        self.report
+            .checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Failed)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+
+    pub fn error_of(&self, name: &str) -> String {
+        self.report
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.error.clone())
+            .unwrap_or_default()
+    }
+}
