@@ -74,7 +74,10 @@ async fn hang_outlasts_the_client_timeout_without_blocking_anything_else() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
     assert_eq!(get(&site, "/").await.0, 200);
-    assert!(started.elapsed() < Duration::from_millis(500));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "not queued behind the hung request"
+    );
 
     let (err, elapsed) = hung.await.unwrap();
     assert!(err.is_timeout(), "{err:?}");
