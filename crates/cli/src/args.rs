@@ -1,0 +1,161 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Seal a production release: run the read-only @qa-readonly suite in
+/// headless Chromium against the app's production URL and record a
+/// 🟢/🔴 seal. The seal never rolls anything back.
+#[derive(Debug, Parser)]
+#[command(name = "prod-smoke", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Log format on stderr (`RUST_LOG` sets the level).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate spec files (the embedded suite when none are named); exit 0 or 2.
+    Check(CheckArgs),
+    /// Replay seal deliveries that are still pending in the ledger.
+    Deliver(DeliverArgs),
+    /// List recent seals from the ledger.
+    History(HistoryArgs),
+    /// Put the latest verdict line into a release-notes body or message.
+    Notes(NotesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The app to seal, as named in config/release_repos.yml.
+    #[arg(default_value = prod_smoke_config::DEFAULT_APP)]
+    pub app: String,
+
+    /// Production URL; overrides every config file.
+    #[arg(long)]
+    pub url: Option<String>,
+
+    /// Print one JSON object with the verdict on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Folder holding release_repos.yml and qa_environments.yml.
+    #[arg(long)]
+    pub config_dir: Option<PathBuf>,
+
+    /// Where screenshots and reports go (default: ./artifacts/<app>-<time>).
+    #[arg(long)]
+    pub artifacts: Option<PathBuf>,
+
+    /// Re-runs of failed scenarios after the boot-window wait.
+    #[arg(long, default_value_t = 1)]
+    pub retries: u32,
+
+    /// Seconds to wait before a retry (the boot window).
+    #[arg(long, env = "SEAL_RETRY_DELAY_SECONDS", default_value_t = 30)]
+    pub retry_delay: u64,
+
+    /// Navigation timeout in seconds.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+
+    /// Expectation timeout in seconds (expectations poll until it ends).
+    #[arg(long, default_value_t = 5)]
+    pub expect_timeout: u64,
+
+    /// Scenarios run at once, each in its own browser context.
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+
+    /// Select scenarios by tag (or a regex over title and tags).
+    #[arg(long, default_value = prod_smoke_spec::DEFAULT_TAG)]
+    pub grep: String,
+
+    /// Spec file to run instead of the embedded @qa-readonly suite.
+    #[arg(long)]
+    pub spec: Option<PathBuf>,
+
+    /// Chromium binary (default: chromium on PATH, then /usr/bin/chromium).
+    #[arg(long)]
+    pub chromium: Option<PathBuf>,
+
+    /// Use an already-running browser (ws://… or http://host:port) and leave it running.
+    #[arg(long)]
+    pub cdp_url: Option<String>,
+
+    /// Allow plain http:// to a non-loopback host.
+    #[arg(long)]
+    pub allow_http: bool,
+
+    #[command(flatten)]
+    pub seal: SealArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SealArgs {
+    /// Local ledger of every seal (default: per-user state dir).
+    #[arg(long, env = "PROD_SMOKE_LEDGER")]
+    pub ledger: Option<PathBuf>,
+
+    /// Release slug to seal (default: the single active release, else the last shipped).
+    #[arg(long)]
+    pub release: Option<String>,
+
+    /// Deployed merge sha, for the rollback commands.
+    #[arg(long)]
+    pub sha: Option<String>,
+
+    /// A value to mask as *** in every output (repeatable).
+    #[arg(long = "secret", value_name = "VALUE")]
+    pub secrets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Spec files to validate.
+    pub specs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeliverArgs {
+    #[command(flatten)]
+    pub seal: SealArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this app's seals.
+    pub app: Option<String>,
+    /// How many seals to list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    #[command(flatten)]
+    pub seal: SealArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NotesArgs {
+    /// Release-notes file to add the verdict line to (or replace it in).
+    #[arg(long)]
+    pub append: Option<PathBuf>,
+    /// A notes message posted through the same webhook, edited the same way.
+    #[arg(long)]
+    pub notes_message_id: Option<String>,
+    /// The app whose latest seal is used.
+    #[arg(long, default_value = prod_smoke_config::DEFAULT_APP)]
+    pub app: String,
+    #[command(flatten)]
+    pub seal: SealArgs,
+}

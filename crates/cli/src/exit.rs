@@ -1,0 +1,11 @@
+//! Exit codes, in one place. The hub's `bin/release` reads only these.
+
+/// The seal is green.
+pub const GREEN: u8 = 0;
+/// The seal is red: the site failed a check.
+pub const RED: u8 = 1;
+/// Bad input (flags, spec, config, URL): nothing ran.
+pub const BAD_INPUT: u8 = 2;
+/// prod-smoke's own environment failed (no browser, interrupted): the run
+/// is inconclusive, never a red verdict on the site.
+pub const ENVIRONMENT: u8 = 3;

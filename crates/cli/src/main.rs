@@ -1,0 +1,53 @@
+//! `prod-smoke`: a thin shell over the library crates. `main` parses
+//! arguments and hands over to one function per command.
+
+mod args;
+mod check_cmd;
+mod exit;
+mod logging;
+mod progress;
+mod run_cmd;
+mod seal_cmds;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors.
+            let code = if e.use_stderr() {
+                exit::BAD_INPUT
+            } else {
+                exit::GREEN
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    logging::init(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("prod-smoke: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ENVIRONMENT);
+        }
+    };
+    let code = runtime.block_on(async move {
+        match cli.command {
+            Some(args::Command::Check(c)) => check_cmd::run(&c),
+            Some(args::Command::Deliver(c)) => seal_cmds::deliver(&c).await,
+            Some(args::Command::History(c)) => seal_cmds::history(&c).await,
+            Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
+            None => run_cmd::run(cli.run).await,
+        }
+    });
+    // Don't wait for stray blocking tasks (a hung DNS lookup) at exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    ExitCode::from(code)
+}

@@ -1,0 +1,337 @@
+//! The main job: resolve the app's URL, run the suite, write the evidence,
+//! record the seal, and exit 0 (green), 1 (red), 2 (bad input) or 3
+//! (inconclusive).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Utc;
+use prod_smoke_config::{AppTarget, check_url, resolve};
+use prod_smoke_model::{Redactor, RunReport, Verdict, host_of};
+use prod_smoke_runner::{EventSink, RunOptions, browser_source};
+use prod_smoke_seal::{RollbackTarget, SealConfig, SealOverrides, rollback_block};
+use prod_smoke_spec::{Scenario, Suite};
+
+use crate::args::{RunArgs, SealArgs};
+use crate::{exit, progress};
+
+pub async fn run(args: RunArgs) -> u8 {
+    let (target, scenarios) = match prepare(&args) {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("prod-smoke: {message}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let seal_cfg = seal_config(&args.seal, Some(&target));
+    let redactor = seal_cfg
+        .as_ref()
+        .map(|c| c.redactor.clone())
+        .unwrap_or_else(|_| {
+            let mut r = Redactor::new();
+            args.seal.secrets.iter().for_each(|s| r.add(s.clone()));
+            r
+        });
+
+    eprintln!(
+        "→ prod-smoke {}: {} against {} (read-only)",
+        target.app, args.grep, target.url
+    );
+    let artifacts = artifacts_dir(&args, &target.app);
+    eprintln!("  artifacts: {}", artifacts.display());
+
+    let report = match browser_source(args.chromium.as_deref(), args.cdp_url.as_deref()) {
+        Ok(browser) => {
+            let mut opts = RunOptions::new(
+                &target.app,
+                &target.url,
+                scenarios,
+                browser,
+                artifacts.clone(),
+            );
+            opts.tag = args.grep.clone();
+            opts.workers = args.workers;
+            opts.nav_timeout = Duration::from_secs(args.timeout.max(1));
+            opts.expect_timeout = Duration::from_secs(args.expect_timeout.max(1));
+            opts.retries = args.retries;
+            opts.retry_delay = Duration::from_secs(args.retry_delay);
+            run_interruptible(&opts, &redactor).await
+        }
+        Err(e) => inconclusive(&target, &args.grep, &artifacts, e.to_string()),
+    };
+    let report = redactor.redact_value(&report);
+
+    finish(&args, &target, &report, seal_cfg, &redactor).await
+}
+
+/// Resolves everything that can be wrong with the input before anything runs.
+fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>), String> {
+    let suite = match &args.spec {
+        Some(path) => Suite::load(path).map_err(|e| e.to_string())?,
+        None => prod_smoke_spec::default_suite(),
+    };
+    let scenarios: Vec<Scenario> = suite.select(&args.grep).into_iter().cloned().collect();
+    if scenarios.is_empty() {
+        return Err(format!(
+            "no scenario in {} matches --grep {:?}",
+            suite.file, args.grep
+        ));
+    }
+    let (dir, explicit) = match &args.config_dir {
+        Some(d) => (d.clone(), true),
+        None => (PathBuf::from("config"), false),
+    };
+    let mut target =
+        resolve(&args.app, args.url.as_deref(), &dir, explicit).map_err(|e| e.to_string())?;
+    target.url = check_url(&target.url, args.allow_http).map_err(|e| e.to_string())?;
+    Ok((target, scenarios))
+}
+
+pub fn seal_config(seal: &SealArgs, target: Option<&AppTarget>) -> Result<SealConfig, String> {
+    SealConfig::from_env(SealOverrides {
+        ledger: seal.ledger.clone(),
+        release_slug: seal.release.clone(),
+        sha: seal.sha.clone(),
+        production_app: target.map(|t| t.production_app.clone()),
+        repo: target.map(|t| t.repo.clone()),
+        secrets: seal.secrets.clone(),
+        ..SealOverrides::default()
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// The artifacts folder: as given, else `./artifacts/<app>-<UTC time>`.
+/// When it cannot be written, a temporary folder takes its place so the run
+/// (and its verdict) still happens.
+fn artifacts_dir(args: &RunArgs, app: &str) -> PathBuf {
+    let wanted = args.artifacts.clone().unwrap_or_else(|| {
+        PathBuf::from("artifacts").join(format!("{app}-{}", Utc::now().format("%Y%m%dT%H%M%SZ")))
+    });
+    match writable(&wanted) {
+        Ok(()) => wanted,
+        Err(e) => {
+            let fallback =
+                std::env::temp_dir().join(format!("prod-smoke-{app}-{}", uuid::Uuid::new_v4()));
+            eprintln!(
+                "prod-smoke: cannot write artifacts to {}: {e}; using {} instead",
+                wanted.display(),
+                fallback.display()
+            );
+            fallback
+        }
+    }
+}
+
+fn writable(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(".prod-smoke-write-test");
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(probe)
+}
+
+/// Runs the suite; SIGINT or SIGTERM cancels it, which drops (and so
+/// reaps) the browser, and makes the run inconclusive.
+async fn run_interruptible(opts: &RunOptions, redactor: &Redactor) -> RunReport {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let printer = tokio::spawn(progress::report(rx, redactor.clone()));
+    let events = EventSink::new(tx);
+    let started = Utc::now();
+    let report = tokio::select! {
+        report = prod_smoke_runner::run(opts, &events) => report,
+        signal = interrupted() => {
+            eprintln!("prod-smoke: interrupted by {signal}; the browser was closed");
+            let mut r = RunReport {
+                run_id: opts.run_id.clone(),
+                app: opts.app.clone(),
+                url: opts.base_url.clone(),
+                tag: opts.tag.clone(),
+                started_at: started,
+                finished_at: Utc::now(),
+                verdict: Verdict::Inconclusive,
+                retried: false,
+                retry_delay_secs: opts.retry_delay.as_secs(),
+                checks: Vec::new(),
+                environment_error: Some(format!("interrupted by {signal}")),
+                artifacts_dir: Some(opts.artifacts_dir.clone()),
+            };
+            r.finished_at = Utc::now();
+            r
+        }
+    };
+    drop(events);
+    let _ = printer.await;
+    report
+}
+
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
+    }
+}
+
+fn inconclusive(target: &AppTarget, tag: &str, artifacts: &Path, why: String) -> RunReport {
+    let now = Utc::now();
+    RunReport {
+        run_id: uuid::Uuid::new_v4().to_string(),
+        app: target.app.clone(),
+        url: target.url.clone(),
+        tag: tag.to_string(),
+        started_at: now,
+        finished_at: now,
+        verdict: Verdict::Inconclusive,
+        retried: false,
+        retry_delay_secs: 0,
+        checks: Vec::new(),
+        environment_error: Some(why),
+        artifacts_dir: Some(artifacts.to_path_buf()),
+    }
+}
+
+/// Scenario counts, Playwright-style: a scenario passes when none of its
+/// checks failed.
+fn scenario_counts(report: &RunReport) -> (usize, usize, usize) {
+    let mut names: Vec<&str> = report.checks.iter().map(|c| c.scenario.as_str()).collect();
+    names.dedup();
+    let (mut passed, mut failed, mut flaky) = (0, 0, 0);
+    for name in names {
+        let checks = report.checks.iter().filter(|c| c.scenario == name);
+        let statuses: Vec<_> = checks.map(|c| c.status).collect();
+        if statuses.contains(&prod_smoke_model::CheckStatus::Failed) {
+            failed += 1;
+        } else {
+            passed += 1;
+            if statuses.contains(&prod_smoke_model::CheckStatus::Flaky) {
+                flaky += 1;
+            }
+        }
+    }
+    (passed, failed, flaky)
+}
+
+async fn finish(
+    args: &RunArgs,
+    target: &AppTarget,
+    report: &RunReport,
+    seal_cfg: Result<SealConfig, String>,
+    redactor: &Redactor,
+) -> u8 {
+    let host = host_of(&target.url);
+    if let Some(dir) = &report.artifacts_dir {
+        match prod_smoke_report::write_artifacts(dir, report) {
+            Ok(paths) => {
+                eprintln!("  report: {}", paths.report_html.display());
+                for c in report.checks.iter().filter(|c| c.screenshot.is_some()) {
+                    let shot = dir.join(c.screenshot.as_ref().expect("filtered"));
+                    eprintln!("  screenshot: {} ({})", shot.display(), c.name);
+                }
+            }
+            Err(e) => eprintln!(
+                "prod-smoke: could not write the reports: {}",
+                redactor.redact(&e.to_string())
+            ),
+        }
+    }
+    write_ci_outputs(report);
+
+    if let Some(why) = &report.environment_error {
+        eprintln!("prod-smoke: inconclusive — {}", redactor.redact(why));
+    }
+    let (passed, failed, flaky) = scenario_counts(report);
+    eprintln!("{passed} passed, {failed} failed");
+    if flaky > 0 {
+        eprintln!("{flaky} flaky");
+    }
+
+    let mut rollback = None;
+    match seal_cfg {
+        Ok(cfg) => match prod_smoke_seal::seal_run(report, &cfg).await {
+            Ok(outcome) => {
+                eprintln!("{}", outcome.verdict_line);
+                eprintln!(
+                    "  seal: ledger {} (run {})",
+                    outcome.ledger_path.display(),
+                    outcome.run_id
+                );
+                for s in &outcome.sinks {
+                    eprintln!("  {}: {}", s.sink, redactor.redact(&s.outcome.to_string()));
+                }
+                rollback = outcome.rollback;
+            }
+            Err(e) => eprintln!(
+                "prod-smoke: the seal could not be recorded: {}",
+                redactor.redact(&e.to_string())
+            ),
+        },
+        Err(e) => eprintln!(
+            "prod-smoke: the seal is not configured: {}",
+            redactor.redact(&e)
+        ),
+    }
+    if report.verdict == Verdict::Red {
+        let block = rollback.unwrap_or_else(|| {
+            rollback_block(
+                &host,
+                RollbackTarget {
+                    production_app: Some(&target.production_app),
+                    repo: Some(&target.repo),
+                    deployed_sha: args.seal.sha.as_deref(),
+                },
+            )
+        });
+        eprintln!("{block}");
+    }
+
+    let (mark, word) = match report.verdict {
+        Verdict::Green => ("✓", "PASS"),
+        Verdict::Red => ("✗", "FAIL"),
+        Verdict::Inconclusive => ("✗", "INCONCLUSIVE"),
+    };
+    eprintln!("{mark} prod-smoke {}: {word} @ {}", target.app, target.url);
+    if args.json {
+        let json = serde_json::json!({
+            "app": target.app,
+            "url": target.url,
+            "passed": report.verdict == Verdict::Green,
+            "verdict": report.verdict.as_str(),
+            "run_id": report.run_id,
+            "retried": report.retried,
+            "scenarios": { "passed": passed, "failed": failed, "flaky": flaky },
+            "artifacts": report.artifacts_dir,
+        });
+        println!("{json}");
+    }
+    match report.verdict {
+        Verdict::Green => exit::GREEN,
+        Verdict::Red => exit::RED,
+        Verdict::Inconclusive => exit::ENVIRONMENT,
+    }
+}
+
+/// GitHub Actions: a step summary table and `::error` annotations.
+fn write_ci_outputs(report: &RunReport) {
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+        use std::io::Write;
+        let md = prod_smoke_report::step_summary_markdown(report);
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(md.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("prod-smoke: cannot append the step summary: {e}");
+        }
+    }
+    if std::env::var_os("GITHUB_ACTIONS").is_some() {
+        for line in prod_smoke_report::github_annotations(report) {
+            println!("{line}");
+        }
+    }
+}

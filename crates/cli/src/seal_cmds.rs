@@ -1,0 +1,112 @@
+//! `deliver`, `history` and `notes`: the ledger's commands.
+
+use prod_smoke_model::Verdict;
+use prod_smoke_seal::{apply_verdict_line, format_history, verdict_line};
+
+use crate::args::{DeliverArgs, HistoryArgs, NotesArgs};
+use crate::exit;
+use crate::run_cmd::seal_config;
+
+pub async fn deliver(args: &DeliverArgs) -> u8 {
+    let cfg = match seal_config(&args.seal, None) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("prod-smoke: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    match prod_smoke_seal::deliver_pending(&cfg).await {
+        Ok(report) => {
+            eprint!("{}", cfg.redactor.redact(&report.to_string()));
+            if report.still_pending() > 0 {
+                exit::ENVIRONMENT
+            } else {
+                exit::GREEN
+            }
+        }
+        Err(e) => {
+            eprintln!("prod-smoke: {}", cfg.redactor.redact(&e.to_string()));
+            exit::ENVIRONMENT
+        }
+    }
+}
+
+pub async fn history(args: &HistoryArgs) -> u8 {
+    let cfg = match seal_config(&args.seal, None) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("prod-smoke: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    match prod_smoke_seal::history(&cfg, args.app.as_deref(), args.limit).await {
+        Ok(entries) => {
+            print!("{}", format_history(&entries));
+            exit::GREEN
+        }
+        Err(e) => {
+            eprintln!("prod-smoke: {}", cfg.redactor.redact(&e.to_string()));
+            exit::ENVIRONMENT
+        }
+    }
+}
+
+/// Puts the latest seal's verdict line into a notes file and/or message.
+pub async fn notes(args: &NotesArgs) -> u8 {
+    let cfg = match seal_config(&args.seal, None) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("prod-smoke: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    if args.append.is_none() && args.notes_message_id.is_none() {
+        eprintln!("prod-smoke: notes needs --append FILE and/or --notes-message-id ID");
+        return exit::BAD_INPUT;
+    }
+    let entries = match prod_smoke_seal::history(&cfg, Some(&args.app), 50).await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("prod-smoke: {}", cfg.redactor.redact(&e.to_string()));
+            return exit::ENVIRONMENT;
+        }
+    };
+    let line = entries.iter().find_map(|e| match e.verdict.as_str() {
+        "green" => Some(verdict_line(Verdict::Green, &e.summary)),
+        "red" => Some(verdict_line(Verdict::Red, &e.summary)),
+        _ => None,
+    });
+    let Some(line) = line else {
+        eprintln!(
+            "prod-smoke: no green or red seal for {} in the ledger yet",
+            args.app
+        );
+        return exit::BAD_INPUT;
+    };
+    if let Some(path) = &args.append {
+        let body = match std::fs::read_to_string(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                eprintln!("prod-smoke: cannot read {}: {e}", path.display());
+                return exit::BAD_INPUT;
+            }
+        };
+        if let Err(e) = std::fs::write(path, apply_verdict_line(&body, &line)) {
+            eprintln!("prod-smoke: cannot write {}: {e}", path.display());
+            return exit::ENVIRONMENT;
+        }
+        eprintln!("{}: {line}", path.display());
+    }
+    if let Some(id) = &args.notes_message_id {
+        if let Err(e) = prod_smoke_seal::update_release_notes(&cfg, id, &line).await {
+            eprintln!(
+                "prod-smoke: cannot edit notes message {id}: {}",
+                cfg.redactor.redact(&e.to_string())
+            );
+            return exit::ENVIRONMENT;
+        }
+        eprintln!("notes message {id}: {line}");
+    }
+    exit::GREEN
+}
