@@ -1,1 +1,79 @@
-fn main() {}
+//! `cargo xtask <task>`: the project's automation, in Rust. Each task is a
+//! module; this file parses flags, moves to the workspace root and
+//! dispatches.
+
+mod chromium;
+mod lint;
+mod postgres;
+mod smoke;
+mod test;
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  smoke --fixture            seal the bundled fixture site end to end
+  smoke --app APP [--url U]  seal APP's production URL (resolved from ./config)
+  test                       run every test (installs Chromium, finds or starts Postgres)
+  lint                       cargo fmt --check, clippy -D warnings, actionlint
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::env::set_current_dir(workspace_root())?;
+    let Some(task) = args.first() else {
+        eprint!("{USAGE}");
+        bail!("no task given");
+    };
+    let rest = &args[1..];
+    match task.as_str() {
+        "smoke" => smoke::run(rest),
+        "test" => test::run(rest),
+        "lint" => lint::run(rest),
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => {
+            eprint!("{USAGE}");
+            bail!("unknown task `{other}`")
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command, echoing it, and fails when it fails.
+pub fn run_cmd(cmd: &mut std::process::Command) -> Result<()> {
+    eprintln!("$ {}", display(cmd));
+    let status = cmd.status()?;
+    if !status.success() {
+        bail!("`{}` failed: {status}", display(cmd));
+    }
+    Ok(())
+}
+
+fn display(cmd: &std::process::Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Value of `--flag VALUE` in `args`.
+pub fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}

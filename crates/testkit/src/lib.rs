@@ -12,4 +12,4 @@ mod postgres;
 pub use cluster::PgCluster;
 pub use discord::{MockDiscord, RecordedAttachment, RecordedRequest, RetryAfterVia};
 pub use errors::TestkitError;
-pub use postgres::TestPostgres;
+pub use postgres::{DEFAULT_TEST_DATABASE_URL, TEST_DATABASE_URL_ENV, TestPostgres};

@@ -1,0 +1,79 @@
+//! `cargo xtask smoke`: the main job, end to end.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::flag_value;
+
+pub fn run(args: &[String]) -> Result<()> {
+    let chromium = crate::chromium::ensure()?;
+    crate::run_cmd(Command::new(env!("CARGO")).args([
+        "build",
+        "--quiet",
+        "-p",
+        "prod-smoke-cli",
+        "-p",
+        "prod-smoke-fixture-site",
+    ]))?;
+    let mut cmd = Command::new("target/debug/prod-smoke");
+    cmd.arg("--chromium").arg(&chromium);
+    if args.iter().any(|a| a == "--fixture") {
+        let site = FixtureProcess::start()?;
+        cmd.args(["mcritchie-studio", "--url", &site.url]);
+        let status = cmd.status()?;
+        drop(site);
+        return exit_like(status);
+    }
+    let Some(app) = flag_value(args, "--app") else {
+        bail!("smoke needs --fixture or --app APP");
+    };
+    cmd.arg(app);
+    if let Some(url) = flag_value(args, "--url") {
+        cmd.args(["--url", url]);
+    }
+    exit_like(cmd.status()?)
+}
+
+/// Passes prod-smoke's exit code (0 green, 1 red, 2, 3) through.
+fn exit_like(status: std::process::ExitStatus) -> Result<()> {
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(code) => std::process::exit(code),
+        None => bail!("prod-smoke was killed: {status}"),
+    }
+}
+
+/// The fixture site as a child process, killed on drop.
+struct FixtureProcess {
+    child: Child,
+    url: String,
+}
+
+impl FixtureProcess {
+    fn start() -> Result<Self> {
+        let mut child = Command::new("target/debug/fixture-site")
+            .args(["--port", "0", "--quiet"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("cannot start target/debug/fixture-site")?;
+        let stdout = child.stdout.take().expect("piped");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .map(str::to_string)
+            .with_context(|| format!("fixture-site said {line:?}"))?;
+        eprintln!("fixture site: {url}");
+        Ok(FixtureProcess { child, url })
+    }
+}
+
+impl Drop for FixtureProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
