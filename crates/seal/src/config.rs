@@ -176,8 +176,8 @@ impl SealConfig {
                 .map(|b| b.trim().trim_end_matches('/').to_string())
                 .unwrap_or_else(|| DEFAULT_DISCORD_API_BASE.to_string()),
             retry: overrides.retry.unwrap_or_default(),
-            request_timeout: Duration::from_secs(15),
-            postgres_timeout: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(10),
+            postgres_timeout: Duration::from_secs(30),
             redactor,
         })
     }

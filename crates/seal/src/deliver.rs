@@ -183,7 +183,7 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
         summary: run.summary.clone(),
         verdict_line: run.verdict_line.clone(),
         checked_at: run.checked_at.clone(),
-        ledger_path: cfg.ledger_path.clone(),
+        ledger_path: PathBuf::from(cfg.redactor.redact(&cfg.ledger_path.display().to_string())),
         release_slug: run.release_slug.clone(),
         sinks,
         rollback: rollback_for(&run),

@@ -336,6 +336,11 @@ async fn release_event_columns(
     }))
 }
 
+/// The release to seal: `explicit` when given; else the single active
+/// (`assembling`/`assembled`) release; else the most recently shipped one.
+/// Releases created after the run finished (beyond [`CLOCK_SKEW`]) are not
+/// candidates, so a late replay never seals a release the run never saw.
+/// `Ok(Err(reason))` when there is none (a warning, not a failure).
 async fn pick_release(
     conn: &mut PgConnection,
     explicit: Option<&str>,
