@@ -6,7 +6,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// headless Chromium against the app's production URL and record a
 /// 🟢/🔴 seal. The seal never rolls anything back.
 #[derive(Debug, Parser)]
-#[command(name = "prod-smoke", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "prod-smoke",
+    version,
+    args_conflicts_with_subcommands = true,
+    // A later flag overrides an earlier one, as wrappers that append flags expect.
+    args_override_self = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -117,6 +123,11 @@ pub struct SealArgs {
     #[arg(long)]
     pub sha: Option<String>,
 
+    /// A release-notes message posted through the same webhook; its body
+    /// is ended with the verdict line (replacing an older one).
+    #[arg(long)]
+    pub notes_message_id: Option<String>,
+
     /// A value to mask as *** in every output (repeatable).
     #[arg(long = "secret", value_name = "VALUE")]
     pub secrets: Vec<String>,
@@ -150,9 +161,6 @@ pub struct NotesArgs {
     /// Release-notes file to add the verdict line to (or replace it in).
     #[arg(long)]
     pub append: Option<PathBuf>,
-    /// A notes message posted through the same webhook, edited the same way.
-    #[arg(long)]
-    pub notes_message_id: Option<String>,
     /// The app whose latest seal is used.
     #[arg(long, default_value = prod_smoke_config::DEFAULT_APP)]
     pub app: String,

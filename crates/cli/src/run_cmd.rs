@@ -94,10 +94,11 @@ pub fn seal_config(seal: &SealArgs, target: Option<&AppTarget>) -> Result<SealCo
         sha: seal.sha.clone(),
         production_app: target.map(|t| t.production_app.clone()),
         repo: target.map(|t| t.repo.clone()),
+        notes_message_id: seal.notes_message_id.clone(),
         secrets: seal.secrets.clone(),
         ..SealOverrides::default()
     })
-    .map_err(|e| e.to_string())
+    .map_err(|e| prod_smoke_seal::chain(&e))
 }
 
 /// The artifacts folder: as given, else `./artifacts/<app>-<UTC time>`.

@@ -60,7 +60,7 @@ pub async fn notes(args: &NotesArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    if args.append.is_none() && args.notes_message_id.is_none() {
+    if args.append.is_none() && args.seal.notes_message_id.is_none() {
         eprintln!("prod-smoke: notes needs --append FILE and/or --notes-message-id ID");
         return exit::BAD_INPUT;
     }
@@ -98,7 +98,7 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         }
         eprintln!("{}: {line}", path.display());
     }
-    if let Some(id) = &args.notes_message_id {
+    if let Some(id) = &args.seal.notes_message_id {
         if let Err(e) = prod_smoke_seal::update_release_notes(&cfg, id, &line).await {
             eprintln!(
                 "prod-smoke: cannot edit notes message {id}: {}",

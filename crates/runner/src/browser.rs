@@ -33,6 +33,7 @@ pub struct BrowserSession {
     browser: Browser,
     handler: JoinHandle<()>,
     lost: Arc<AtomicBool>,
+    lost_signal: tokio::sync::watch::Receiver<bool>,
     process: Mutex<Option<ChromiumProcess>>,
 }
 
@@ -74,6 +75,7 @@ impl BrowserSession {
             })?;
         let lost = Arc::new(AtomicBool::new(false));
         let lost_flag = lost.clone();
+        let (lost_tx, lost_signal) = tokio::sync::watch::channel(false);
         // The handler must be polled for the browser's whole life, or every
         // command stalls.
         let handler = tokio::spawn(async move {
@@ -83,11 +85,13 @@ impl BrowserSession {
                 }
             }
             lost_flag.store(true, Ordering::SeqCst);
+            let _ = lost_tx.send(true);
         });
         Ok(BrowserSession {
             browser,
             handler,
             lost,
+            lost_signal,
             process: Mutex::new(process),
         })
     }
@@ -102,6 +106,13 @@ impl BrowserSession {
             Some(p) => p.has_exited(),
             None => false,
         }
+    }
+
+    /// Resolves when the connection to the browser drops, so a step in
+    /// flight fails at once instead of waiting out its timeout.
+    pub async fn wait_lost(&self) {
+        let mut rx = self.lost_signal.clone();
+        let _ = rx.wait_for(|lost| *lost).await;
     }
 
     pub async fn new_isolated_page(&self) -> Result<IsolatedPage, RunnerError> {
@@ -124,6 +135,9 @@ impl BrowserSession {
     }
 
     pub async fn close_page(&self, page: IsolatedPage) {
+        if self.lost.load(Ordering::SeqCst) {
+            return;
+        }
         let _ = tokio::time::timeout(Duration::from_secs(5), page.page.close()).await;
         if let Some(id) = page.context {
             let _ = tokio::time::timeout(

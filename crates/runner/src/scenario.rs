@@ -166,7 +166,10 @@ async fn run_step(
                 }
             }
             let open = page.as_ref().expect("page opened above");
-            let result = visit(open, ctx, &v.path, index, check).await;
+            let result = tokio::select! {
+                r = visit(open, ctx, &v.path, index, check) => r,
+                () = open.session.wait_lost() => StepResult::Broken("the browser went away mid-run".into()),
+            };
             if let StepResult::Broken(_) = result {
                 return result;
             }
@@ -188,7 +191,11 @@ async fn run_step(
                     "no page is open (the spec checks before visiting)".into(),
                 );
             };
-            match expect::check(&open.isolated.page, &open.watch, a, ctx.expect_timeout).await {
+            let outcome = tokio::select! {
+                o = expect::check(&open.isolated.page, &open.watch, a, ctx.expect_timeout) => o,
+                () = open.session.wait_lost() => ExpectOutcome::Broken("the browser went away mid-run".into()),
+            };
+            match outcome {
                 ExpectOutcome::Passed => StepResult::Passed,
                 ExpectOutcome::Failed(why) => {
                     failure_shot(open, ctx, index, check).await;

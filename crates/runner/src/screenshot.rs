@@ -9,9 +9,12 @@ use chromiumoxide::cdp::browser_protocol::page::{
     CaptureScreenshotFormat, CaptureScreenshotParams, GetLayoutMetricsParams, Viewport,
 };
 
-/// Tall pages are cut here: a 5 MB page would otherwise make a PNG too big
-/// to read or attach.
-const MAX_HEIGHT: f64 = 8000.0;
+/// Pages taller than this get a viewport-sized screenshot: capturing beyond
+/// the viewport relayouts the whole page at its full height, which takes
+/// tens of seconds on a multi-megabyte page, and the PNG would be too big to
+/// read or attach anyway.
+const MAX_FULL_PAGE_HEIGHT: f64 = 8000.0;
+const VIEWPORT: (f64, f64) = (1280.0, 720.0);
 const TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Captures the page and writes `<dir>/screenshots/<name>.png`. Returns the
@@ -39,8 +42,12 @@ async fn png(page: &Page) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| e.to_string())?;
     let size = &metrics.result.css_content_size;
-    let width = size.width.clamp(1.0, 4000.0).max(1280.0);
-    let height = size.height.clamp(1.0, MAX_HEIGHT);
+    let full_page = size.height <= MAX_FULL_PAGE_HEIGHT && size.width <= 4000.0;
+    let (width, height) = if full_page {
+        (size.width.max(VIEWPORT.0), size.height.max(1.0))
+    } else {
+        VIEWPORT
+    };
     let params = CaptureScreenshotParams {
         format: Some(CaptureScreenshotFormat::Png),
         clip: Some(Viewport {
@@ -50,7 +57,7 @@ async fn png(page: &Page) -> Result<Vec<u8>, String> {
             height,
             scale: 1.0,
         }),
-        capture_beyond_viewport: Some(true),
+        capture_beyond_viewport: Some(full_page),
         ..CaptureScreenshotParams::default()
     };
     let shot = page.execute(params).await.map_err(|e| e.to_string())?;
