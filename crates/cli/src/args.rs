@@ -128,6 +128,11 @@ pub struct SealArgs {
     #[arg(long)]
     pub notes_message_id: Option<String>,
 
+    /// Tries per sink (Postgres, Discord) before a delivery is left pending
+    /// for `prod-smoke deliver`; waits back off exponentially with jitter.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub delivery_attempts: u32,
+
     /// A value to mask as *** in every output (repeatable).
     #[arg(long = "secret", value_name = "VALUE")]
     pub secrets: Vec<String>,

@@ -95,6 +95,10 @@ pub fn seal_config(seal: &SealArgs, target: Option<&AppTarget>) -> Result<SealCo
         production_app: target.map(|t| t.production_app.clone()),
         repo: target.map(|t| t.repo.clone()),
         notes_message_id: seal.notes_message_id.clone(),
+        retry: Some(prod_smoke_seal::RetryPolicy {
+            attempts: seal.delivery_attempts,
+            ..prod_smoke_seal::RetryPolicy::default()
+        }),
         secrets: seal.secrets.clone(),
         ..SealOverrides::default()
     })
@@ -330,9 +334,11 @@ fn write_ci_outputs(report: &RunReport) {
             eprintln!("prod-smoke: cannot append the step summary: {e}");
         }
     }
+    // On stderr: the runner reads workflow commands there too, and stdout
+    // stays one JSON object under --json.
     if std::env::var_os("GITHUB_ACTIONS").is_some() {
         for line in prod_smoke_report::github_annotations(report) {
-            println!("{line}");
+            eprintln!("{line}");
         }
     }
 }

@@ -28,6 +28,9 @@ pub enum Fault {
     Empty404,
     /// `/` has the title "Welcome to nginx!" although its body still names the studio.
     WrongTitle,
+    /// `/` has a hostile title, `<img src=x onerror=alert(1)> @everyone`:
+    /// markup and a mass mention that every report must neutralise.
+    HostileTitle,
     /// The email input on `/signin` has `display:none`.
     HiddenElement,
     /// Every page logs a console error and throws an uncaught exception on load.
@@ -43,7 +46,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 14] = [
+    pub const ALL: [Fault; 15] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -53,6 +56,7 @@ impl Fault {
         Fault::RedirectSignin,
         Fault::Empty404,
         Fault::WrongTitle,
+        Fault::HostileTitle,
         Fault::HiddenElement,
         Fault::Throws,
         Fault::HugePage,
@@ -72,6 +76,7 @@ impl Fault {
             Fault::RedirectSignin => "redirect-signin",
             Fault::Empty404 => "empty-404",
             Fault::WrongTitle => "wrong-title",
+            Fault::HostileTitle => "hostile-title",
             Fault::HiddenElement => "hidden-element",
             Fault::Throws => "throws",
             Fault::HugePage => "huge-page",
@@ -92,6 +97,7 @@ impl Fault {
             Fault::RedirectSignin => "/tasks redirects to /signin?return_to=/tasks",
             Fault::Empty404 => "/tasks answers 404 with an empty body",
             Fault::WrongTitle => "/ is titled \"Welcome to nginx!\"",
+            Fault::HostileTitle => "/ is titled with markup and an @everyone mention",
             Fault::HiddenElement => "the /signin email input is display:none",
             Fault::Throws => "every page throws an uncaught exception and logs a console error",
             Fault::HugePage => "/tasks is a page of several megabytes",

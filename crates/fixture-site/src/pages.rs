@@ -17,6 +17,9 @@ pub(crate) struct Chrome {
 
 pub(crate) const HOME_TITLE: &str = "McRitchie Studio — Agents at work";
 pub(crate) const WRONG_TITLE: &str = "Welcome to nginx!";
+/// Inside `<title>` this is text, not markup: exactly what a report must
+/// escape when it shows the title.
+pub(crate) const HOSTILE_TITLE: &str = "<img src=x onerror=alert(1)> @everyone";
 
 pub(crate) const STYLESHEET: &str = r#"
 :root { --ink: #1d2330; --paper: #f6f4ef; --accent: #2f6f4f; }

@@ -97,6 +97,8 @@ fn route(
         "/" => {
             let title = if on(Fault::WrongTitle) {
                 pages::WRONG_TITLE
+            } else if on(Fault::HostileTitle) {
+                pages::HOSTILE_TITLE
             } else {
                 pages::HOME_TITLE
             };

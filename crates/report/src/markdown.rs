@@ -26,7 +26,7 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
         .filter(|c| c.status == CheckStatus::Skipped)
         .count();
     md.push_str(&format!(
-        "{tag} against {url}: **{passed} passed**, **{failed} failed**, {flaky} flaky, {skipped} skipped in {d}",
+        "{tag} against {url}: checks **{passed} passed**, **{failed} failed**, {flaky} flaky, {skipped} skipped in {d}",
         tag = cell(&report.tag),
         url = cell(&report.url),
         passed = report.passed_count(),

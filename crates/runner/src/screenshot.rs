@@ -65,19 +65,3 @@ async fn png(page: &Page) -> Result<Vec<u8>, String> {
         .decode(shot.result.data.as_ref() as &[u8])
         .map_err(|e| e.to_string())
 }
-
-/// A file-name-safe slug of a step description.
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-        if out.len() >= 40 {
-            break;
-        }
-    }
-    out.trim_matches('-').to_string()
-}

@@ -7,3 +7,4 @@ mod bad_input;
 mod end_to_end;
 mod fault_matrix;
 mod own_failures;
+mod seal;

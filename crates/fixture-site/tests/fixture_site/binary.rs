@@ -1,3 +1,4 @@
+use prod_smoke_fixture_site::Fault;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
@@ -64,6 +65,6 @@ fn binary_rejects_an_unknown_fault_and_lists_the_known_ones() {
         .unwrap();
     assert!(out.status.success());
     let listing = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(listing.lines().count(), 14);
+    assert_eq!(listing.lines().count(), Fault::ALL.len());
     assert!(listing.contains("redirect-signin"));
 }

@@ -191,6 +191,15 @@ async fn wrong_title_keeps_the_body() {
 }
 
 #[tokio::test]
+async fn hostile_title_is_text_inside_the_title_element() {
+    let site = start_faulty(Fault::HostileTitle).await;
+    let (status, home) = get(&site, "/").await;
+    assert_eq!(status, 200);
+    assert_eq!(title_of(&home), "<img src=x onerror=alert(1)> @everyone");
+    site.shutdown().await;
+}
+
+#[tokio::test]
 async fn hidden_element_hides_the_email_input() {
     let site = start_faulty(Fault::HiddenElement).await;
     let (status, signin) = get(&site, "/signin").await;
