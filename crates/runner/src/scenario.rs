@@ -87,7 +87,13 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
             StepResult::Passed => check.status = CheckStatus::Passed,
             StepResult::Failed(why) => {
                 check.status = CheckStatus::Failed;
-                check.error = Some(format!("`{}` failed: {why}", check.name));
+                // Expectations say how long they polled; say it for the rest.
+                let waited = if why.contains("after waiting") {
+                    String::new()
+                } else {
+                    format!(" (after {:.1}s)", check.duration_ms as f64 / 1000.0)
+                };
+                check.error = Some(format!("`{}` failed: {why}{waited}", check.name));
                 stopped = true;
             }
             StepResult::Broken(why) => {

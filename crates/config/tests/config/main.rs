@@ -130,3 +130,49 @@ fn url_checks() {
         assert!(check_url(bad, false).is_err(), "{bad}");
     }
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::write;
+    use prod_smoke_config::resolve;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the hub's files hold, resolution returns an answer or
+        /// an error; it never panics.
+        #[test]
+        fn arbitrary_config_files_never_panic(repos in ".{0,300}", envs in ".{0,300}", app in "[a-z-]{1,20}") {
+            let dir = tempfile::tempdir().unwrap();
+            write(dir.path(), "release_repos.yml", &repos);
+            write(dir.path(), "qa_environments.yml", &envs);
+            let _ = resolve(&app, None, dir.path(), true);
+        }
+
+        /// Structured but wrongly shaped YAML fails with a located error.
+        #[test]
+        fn wrong_shapes_fail_cleanly(depth in 1usize..200, scalar in "[a-z0-9 ]{0,20}") {
+            let dir = tempfile::tempdir().unwrap();
+            let nested = format!("apps: {}{scalar}{}\n", "[".repeat(depth), "]".repeat(depth));
+            write(dir.path(), "release_repos.yml", &nested);
+            let _ = resolve("mcritchie-studio", None, dir.path(), true);
+        }
+    }
+
+    #[test]
+    fn yaml_bomb_in_config_fails_fast() {
+        let dir = tempfile::tempdir().unwrap();
+        let bomb = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../fixtures/bad-specs/yaml-bomb.yaml"
+        ))
+        .unwrap()
+        .replace("scenarios: *i", "apps: *i");
+        write(dir.path(), "release_repos.yml", &bomb);
+        let started = std::time::Instant::now();
+        let e = resolve("mcritchie-studio", None, dir.path(), true).unwrap_err();
+        assert!(started.elapsed().as_secs() < 5);
+        assert!(e.to_string().contains("release_repos.yml"), "{e}");
+    }
+}
