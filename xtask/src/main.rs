@@ -2,6 +2,7 @@
 //! module; this file parses flags, moves to the workspace root and
 //! dispatches.
 
+mod bench;
 mod chromium;
 mod lint;
 mod postgres;
@@ -20,6 +21,7 @@ tasks:
   smoke --app APP [--url U]  seal APP's production URL (resolved from ./config)
   test                       run every test (installs Chromium, finds or starts Postgres)
   lint                       cargo fmt --check, clippy -D warnings, actionlint
+  bench [--pages N]          prod-smoke vs Playwright on the fixture site (docs/benchmarks.md)
 ";
 
 fn main() -> Result<()> {
@@ -34,6 +36,7 @@ fn main() -> Result<()> {
         "smoke" => smoke::run(rest),
         "test" => test::run(rest),
         "lint" => lint::run(rest),
+        "bench" => bench::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())
