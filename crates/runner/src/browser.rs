@@ -29,6 +29,9 @@ pub enum BrowserSource {
     Connect(String),
 }
 
+/// How long the DevTools handshake may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub struct BrowserSession {
     browser: Browser,
     handler: JoinHandle<()>,
@@ -67,8 +70,13 @@ impl BrowserSession {
             }
             BrowserSource::Connect(url) => (None, url.clone()),
         };
-        let (browser, mut handler) = Browser::connect_with_config(endpoint.clone(), config)
+        let connect = Browser::connect_with_config(endpoint.clone(), config);
+        let (browser, mut handler) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
             .await
+            .map_err(|_| RunnerError::Connect {
+                endpoint: endpoint.clone(),
+                reason: format!("no answer within {}s", CONNECT_TIMEOUT.as_secs()),
+            })?
             .map_err(|e| RunnerError::Connect {
                 endpoint: endpoint.clone(),
                 reason: e.to_string(),

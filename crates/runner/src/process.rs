@@ -132,7 +132,16 @@ impl ChromiumProcess {
                 let _ = tx.send(Err(tail.join("\n")));
             }
         });
-        match tokio::time::timeout(STARTUP_TIMEOUT, rx).await {
+        // Helpers that inherit stderr can keep the pipe open after the
+        // main process dies, so watch the process itself too.
+        let started = tokio::select! {
+            r = tokio::time::timeout(STARTUP_TIMEOUT, rx) => r,
+            status = proc.child.wait() => {
+                let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
+                return Err(launch_err(format!("it exited before opening DevTools ({status})")));
+            }
+        };
+        match started {
             Ok(Ok(Ok(url))) => {
                 proc.ws_url = url;
                 Ok(proc)

@@ -149,6 +149,25 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
             task.abort();
         }
         if let Ok(session) = shared.await {
+            // A browser that died mid-run can first surface as a page
+            // failure (a net error) before the connection drop is seen;
+            // give the drop a moment to arrive so such a run is
+            // inconclusive, not red.
+            let any_failed = outcomes.iter().flatten().any(|o| !o.passed());
+            let grace = if any_failed {
+                Duration::from_millis(500)
+            } else {
+                Duration::ZERO
+            };
+            let lost = session.is_lost().await
+                || tokio::time::timeout(grace, session.wait_lost())
+                    .await
+                    .is_ok();
+            if lost {
+                report.environment_error = Some(
+                    "the browser went away mid-run; its results say nothing about the site".into(),
+                );
+            }
             session.close().await;
         }
     }

@@ -237,13 +237,20 @@ async fn failure_shot(
 async fn open_page(ctx: &ScenarioContext<'_>) -> Result<OpenPage, String> {
     let shared = ctx.browser.ok_or("no browser was started for this run")?;
     let session = shared.clone().await?;
-    let isolated = session
-        .new_isolated_page()
-        .await
-        .map_err(|e| e.to_string())?;
-    let watch = PageWatch::attach(&isolated.page)
-        .await
-        .map_err(|e| e.to_string())?;
+    let opened = async {
+        let isolated = session
+            .new_isolated_page()
+            .await
+            .map_err(|e| e.to_string())?;
+        let watch = PageWatch::attach(&isolated.page)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((isolated, watch))
+    };
+    let (isolated, watch) = tokio::select! {
+        r = opened => r?,
+        () = session.wait_lost() => return Err("the browser went away before the page opened".into()),
+    };
     Ok(OpenPage {
         isolated,
         watch,

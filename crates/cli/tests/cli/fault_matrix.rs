@@ -16,7 +16,11 @@ struct Case {
 
 async fn check(case: Case) {
     let s_site = site(&[case.fault]).await;
-    let s = Smoke::against(&s_site.base_url());
+    let mut s = Smoke::against(&s_site.base_url());
+    if case.fault == Fault::HugePage {
+        // Loading megabytes on a busy 2-core machine needs the real budget.
+        s.args(["--timeout", "30"]);
+    }
     let f = s.run().await;
     let name = case.fault.as_str();
     assert_eq!(f.code, case.exit, "{name}: {f}");
