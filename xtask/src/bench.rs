@@ -35,6 +35,7 @@ usage: cargo xtask bench [--rounds N] [--pages N[,N…] [--workers W[,W…]]]
   --rounds N       measured rounds per tool and setting (default 5), after one warm-up
   --pages N        a generated suite of N page visits instead, run at each --workers
   --workers LIST   worker counts for --pages (default 1,2,4)
+  --no-npx         start Playwright as bench/node_modules/.bin/playwright, not `npx playwright`
   --keep           keep the temporary folder (logs, artifacts, generated specs)
 ";
 
@@ -83,11 +84,14 @@ pub fn run(args: &[String]) -> Result<()> {
 
     let tmp = std::env::temp_dir().join(format!("prod-smoke-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
-    let bench = Bench::new(&tmp, &chromium)?;
+    let bench = Bench::new(&tmp, &chromium, opts.no_npx)?;
     let site = FixtureSite::start()?;
     eprintln!(
-        "fixture site: {}\n{}\n{}",
-        site.url, bench.versions.chromium, bench.versions.playwright
+        "fixture site: {}\n{}\n{}\nload average: {}",
+        site.url,
+        bench.versions.chromium,
+        bench.versions.playwright,
+        loadavg()
     );
 
     let result = match &opts.pages {
@@ -109,6 +113,7 @@ struct Options {
     pages: Option<Vec<usize>>,
     workers: Vec<usize>,
     keep: bool,
+    no_npx: bool,
 }
 
 impl Options {
@@ -118,7 +123,7 @@ impl Options {
         while i < args.len() {
             match args[i].as_str() {
                 a if WITH_VALUE.contains(&a) => i += 2,
-                "--keep" => i += 1,
+                "--keep" | "--no-npx" => i += 1,
                 other => {
                     eprint!("{USAGE}");
                     bail!("bench: unknown argument `{other}`");
@@ -144,6 +149,7 @@ impl Options {
             pages,
             workers,
             keep: args.iter().any(|a| a == "--keep"),
+            no_npx: args.iter().any(|a| a == "--no-npx"),
         })
     }
 }
@@ -198,11 +204,13 @@ struct Bench {
     /// cannot swap the wrapper out mid-bench.
     wrapper: PathBuf,
     versions: Versions,
+    /// Start `node_modules/.bin/playwright` instead of `npx playwright`.
+    no_npx: bool,
     runs: std::cell::Cell<usize>,
 }
 
 impl Bench {
-    fn new(tmp: &Path, chromium: &Path) -> Result<Self> {
+    fn new(tmp: &Path, chromium: &Path, no_npx: bool) -> Result<Self> {
         let root = std::env::current_dir()?;
         let wrapper = tmp.join("xtask-measure");
         std::fs::copy(std::env::current_exe()?, &wrapper)
@@ -227,6 +235,7 @@ impl Bench {
             bench_dir,
             wrapper,
             versions,
+            no_npx,
             runs: std::cell::Cell::new(0),
         })
     }
@@ -341,14 +350,13 @@ impl Bench {
                     Suite::QaReadonly => "@qa-readonly",
                     Suite::Pages { .. } => PAGES_TAG,
                 };
-                let mut args: Vec<OsString> = vec![
-                    "playwright".into(),
-                    "test".into(),
+                let mut args: Vec<OsString> = vec!["test".into()];
+                args.extend([
                     "--grep".into(),
                     grep.into(),
                     "--output".into(),
                     dir.join("test-results").into(),
-                ];
+                ]);
                 if let Some(w) = workers {
                     args.extend(["--workers".into(), w.to_string().into()]);
                 }
@@ -360,7 +368,13 @@ impl Bench {
                 if let Suite::Pages { pw_dir, .. } = suite {
                     env.push(("BENCH_TEST_DIR".to_string(), pw_dir.clone().into()));
                 }
-                (PathBuf::from("npx"), args, self.bench_dir.clone(), env)
+                let program = if self.no_npx {
+                    self.bench_dir.join("node_modules/.bin/playwright")
+                } else {
+                    args.insert(0, "playwright".into());
+                    PathBuf::from("npx")
+                };
+                (program, args, self.bench_dir.clone(), env)
             }
         };
         let figures = dir.join("measure.txt");
@@ -600,6 +614,24 @@ impl Drop for FixtureSite {
     }
 }
 
+/// The table's header line: versions, cores and how busy the machine was.
+fn machine(v: &Versions) -> String {
+    format!(
+        "{} · {} · {} cores · load average at the end {}",
+        v.chromium,
+        v.playwright,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        loadavg()
+    )
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
@@ -637,10 +669,8 @@ fn qa_table(v: &Versions, rounds: usize, [ps, pw]: &[Vec<Sample>; 2]) -> String 
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n@qa-readonly suite: {rounds} interleaved rounds after a warm-up; median (min–max)\n{} · {} · {} cores\n",
-        v.chromium,
-        v.playwright,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "\n@qa-readonly suite: {rounds} interleaved rounds after a warm-up; median (min–max)\n{}\n",
+        machine(v)
     );
     let _ = writeln!(
         out,
@@ -669,10 +699,8 @@ fn pages_table(v: &Versions, rounds: usize, rows: &[(usize, usize, [Vec<Sample>;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n--pages: {rounds} interleaved rounds per row after a warm-up; medians\n{} · {} · {} cores\n",
-        v.chromium,
-        v.playwright,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "\n--pages: {rounds} interleaved rounds per row after a warm-up; medians\n{}\n",
+        machine(v)
     );
     let _ = writeln!(
         out,
