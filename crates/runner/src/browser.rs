@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chromiumoxide::cdp::browser_protocol::browser::CloseParams;
 use chromiumoxide::cdp::browser_protocol::target::{
     CreateBrowserContextParams, CreateTargetParams, DisposeBrowserContextParams,
 };
+use chromiumoxide::error::CdpError;
 use chromiumoxide::handler::HandlerConfig;
 use chromiumoxide::handler::viewport::Viewport;
 use chromiumoxide::{Browser, Page};
@@ -37,7 +37,8 @@ pub struct BrowserSession {
     handler: JoinHandle<()>,
     lost: Arc<AtomicBool>,
     lost_signal: tokio::sync::watch::Receiver<bool>,
-    process: Mutex<Option<ChromiumProcess>>,
+    watchdog: JoinHandle<()>,
+    process: Arc<Mutex<Option<ChromiumProcess>>>,
 }
 
 /// A page in its own browser context, so scenarios share no cookies or cache.
@@ -82,25 +83,59 @@ impl BrowserSession {
                 reason: e.to_string(),
             })?;
         let lost = Arc::new(AtomicBool::new(false));
-        let lost_flag = lost.clone();
         let (lost_tx, lost_signal) = tokio::sync::watch::channel(false);
+        let lost_tx = Arc::new(lost_tx);
+        let mark_lost = {
+            let (lost, lost_tx) = (lost.clone(), lost_tx.clone());
+            move || {
+                lost.store(true, Ordering::SeqCst);
+                let _ = lost_tx.send(true);
+            }
+        };
         // The handler must be polled for the browser's whole life, or every
-        // command stalls.
+        // command stalls. A socket-level error means the browser is gone:
+        // the handler may keep yielding errors rather than end.
+        let on_handler_end = mark_lost.clone();
         let handler = tokio::spawn(async move {
             while let Some(event) = handler.next().await {
-                if let Err(e) = event {
-                    tracing::trace!("cdp handler: {e}");
+                match event {
+                    Err(CdpError::Ws(e)) => {
+                        tracing::debug!("browser connection lost: {e}");
+                        break;
+                    }
+                    Err(e) => tracing::trace!("cdp handler: {e}"),
+                    Ok(()) => {}
                 }
             }
-            lost_flag.store(true, Ordering::SeqCst);
-            let _ = lost_tx.send(true);
+            on_handler_end();
+        });
+        let process = Arc::new(Mutex::new(process));
+        // A killed browser can leave its socket half-open; watch the
+        // process itself as well.
+        let watchdog = tokio::spawn({
+            let process = process.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    let exited = match process.lock().await.as_mut() {
+                        Some(p) => p.has_exited(),
+                        None => return,
+                    };
+                    if exited {
+                        tracing::debug!("the browser process exited");
+                        mark_lost();
+                        return;
+                    }
+                }
+            }
         });
         Ok(BrowserSession {
             browser,
             handler,
+            watchdog,
             lost,
             lost_signal,
-            process: Mutex::new(process),
+            process,
         })
     }
 
@@ -159,14 +194,10 @@ impl BrowserSession {
     /// Ends the session. A launched browser is closed and reaped; a
     /// borrowed one is left running.
     pub async fn close(&self) {
+        self.watchdog.abort();
         let process = self.process.lock().await.take();
         if let Some(process) = process {
-            let _ = tokio::time::timeout(
-                Duration::from_secs(2),
-                self.browser.execute(CloseParams::default()),
-            )
-            .await;
-            process.shutdown(Duration::from_secs(3)).await;
+            process.shutdown().await;
         }
         self.handler.abort();
     }
@@ -175,8 +206,9 @@ impl BrowserSession {
 impl Drop for BrowserSession {
     fn drop(&mut self) {
         // Cancelled runs never reach close(); ChromiumProcess's own Drop
-        // kills and reaps the browser.
+        // kills and reaps the browser once the watchdog lets go of it.
         self.handler.abort();
+        self.watchdog.abort();
     }
 }
 

@@ -60,6 +60,12 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
     let started = Instant::now();
     let mut checks = Vec::with_capacity(scenario.steps.len());
     let mut page: Option<OpenPage> = None;
+    // Opening the page (context, target, guard) overlaps the plain-HTTP
+    // steps that usually come first, and the browser's own start-up.
+    let mut pending = match (scenario.needs_browser(), ctx.browser) {
+        (true, Some(shared)) => Some(PendingPage(tokio::spawn(open_page(shared.clone())))),
+        _ => None,
+    };
     let mut environment_error = None;
     let mut stopped = false;
 
@@ -81,7 +87,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
             continue;
         }
         let t0 = Instant::now();
-        let result = run_step(step, i, ctx, &mut page, &mut check).await;
+        let result = run_step(step, i, ctx, &mut page, &mut pending, &mut check).await;
         check.duration_ms = t0.elapsed().as_millis() as u64;
         match result {
             StepResult::Passed => check.status = CheckStatus::Passed,
@@ -108,6 +114,12 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         checks.push(check);
     }
 
+    if page.is_none()
+        && let Some(p) = pending.take()
+    {
+        // Stopped before the first visit: close what was opened for it.
+        page = p.wait().await.ok();
+    }
     if let Some(open) = page {
         for (i, check) in checks.iter_mut().enumerate() {
             if matches!(scenario.steps[i], Step::Visit(_)) {
@@ -154,6 +166,7 @@ async fn run_step(
     index: usize,
     ctx: &ScenarioContext<'_>,
     page: &mut Option<OpenPage>,
+    pending: &mut Option<PendingPage>,
     check: &mut CheckResult,
 ) -> StepResult {
     match step {
@@ -167,7 +180,12 @@ async fn run_step(
         }
         Step::Visit(v) => {
             if page.is_none() {
-                match open_page(ctx).await {
+                let opened = match (pending.take(), ctx.browser) {
+                    (Some(p), _) => p.wait().await,
+                    (None, Some(shared)) => open_page(shared.clone()).await,
+                    (None, None) => Err("no browser was started for this run".into()),
+                };
+                match opened {
                     Ok(p) => *page = Some(p),
                     Err(e) => return StepResult::Broken(e),
                 }
@@ -234,9 +252,26 @@ async fn failure_shot(
     }
 }
 
-async fn open_page(ctx: &ScenarioContext<'_>) -> Result<OpenPage, String> {
-    let shared = ctx.browser.ok_or("no browser was started for this run")?;
-    let session = shared.clone().await?;
+/// A page being opened in the background; aborted if the scenario is
+/// dropped (a cancelled run), so it never outlives the run.
+struct PendingPage(tokio::task::JoinHandle<Result<OpenPage, String>>);
+
+impl PendingPage {
+    async fn wait(mut self) -> Result<OpenPage, String> {
+        (&mut self.0)
+            .await
+            .unwrap_or_else(|e| Err(format!("opening the page failed: {e}")))
+    }
+}
+
+impl Drop for PendingPage {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+async fn open_page(shared: SharedBrowser) -> Result<OpenPage, String> {
+    let session = shared.await?;
     let opened = async {
         let isolated = session
             .new_isolated_page()

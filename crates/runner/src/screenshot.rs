@@ -58,6 +58,8 @@ async fn png(page: &Page) -> Result<Vec<u8>, String> {
             scale: 1.0,
         }),
         capture_beyond_viewport: Some(full_page),
+        // Faster PNG encoding at a slightly larger file: ~20 ms a visit.
+        optimize_for_speed: Some(true),
         ..CaptureScreenshotParams::default()
     };
     let shot = page.execute(params).await.map_err(|e| e.to_string())?;
