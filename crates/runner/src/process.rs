@@ -33,6 +33,27 @@ const FLAGS: &[&str] = &[
     "--disable-breakpad",
     "--hide-scrollbars",
     "--mute-audio",
+    // Start-up and background work a smoke run never needs.
+    "--no-startup-window",
+    "--disable-field-trial-config",
+    "--disable-default-apps",
+    "--disable-component-extensions-with-background-pages",
+    "--disable-client-side-phishing-detection",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-renderer-backgrounding",
+    "--disable-hang-monitor",
+    "--disable-ipc-flooding-protection",
+    "--disable-popup-blocking",
+    "--disable-prompt-on-repost",
+    "--metrics-recording-only",
+    "--password-store=basic",
+    "--use-mock-keychain",
+    "--no-service-autorun",
+    "--disable-search-engine-choice-screen",
+    "--disable-features=Translate,MediaRouter,DialMediaRouteProvider,OptimizationHints,\
+     CertificateTransparencyComponentUpdater,LensOverlay,HttpsUpgrades,PaintHolding,\
+     AcceptCHFrame,GlobalMediaControls",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 ];
@@ -107,7 +128,6 @@ impl ChromiumProcess {
         cmd.args(FLAGS)
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("--window-size=1280,720")
-            .arg("about:blank")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
