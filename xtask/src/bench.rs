@@ -12,9 +12,8 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -26,6 +25,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::Pid;
 
+use crate::fixture::FixtureProcess;
 use crate::flag_value;
 
 const USAGE: &str = "\
@@ -85,7 +85,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let tmp = std::env::temp_dir().join(format!("prod-smoke-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
     let bench = Bench::new(&tmp, &chromium, opts.no_npx)?;
-    let site = FixtureSite::start()?;
+    let site = FixtureProcess::start("target/release/fixture-site")?;
     eprintln!(
         "fixture site: {}\n{}\n{}\nload average: {}",
         site.url,
@@ -579,38 +579,6 @@ impl Sample {
             tree_pss_kib: u64::try_from(*map.get("tree_pss_kib")?).ok()?,
             exit: i32::try_from(*map.get("exit")?).ok()?,
         })
-    }
-}
-
-/// The fixture site from the release build, killed on drop. Its own CPU
-/// is outside every measured tree.
-struct FixtureSite {
-    child: Child,
-    url: String,
-}
-
-impl FixtureSite {
-    fn start() -> Result<Self> {
-        let mut child = Command::new("target/release/fixture-site")
-            .args(["--port", "0", "--quiet"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("cannot start target/release/fixture-site")?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .map(str::to_string)
-            .with_context(|| format!("fixture-site said {line:?}"))?;
-        Ok(FixtureSite { child, url })
-    }
-}
-
-impl Drop for FixtureSite {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod bench;
 mod chromium;
+mod fixture;
 mod lint;
 mod postgres;
 mod smoke;

@@ -1,10 +1,10 @@
 //! `cargo xtask smoke`: the main job, end to end.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
+use crate::fixture::FixtureProcess;
 use crate::flag_value;
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -20,7 +20,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut cmd = Command::new("target/debug/prod-smoke");
     cmd.arg("--chromium").arg(&chromium);
     if args.iter().any(|a| a == "--fixture") {
-        let site = FixtureProcess::start()?;
+        let site = FixtureProcess::start("target/debug/fixture-site")?;
+        eprintln!("fixture site: {}", site.url);
         cmd.args(["mcritchie-studio", "--url", &site.url]);
         let status = cmd.status()?;
         drop(site);
@@ -42,38 +43,5 @@ fn exit_like(status: std::process::ExitStatus) -> Result<()> {
         Some(0) => Ok(()),
         Some(code) => std::process::exit(code),
         None => bail!("prod-smoke was killed: {status}"),
-    }
-}
-
-/// The fixture site as a child process, killed on drop.
-struct FixtureProcess {
-    child: Child,
-    url: String,
-}
-
-impl FixtureProcess {
-    fn start() -> Result<Self> {
-        let mut child = Command::new("target/debug/fixture-site")
-            .args(["--port", "0", "--quiet"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .context("cannot start target/debug/fixture-site")?;
-        let stdout = child.stdout.take().expect("piped");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line)?;
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .map(str::to_string)
-            .with_context(|| format!("fixture-site said {line:?}"))?;
-        eprintln!("fixture site: {url}");
-        Ok(FixtureProcess { child, url })
-    }
-}
-
-impl Drop for FixtureProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
