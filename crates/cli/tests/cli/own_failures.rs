@@ -49,12 +49,7 @@ async fn chromium_killed_mid_run_is_inconclusive_and_reaped() {
     let s = Smoke::against(&slow.base_url());
     let mut s = s;
     s.args(["--timeout", "20"]);
-    let child = s
-        .command()
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = s.spawn();
     let pids = wait_for_browser(&s).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     for pid in pids {
@@ -76,12 +71,7 @@ async fn interrupt_with(signal: Signal) {
     let hanging = site(&[Fault::Hang]).await;
     let mut s = Smoke::against(&hanging.base_url());
     s.args(["--timeout", "60"]);
-    let child = s
-        .command()
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = s.spawn();
     let pid = child.id().unwrap() as i32;
     wait_for_browser(&s).await;
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -110,6 +110,16 @@ impl Smoke {
         cmd
     }
 
+    /// Starts prod-smoke in the background with its output captured, for
+    /// tests that act on it while it runs.
+    pub fn spawn(&self) -> tokio::process::Child {
+        self.command()
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("prod-smoke starts")
+    }
+
     pub async fn run(&self) -> Finished {
         let out: Output = tokio::time::timeout(Duration::from_secs(120), self.command().output())
             .await
