@@ -133,6 +133,7 @@ impl ChromiumProcess {
             .stderr(Stdio::piped())
             .process_group(0)
             .kill_on_drop(true);
+        die_with_parent(&mut cmd);
         let mut child = cmd.spawn().map_err(|e| launch_err(e.to_string()))?;
         let pid = child
             .id()
@@ -229,6 +230,23 @@ impl Drop for ChromiumProcess {
             }
         }
         reap_group(self.pgid);
+    }
+}
+
+/// Has the kernel SIGKILL Chromium if prod-smoke itself dies without a
+/// chance to clean up (SIGKILL, OOM): the one exit path no Drop or signal
+/// handler sees. The death signal follows the spawning thread, which is a
+/// runtime worker that lives until the runtime shuts down, after the
+/// browser has been reaped.
+#[allow(unsafe_code)]
+fn die_with_parent(cmd: &mut Command) {
+    // SAFETY: the closure runs in the child between fork and exec, where
+    // only async-signal-safe calls are allowed; it makes a single prctl(2)
+    // system call and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+        });
     }
 }
 

@@ -177,3 +177,16 @@ async fn reqwest_get(url: &str) -> String {
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[tokio::test]
+async fn sigkill_of_prod_smoke_takes_its_browser_down() {
+    // SIGKILL reaches no handler and no Drop; the kernel's parent-death
+    // signal is what ends the browser.
+    let hanging = site(&[Fault::Hang]).await;
+    let mut s = Smoke::against(&hanging.base_url());
+    s.args(["--timeout", "60"]);
+    let mut child = s.spawn();
+    wait_for_browser(&s).await;
+    child.kill().await.unwrap();
+    crate::support::assert_no_browser_left(&s.tmp());
+}
