@@ -109,11 +109,35 @@ pub struct RunArgs {
     pub seal: SealArgs,
 }
 
+/// The ledger and what to mask: every command that reads or writes seals.
 #[derive(Debug, Args, Clone)]
-pub struct SealArgs {
+pub struct LedgerArgs {
     /// Local ledger of every seal (default: per-user state dir).
     #[arg(long, env = "PROD_SMOKE_LEDGER")]
     pub ledger: Option<PathBuf>,
+
+    /// A value to mask as *** in every output (repeatable).
+    #[arg(long = "secret", value_name = "VALUE")]
+    pub secrets: Vec<String>,
+}
+
+/// How hard to try a sink before leaving a delivery pending.
+#[derive(Debug, Args, Clone)]
+pub struct DeliveryArgs {
+    /// Tries per sink (Postgres, Discord) before a delivery is left pending
+    /// for `prod-smoke deliver`; waits back off exponentially with jitter.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub delivery_attempts: u32,
+}
+
+/// What a run's seal is recorded against.
+#[derive(Debug, Args, Clone)]
+pub struct SealArgs {
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
+
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 
     /// Release slug to seal (default: the single active release, else the last shipped).
     #[arg(long)]
@@ -127,15 +151,6 @@ pub struct SealArgs {
     /// is ended with the verdict line (replacing an older one).
     #[arg(long)]
     pub notes_message_id: Option<String>,
-
-    /// Tries per sink (Postgres, Discord) before a delivery is left pending
-    /// for `prod-smoke deliver`; waits back off exponentially with jitter.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]
-    pub delivery_attempts: u32,
-
-    /// A value to mask as *** in every output (repeatable).
-    #[arg(long = "secret", value_name = "VALUE")]
-    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -147,7 +162,9 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct DeliverArgs {
     #[command(flatten)]
-    pub seal: SealArgs,
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 }
 
 #[derive(Debug, Args)]
@@ -158,7 +175,7 @@ pub struct HistoryArgs {
     #[arg(long, default_value_t = 20)]
     pub limit: u32,
     #[command(flatten)]
-    pub seal: SealArgs,
+    pub ledger: LedgerArgs,
 }
 
 #[derive(Debug, Args)]
@@ -166,9 +183,14 @@ pub struct NotesArgs {
     /// Release-notes file to add the verdict line to (or replace it in).
     #[arg(long)]
     pub append: Option<PathBuf>,
+    /// A release-notes message posted through the webhook, edited the same way.
+    #[arg(long)]
+    pub notes_message_id: Option<String>,
     /// The app whose latest seal is used.
     #[arg(long, default_value = prod_smoke_config::DEFAULT_APP)]
     pub app: String,
     #[command(flatten)]
-    pub seal: SealArgs,
+    pub ledger: LedgerArgs,
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 }

@@ -12,7 +12,7 @@ use prod_smoke_runner::{EventSink, RunOptions, browser_source};
 use prod_smoke_seal::{RollbackTarget, SealConfig, SealOverrides, rollback_block};
 use prod_smoke_spec::{Scenario, Suite};
 
-use crate::args::{RunArgs, SealArgs};
+use crate::args::{LedgerArgs, RunArgs, SealArgs};
 use crate::{exit, progress};
 
 pub async fn run(args: RunArgs) -> u8 {
@@ -23,13 +23,17 @@ pub async fn run(args: RunArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let seal_cfg = seal_config(&args.seal, Some(&target));
+    let seal_cfg = run_seal_config(&args.seal, &target);
     let redactor = seal_cfg
         .as_ref()
         .map(|c| c.redactor.clone())
         .unwrap_or_else(|_| {
             let mut r = Redactor::new();
-            args.seal.secrets.iter().for_each(|s| r.add(s.clone()));
+            args.seal
+                .ledger
+                .secrets
+                .iter()
+                .for_each(|s| r.add(s.clone()));
             r
         });
 
@@ -87,22 +91,39 @@ fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>), String> {
     Ok((target, scenarios))
 }
 
-pub fn seal_config(seal: &SealArgs, target: Option<&AppTarget>) -> Result<SealConfig, String> {
+/// The seal's configuration: the environment, plus what the flags say.
+/// `overrides` carries the command's own fields (release, sha, …).
+pub fn seal_config(
+    ledger: &LedgerArgs,
+    delivery_attempts: u32,
+    overrides: SealOverrides,
+) -> Result<SealConfig, String> {
     SealConfig::from_env(SealOverrides {
-        ledger: seal.ledger.clone(),
-        release_slug: seal.release.clone(),
-        sha: seal.sha.clone(),
-        production_app: target.map(|t| t.production_app.clone()),
-        repo: target.map(|t| t.repo.clone()),
-        notes_message_id: seal.notes_message_id.clone(),
+        ledger: ledger.ledger.clone(),
+        secrets: ledger.secrets.clone(),
         retry: Some(prod_smoke_seal::RetryPolicy {
-            attempts: seal.delivery_attempts,
+            attempts: delivery_attempts,
             ..prod_smoke_seal::RetryPolicy::default()
         }),
-        secrets: seal.secrets.clone(),
-        ..SealOverrides::default()
+        ..overrides
     })
     .map_err(|e| prod_smoke_seal::chain(&e))
+}
+
+/// The seal configuration of a run, for `target`.
+fn run_seal_config(seal: &SealArgs, target: &AppTarget) -> Result<SealConfig, String> {
+    seal_config(
+        &seal.ledger,
+        seal.delivery.delivery_attempts,
+        SealOverrides {
+            release_slug: seal.release.clone(),
+            sha: seal.sha.clone(),
+            production_app: Some(target.production_app.clone()),
+            repo: Some(target.repo.clone()),
+            notes_message_id: seal.notes_message_id.clone(),
+            ..SealOverrides::default()
+        },
+    )
 }
 
 /// The artifacts folder: as given, else `./artifacts/<app>-<UTC time>`.

@@ -8,7 +8,11 @@ use crate::exit;
 use crate::run_cmd::seal_config;
 
 pub async fn deliver(args: &DeliverArgs) -> u8 {
-    let cfg = match seal_config(&args.seal, None) {
+    let cfg = match seal_config(
+        &args.ledger,
+        args.delivery.delivery_attempts,
+        Default::default(),
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("prod-smoke: {e}");
@@ -32,7 +36,8 @@ pub async fn deliver(args: &DeliverArgs) -> u8 {
 }
 
 pub async fn history(args: &HistoryArgs) -> u8 {
-    let cfg = match seal_config(&args.seal, None) {
+    // History only reads the ledger; the attempt count is never used.
+    let cfg = match seal_config(&args.ledger, 1, Default::default()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("prod-smoke: {e}");
@@ -53,14 +58,18 @@ pub async fn history(args: &HistoryArgs) -> u8 {
 
 /// Puts the latest seal's verdict line into a notes file and/or message.
 pub async fn notes(args: &NotesArgs) -> u8 {
-    let cfg = match seal_config(&args.seal, None) {
+    let cfg = match seal_config(
+        &args.ledger,
+        args.delivery.delivery_attempts,
+        Default::default(),
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("prod-smoke: {e}");
             return exit::BAD_INPUT;
         }
     };
-    if args.append.is_none() && args.seal.notes_message_id.is_none() {
+    if args.append.is_none() && args.notes_message_id.is_none() {
         eprintln!("prod-smoke: notes needs --append FILE and/or --notes-message-id ID");
         return exit::BAD_INPUT;
     }
@@ -98,7 +107,7 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         }
         eprintln!("{}: {line}", path.display());
     }
-    if let Some(id) = &args.seal.notes_message_id {
+    if let Some(id) = &args.notes_message_id {
         if let Err(e) = prod_smoke_seal::update_release_notes(&cfg, id, &line).await {
             eprintln!(
                 "prod-smoke: cannot edit notes message {id}: {}",

@@ -171,3 +171,17 @@ async fn url_resolution_order_and_no_env_override() {
         "{f}"
     );
 }
+
+#[tokio::test]
+async fn run_only_flags_are_refused_by_ledger_commands() {
+    for cmd in ["deliver", "history"] {
+        let mut s = Smoke::new();
+        s.args([cmd, "--release", "2026-11-23-rc1"]);
+        let f = s.run().await;
+        assert_eq!(f.code, 2, "{cmd}: {f}");
+        assert!(
+            f.stderr.contains("unexpected argument '--release'"),
+            "{cmd}: {f}"
+        );
+    }
+}
