@@ -3,21 +3,25 @@
 use prod_smoke_model::Verdict;
 use prod_smoke_seal::{apply_verdict_line, format_history, verdict_line};
 
-use crate::args::{DeliverArgs, HistoryArgs, NotesArgs};
+use prod_smoke_seal::SealConfig;
+
+use crate::args::{DeliverArgs, HistoryArgs, LedgerArgs, NotesArgs};
 use crate::exit;
 use crate::run_cmd::seal_config;
 
+/// The seal configuration of a ledger command, or the exit code after
+/// saying why there is none.
+fn ledger_config(ledger: &LedgerArgs, delivery_attempts: u32) -> Result<SealConfig, u8> {
+    seal_config(ledger, delivery_attempts, Default::default()).map_err(|e| {
+        eprintln!("prod-smoke: {e}");
+        exit::BAD_INPUT
+    })
+}
+
 pub async fn deliver(args: &DeliverArgs) -> u8 {
-    let cfg = match seal_config(
-        &args.ledger,
-        args.delivery.delivery_attempts,
-        Default::default(),
-    ) {
+    let cfg = match ledger_config(&args.ledger, args.delivery.delivery_attempts) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("prod-smoke: {e}");
-            return exit::BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     match prod_smoke_seal::deliver_pending(&cfg).await {
         Ok(report) => {
@@ -37,12 +41,9 @@ pub async fn deliver(args: &DeliverArgs) -> u8 {
 
 pub async fn history(args: &HistoryArgs) -> u8 {
     // History only reads the ledger; the attempt count is never used.
-    let cfg = match seal_config(&args.ledger, 1, Default::default()) {
+    let cfg = match ledger_config(&args.ledger, 1) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("prod-smoke: {e}");
-            return exit::BAD_INPUT;
-        }
+        Err(code) => return code,
     };
     match prod_smoke_seal::history(&cfg, args.app.as_deref(), args.limit).await {
         Ok(entries) => {
@@ -58,21 +59,14 @@ pub async fn history(args: &HistoryArgs) -> u8 {
 
 /// Puts the latest seal's verdict line into a notes file and/or message.
 pub async fn notes(args: &NotesArgs) -> u8 {
-    let cfg = match seal_config(
-        &args.ledger,
-        args.delivery.delivery_attempts,
-        Default::default(),
-    ) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("prod-smoke: {e}");
-            return exit::BAD_INPUT;
-        }
-    };
     if args.append.is_none() && args.notes_message_id.is_none() {
         eprintln!("prod-smoke: notes needs --append FILE and/or --notes-message-id ID");
         return exit::BAD_INPUT;
     }
+    let cfg = match ledger_config(&args.ledger, args.delivery.delivery_attempts) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let entries = match prod_smoke_seal::history(&cfg, Some(&args.app), 50).await {
         Ok(e) => e,
         Err(e) => {
