@@ -1,9 +1,7 @@
 //! `deliver`, `history` and `notes`: the ledger's commands.
 
 use prod_smoke_model::Verdict;
-use prod_smoke_seal::{apply_verdict_line, format_history, verdict_line};
-
-use prod_smoke_seal::SealConfig;
+use prod_smoke_seal::{SealConfig, apply_verdict_line, format_history, verdict_line};
 
 use crate::args::{DeliverArgs, HistoryArgs, LedgerArgs, NotesArgs};
 use crate::exit;
