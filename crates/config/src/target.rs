@@ -2,7 +2,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
 
-use prod_smoke_spec::did_you_mean;
+use prod_smoke_suggest::did_you_mean;
 
 use crate::errors::ConfigError;
 use crate::files::HubConfig;

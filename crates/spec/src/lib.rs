@@ -7,13 +7,13 @@
 
 mod errors;
 pub mod steps;
-mod suggest;
+
 mod suite;
 
 pub use errors::SpecError;
+pub use prod_smoke_suggest::did_you_mean;
 pub use steps::normalise_ws as steps_normalise;
 pub use steps::{Assertion, HttpCheck, HttpMethod, Step, TitlePattern, Visit};
-pub use suggest::did_you_mean;
 pub use suite::{Scenario, Suite};
 
 /// The tag the hub's post-ship seal runs.

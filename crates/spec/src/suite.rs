@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::MAX_SPEC_BYTES;
 use crate::errors::SpecError;
 use crate::steps::Step;
-use crate::suggest::did_you_mean;
+use prod_smoke_suggest::did_you_mean;
 
 /// A spec file: a named list of scenarios.
 #[derive(Debug, Clone, PartialEq)]

@@ -121,3 +121,19 @@ async fn retry_after_boot_window_marks_flaky_and_says_so() {
     assert!(f.stderr.contains("1 flaky"), "{f}");
     assert_eq!(f.json()["url"], url.as_str());
 }
+
+#[tokio::test]
+async fn log_lines_on_a_piped_stderr_carry_no_colour_codes() {
+    // `bin/release` merges stderr into the ship log through a pipe, so the
+    // log lines there must be plain text.
+    let healthy = site(&[]).await;
+    let mut s = Smoke::against(&healthy.base_url());
+    s.env("RUST_LOG", "info");
+    let f = s.run().await;
+    assert_eq!(f.code, 0, "{f}");
+    assert!(
+        f.stderr.lines().any(|l| l.contains(" INFO ")),
+        "RUST_LOG=info shows log lines: {f}"
+    );
+    assert!(!f.stderr.contains('\u{1b}'), "no ANSI escape codes: {f}");
+}

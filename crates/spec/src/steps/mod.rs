@@ -18,7 +18,7 @@ pub use assertions::{Assertion, TitlePattern, normalise_ws};
 pub use http::{HttpCheck, HttpMethod};
 pub use navigation::Visit;
 
-use crate::suggest::did_you_mean;
+use prod_smoke_suggest::did_you_mean;
 
 /// One step of a scenario.
 #[derive(Debug, Clone, PartialEq)]

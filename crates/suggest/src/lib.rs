@@ -1,3 +1,7 @@
+//! The closest known name to a misspelt one, shared by every error that
+//! lists what it knows (spec steps and keys, configured apps), so the
+//! spec and config crates need not depend on each other for it.
+
 /// The closest candidate to a misspelt name, if one is close enough to be a
 /// plausible typo.
 pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
