@@ -27,10 +27,17 @@ impl CheckStatus {
 /// A request the read-only guard stopped before it left the machine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockedRequest {
+    /// `POST`, `PUT`, ... or `GET` for a `--block-url` match; a WebSocket
+    /// handshake is `GET` as on the wire.
     pub method: String,
     pub url: String,
     /// The document URL of the page that sent it.
     pub page: String,
+    /// How the page tried to send it: `fetch`, `xhr`, `beacon`, `form`,
+    /// `websocket`, `block-url`, ... (see [`BlockedRequest::channel`] values
+    /// in docs/operations.md). Empty in reports written before channels.
+    #[serde(default)]
+    pub channel: String,
 }
 
 /// Something the page reported while it was open: an uncaught exception, a

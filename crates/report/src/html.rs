@@ -201,11 +201,12 @@ fn check_section(h: &mut String, dir: &Path, i: usize, c: &CheckResult) {
         screenshot(h, dir, shot, c);
     }
     if !c.blocked_requests.is_empty() {
-        h.push_str("<h4>Blocked by the read-only guard (never sent)</h4>\n<table>\n<thead><tr><th>Method</th><th>URL</th><th>From page</th></tr></thead>\n<tbody>\n");
+        h.push_str("<h4>Blocked by the read-only guard (never sent)</h4>\n<table>\n<thead><tr><th>Channel</th><th>Method</th><th>URL</th><th>From page</th></tr></thead>\n<tbody>\n");
         for b in &c.blocked_requests {
             let _ = writeln!(
                 h,
-                r#"<tr><td>{}</td><td class="mono">{}</td><td class="mono">{}</td></tr>"#,
+                r#"<tr><td>{}</td><td>{}</td><td class="mono">{}</td><td class="mono">{}</td></tr>"#,
+                esc(&b.channel),
                 esc(&b.method),
                 esc(&b.url),
                 esc(&b.page)

@@ -18,6 +18,7 @@ use tokio::sync::Mutex;
 use tokio::task::JoinHandle;
 
 use crate::errors::RunnerError;
+use crate::guard::BrowserGuard;
 use crate::process::ChromiumProcess;
 
 /// Where the browser comes from.
@@ -33,7 +34,8 @@ pub enum BrowserSource {
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct BrowserSession {
-    browser: Browser,
+    browser: Arc<Browser>,
+    guard: BrowserGuard,
     handler: JoinHandle<()>,
     lost: Arc<AtomicBool>,
     lost_signal: tokio::sync::watch::Receiver<bool>,
@@ -110,6 +112,18 @@ impl BrowserSession {
             on_handler_end();
         });
         let process = Arc::new(Mutex::new(process));
+        let browser = Arc::new(browser);
+        // On before any page exists, so nothing a page starts escapes it.
+        let guard = match BrowserGuard::start(browser.clone()).await {
+            Ok(g) => g,
+            Err(e) => {
+                handler.abort();
+                if let Some(p) = process.lock().await.take() {
+                    p.shutdown().await;
+                }
+                return Err(e);
+            }
+        };
         // A killed browser can leave its socket half-open; watch the
         // process itself as well.
         let watchdog = tokio::spawn({
@@ -131,12 +145,18 @@ impl BrowserSession {
         });
         Ok(BrowserSession {
             browser,
+            guard,
             handler,
             watchdog,
             lost,
             lost_signal,
             process,
         })
+    }
+
+    /// The browser-wide read-only guard.
+    pub fn guard(&self) -> &BrowserGuard {
+        &self.guard
     }
 
     /// True when the connection to the browser dropped or the launched

@@ -1,21 +1,19 @@
 //! Everything a page does while a scenario looks at it: the main document's
 //! status (from `Network.responseReceived`, because Chrome fails `goto` on
 //! an error status with an empty body), uncaught exceptions, console errors,
-//! failed subresources, and the read-only guard on every request.
+//! failed subresources, and what the browser-wide read-only guard
+//! (guard.rs) blocked on the page's behalf.
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chromiumoxide::Page;
-use chromiumoxide::cdp::browser_protocol::fetch::{
-    self, ContinueRequestParams, EventRequestPaused, FailRequestParams, RequestPattern,
-    RequestStage,
-};
 use chromiumoxide::cdp::browser_protocol::log::{
     self, EventEntryAdded, LogEntryLevel, LogEntrySource,
 };
-use chromiumoxide::cdp::browser_protocol::network::{
-    ErrorReason, EventResponseReceived, ResourceType,
-};
+use chromiumoxide::cdp::browser_protocol::network::{EventResponseReceived, ResourceType};
+use chromiumoxide::cdp::browser_protocol::page::EventFrameAttached;
 use chromiumoxide::cdp::js_protocol::runtime::{
     ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown,
 };
@@ -24,19 +22,18 @@ use prod_smoke_model::{BlockedRequest, PageError, PageErrorKind};
 use tokio::task::JoinHandle;
 
 use crate::errors::RunnerError;
-
-/// Methods the guard lets leave the machine. Everything else is failed in
-/// the browser with `BlockedByClient` before it is sent.
-pub const SAFE_METHODS: &[&str] = &["GET", "HEAD", "OPTIONS"];
+use crate::guard::{BrowserGuard, Subscription};
 
 /// Caps what one page may pile up, so a hostile page cannot exhaust memory.
 const MAX_RECORDS: usize = 200;
 const MAX_TEXT: usize = 500;
 
 #[derive(Debug, Default)]
-struct WatchState {
+pub(crate) struct WatchState {
     /// Index of the visit step that is current, so records land on it.
     visit: usize,
+    /// When the current visit began, in [`VISIT_SEQ`] order.
+    seq: u64,
     document_status: Option<u16>,
     document_url: Option<String>,
     blocked: Vec<(usize, BlockedRequest)>,
@@ -46,7 +43,12 @@ struct WatchState {
 pub struct PageWatch {
     state: Arc<Mutex<WatchState>>,
     tasks: Vec<JoinHandle<()>>,
+    _subscription: Subscription,
 }
+
+/// Orders visits across pages, so the guard can file a request no page
+/// claims (a shared worker's, a popup's) on the page visited last.
+static VISIT_SEQ: AtomicU64 = AtomicU64::new(0);
 
 fn clip(s: &str) -> String {
     if s.len() <= MAX_TEXT {
@@ -60,51 +62,40 @@ fn clip(s: &str) -> String {
 }
 
 impl PageWatch {
-    /// Subscribes to the page's events and turns the guard on. Must run
-    /// before the first navigation.
-    pub async fn attach(page: &Page) -> Result<PageWatch, RunnerError> {
+    /// Subscribes to the page's events and to what the browser's guard
+    /// blocks for it. Must run before the first navigation.
+    pub async fn attach(page: &Page, guard: &BrowserGuard) -> Result<PageWatch, RunnerError> {
         let cdp = |e: chromiumoxide::error::CdpError| RunnerError::Cdp(e.to_string());
         let state = Arc::new(Mutex::new(WatchState::default()));
         let main_frame = page.mainframe().await.map_err(cdp)?;
         let mut tasks = Vec::new();
 
-        let mut paused = page
-            .event_listener::<EventRequestPaused>()
+        // Frames of this page, so the browser-wide guard can tell whose
+        // request it stopped. Out-of-process iframes are attached here too.
+        let frames = Arc::new(Mutex::new(HashSet::new()));
+        if let Some(f) = &main_frame {
+            frames
+                .lock()
+                .expect("frames")
+                .insert(f.as_ref().to_string());
+        }
+        frames
+            .lock()
+            .expect("frames")
+            .insert(page.target_id().as_ref().to_string());
+        let mut attached = page
+            .event_listener::<EventFrameAttached>()
             .await
             .map_err(cdp)?;
-        let guard_page = page.clone();
-        let st = state.clone();
+        let fr = frames.clone();
         tasks.push(tokio::spawn(async move {
-            while let Some(ev) = paused.next().await {
-                let method = ev.request.method.to_uppercase();
-                if SAFE_METHODS.contains(&method.as_str()) {
-                    let _ = guard_page
-                        .execute(ContinueRequestParams::new(ev.request_id.clone()))
-                        .await;
-                    continue;
-                }
-                let _ = guard_page
-                    .execute(FailRequestParams::new(
-                        ev.request_id.clone(),
-                        ErrorReason::BlockedByClient,
-                    ))
-                    .await;
-                tracing::info!(method = %method, url = %ev.request.url, "blocked a non-read request");
-                let mut s = st.lock().expect("watch state");
-                if s.blocked.len() < MAX_RECORDS {
-                    let page = s.document_url.clone().unwrap_or_default();
-                    let visit = s.visit;
-                    s.blocked.push((
-                        visit,
-                        BlockedRequest {
-                            method,
-                            url: clip(&ev.request.url),
-                            page,
-                        },
-                    ));
-                }
+            while let Some(ev) = attached.next().await {
+                fr.lock()
+                    .expect("frames")
+                    .insert(ev.frame_id.as_ref().to_string());
             }
         }));
+        let subscription = guard.subscribe(frames, state.clone());
 
         let mut responses = page
             .event_listener::<EventResponseReceived>()
@@ -191,19 +182,11 @@ impl PageWatch {
         page.execute(log::EnableParams::default())
             .await
             .map_err(cdp)?;
-        page.execute(
-            fetch::EnableParams::builder()
-                .pattern(
-                    RequestPattern::builder()
-                        .url_pattern("*")
-                        .request_stage(RequestStage::Request)
-                        .build(),
-                )
-                .build(),
-        )
-        .await
-        .map_err(cdp)?;
-        Ok(PageWatch { state, tasks })
+        Ok(PageWatch {
+            state,
+            tasks,
+            _subscription: subscription,
+        })
     }
 
     /// Starts a new visit: clears the document status and files later
@@ -211,6 +194,7 @@ impl PageWatch {
     pub fn begin_visit(&self, visit: usize) {
         let mut s = self.state.lock().expect("watch state");
         s.visit = visit;
+        s.seq = VISIT_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
         s.document_status = None;
     }
 
@@ -244,6 +228,29 @@ impl PageWatch {
             .map(|(_, e)| e.clone())
             .collect()
     }
+}
+
+/// Files a request the guard blocked on the page's current visit.
+pub(crate) fn push_blocked(state: &Mutex<WatchState>, method: String, url: &str, channel: String) {
+    let mut s = state.lock().expect("watch state");
+    if s.blocked.len() >= MAX_RECORDS {
+        return;
+    }
+    let page = s.document_url.clone().unwrap_or_default();
+    let visit = s.visit;
+    s.blocked.push((
+        visit,
+        BlockedRequest {
+            method,
+            url: clip(url),
+            page,
+            channel,
+        },
+    ));
+}
+
+pub(crate) fn visit_seq(state: &Mutex<WatchState>) -> u64 {
+    state.lock().expect("watch state").seq
 }
 
 fn push_error(state: &Mutex<WatchState>, kind: PageErrorKind, message: &str) {

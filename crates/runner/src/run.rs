@@ -14,6 +14,7 @@ use prod_smoke_spec::Scenario;
 
 use crate::browser::{BrowserSession, BrowserSource};
 use crate::events::{EventSink, RunEvent};
+use crate::guard::GuardPolicy;
 use crate::scenario::{self, ScenarioContext, ScenarioOutcome, SharedBrowser};
 
 #[derive(Debug, Clone)]
@@ -33,6 +34,9 @@ pub struct RunOptions {
     pub retries: u32,
     pub retry_delay: Duration,
     pub artifacts_dir: PathBuf,
+    /// What the read-only guard blocks beyond writes: `--block-url`
+    /// patterns, and whether WebSockets may open.
+    pub guard: GuardPolicy,
 }
 
 impl RunOptions {
@@ -56,6 +60,7 @@ impl RunOptions {
             retries: 1,
             retry_delay: Duration::from_secs(30),
             artifacts_dir,
+            guard: GuardPolicy::default(),
         }
     }
 }
@@ -236,11 +241,13 @@ fn start_browser(
     events: &EventSink,
 ) -> (SharedBrowser, tokio::task::AbortHandle) {
     let source = opts.browser.clone();
+    let guard = opts.guard.clone();
     let request_timeout = opts.nav_timeout + Duration::from_secs(10);
     let events = events.clone();
     let task = tokio::spawn(async move {
         let t0 = Instant::now();
         let session = BrowserSession::start(&source, request_timeout).await?;
+        session.guard().configure(guard).await?;
         events.emit(RunEvent::BrowserReady {
             startup: t0.elapsed(),
         });

@@ -277,7 +277,7 @@ async fn open_page(shared: SharedBrowser) -> Result<OpenPage, String> {
             .new_isolated_page()
             .await
             .map_err(|e| e.to_string())?;
-        let watch = PageWatch::attach(&isolated.page)
+        let watch = PageWatch::attach(&isolated.page, session.guard())
             .await
             .map_err(|e| e.to_string())?;
         Ok::<_, String>((isolated, watch))

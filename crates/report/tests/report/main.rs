@@ -68,11 +68,13 @@ fn red_report() -> RunReport {
             method: "POST".into(),
             url: "https://mcritchie.studio/beacon".into(),
             page: home.into(),
+            channel: "beacon".into(),
         },
         BlockedRequest {
             method: "POST".into(),
             url: "https://mcritchie.studio/beacon?a=1&b=<2>".into(),
             page: home.into(),
+            channel: "beacon".into(),
         },
     ];
     title.page_errors = vec![

@@ -1,0 +1,406 @@
+//! The read-only guard, browser-wide. It is enabled once on the browser's
+//! own DevTools session, not on each page, because Chromium then routes every
+//! request of every target through it: the page, its same-site and
+//! cross-site (out-of-process) iframes, popups, and dedicated, shared and
+//! service workers. A guard on the page's session sees only the page's own
+//! renderer process, and chromiumoxide resumes child targets before a
+//! per-session guard could be enabled on them.
+//!
+//! What it does to each request:
+//! - a method in [`SAFE_METHODS`] that no `--block-url` pattern matches goes on;
+//! - everything else is failed in the browser with `BlockedByClient` before
+//!   it is sent, and filed on the page that sent it;
+//! - documents and worker scripts get one more Content-Security-Policy
+//!   (`connect-src http: https: data: blob:`), which closes WebSocket
+//!   handshakes: the Fetch domain never sees WebSockets, and
+//!   `Network.setBlockedURLs` does not apply to them in current Chromium.
+//!   The policy's violation reports go to [`CSP_REPORT_URL`], which the guard
+//!   catches here to name each blocked WebSocket, then fails.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use chromiumoxide::Browser;
+use chromiumoxide::cdp::browser_protocol::fetch::{
+    self, ContinueRequestParams, ContinueResponseParams, EventRequestPaused, FailRequestParams,
+    FulfillRequestParams, GetResponseBodyParams, HeaderEntry, RequestPattern, RequestStage,
+};
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
+use futures::StreamExt;
+use tokio::task::JoinHandle;
+
+use crate::errors::RunnerError;
+use crate::page_watch::{self, WatchState};
+
+/// Methods the guard lets leave the machine. Everything else is failed in
+/// the browser with `BlockedByClient` before it is sent: a GET, HEAD or
+/// OPTIONS cannot carry a write by the HTTP spec, so this list is the whole
+/// promise, and a GET with side effects needs `--block-url`.
+pub const SAFE_METHODS: &[&str] = &["GET", "HEAD", "OPTIONS"];
+
+/// Where the injected policy sends its violation reports. `.invalid` can
+/// never resolve (RFC 2606), and the guard fails the report before it is
+/// sent anyway.
+pub const CSP_REPORT_URL: &str = "https://prod-smoke.invalid/csp-report";
+
+/// The policy added to every document and worker script. `http:` and
+/// `https:` do not match `ws:`/`wss:` (CSP3 scheme matching goes one way
+/// only), so every other connection the page makes is left as it was.
+fn injected_policy() -> String {
+    format!("connect-src http: https: data: blob:; report-uri {CSP_REPORT_URL}")
+}
+
+/// What the guard lets through beyond its fixed rules.
+#[derive(Debug, Clone, Default)]
+pub struct GuardPolicy {
+    /// URL patterns (`*` matches any run of characters) failed even for GET.
+    pub block_urls: Vec<String>,
+    /// Let WebSocket handshakes through (no policy is injected).
+    pub allow_websockets: bool,
+}
+
+/// A page that wants the records of what was blocked on its behalf.
+struct Subscriber {
+    id: u64,
+    frames: Arc<Mutex<HashSet<String>>>,
+    state: Arc<Mutex<WatchState>>,
+}
+
+#[derive(Default)]
+struct Shared {
+    policy: Mutex<GuardPolicy>,
+    pages: Mutex<Vec<Subscriber>>,
+    next_id: Mutex<u64>,
+}
+
+pub struct BrowserGuard {
+    shared: Arc<Shared>,
+    browser: Arc<Browser>,
+    task: JoinHandle<()>,
+}
+
+/// Unsubscribes its page when dropped.
+pub struct Subscription {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.shared
+            .pages
+            .lock()
+            .expect("guard pages")
+            .retain(|p| p.id != self.id);
+    }
+}
+
+impl BrowserGuard {
+    /// Turns the guard on for the whole browser. Must run before the first
+    /// page opens.
+    pub async fn start(browser: Arc<Browser>) -> Result<BrowserGuard, RunnerError> {
+        let cdp = |e: chromiumoxide::error::CdpError| RunnerError::Cdp(e.to_string());
+        let shared = Arc::new(Shared::default());
+        let mut paused = browser
+            .event_listener::<EventRequestPaused>()
+            .await
+            .map_err(cdp)?;
+        let task = tokio::spawn({
+            let (shared, browser) = (shared.clone(), browser.clone());
+            async move {
+                while let Some(ev) = paused.next().await {
+                    if is_response_stage(&ev) {
+                        // Reading a body takes a round trip; do not hold up
+                        // the requests queued behind it.
+                        tokio::spawn({
+                            let browser = browser.clone();
+                            async move { add_policy(&browser, &ev).await }
+                        });
+                    } else {
+                        on_request(&shared, &browser, &ev).await;
+                    }
+                }
+            }
+        });
+        let guard = BrowserGuard {
+            shared,
+            browser,
+            task,
+        };
+        guard.enable().await?;
+        Ok(guard)
+    }
+
+    /// Replaces the policy. Takes effect for requests that start after it.
+    pub async fn configure(&self, policy: GuardPolicy) -> Result<(), RunnerError> {
+        *self.shared.policy.lock().expect("guard policy") = policy;
+        self.enable().await
+    }
+
+    async fn enable(&self) -> Result<(), RunnerError> {
+        let allow_websockets = self
+            .shared
+            .policy
+            .lock()
+            .expect("guard policy")
+            .allow_websockets;
+        let mut patterns = vec![
+            RequestPattern::builder()
+                .url_pattern("*")
+                .request_stage(RequestStage::Request)
+                .build(),
+        ];
+        if !allow_websockets {
+            // Worker scripts arrive as `Other`.
+            for ty in [ResourceType::Document, ResourceType::Other] {
+                patterns.push(
+                    RequestPattern::builder()
+                        .url_pattern("*")
+                        .resource_type(ty)
+                        .request_stage(RequestStage::Response)
+                        .build(),
+                );
+            }
+        }
+        self.browser
+            .execute(fetch::EnableParams::builder().patterns(patterns).build())
+            .await
+            .map_err(|e| RunnerError::Cdp(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Files what is blocked for frames in `frames` (and for targets no page
+    /// claims, when this page had the latest visit) into `state`.
+    pub(crate) fn subscribe(
+        &self,
+        frames: Arc<Mutex<HashSet<String>>>,
+        state: Arc<Mutex<WatchState>>,
+    ) -> Subscription {
+        let id = {
+            let mut n = self.shared.next_id.lock().expect("guard ids");
+            *n += 1;
+            *n
+        };
+        self.shared
+            .pages
+            .lock()
+            .expect("guard pages")
+            .push(Subscriber { id, frames, state });
+        Subscription {
+            shared: self.shared.clone(),
+            id,
+        }
+    }
+}
+
+impl Drop for BrowserGuard {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn is_response_stage(ev: &EventRequestPaused) -> bool {
+    ev.response_status_code.is_some() || ev.response_error_reason.is_some()
+}
+
+async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused) {
+    let url = ev.request.url.as_str();
+    let method = ev.request.method.to_uppercase();
+    let blocked = if url == CSP_REPORT_URL {
+        Some(websocket_from_report(ev))
+    } else if !SAFE_METHODS.contains(&method.as_str()) {
+        Some(Some((method.clone(), url.to_string(), channel_of(ev))))
+    } else {
+        let policy = shared.policy.lock().expect("guard policy");
+        policy
+            .block_urls
+            .iter()
+            .any(|p| glob_match(p, url))
+            .then(|| Some((method.clone(), url.to_string(), "block-url".to_string())))
+    };
+    let Some(record) = blocked else {
+        let _ = browser
+            .execute(ContinueRequestParams::new(ev.request_id.clone()))
+            .await;
+        return;
+    };
+    let _ = browser
+        .execute(FailRequestParams::new(
+            ev.request_id.clone(),
+            ErrorReason::BlockedByClient,
+        ))
+        .await;
+    let Some((method, url, channel)) = record else {
+        return;
+    };
+    tracing::info!(%method, %url, %channel, "blocked a write");
+    if let Some(state) = owner_of(shared, ev.frame_id.as_ref()) {
+        page_watch::push_blocked(&state, method, &url, channel);
+    }
+}
+
+/// The page that sent a request from `frame`: the page that holds the
+/// frame, else (a shared or service worker, a popup) the page with the
+/// latest visit.
+fn owner_of(shared: &Shared, frame: &str) -> Option<Arc<Mutex<WatchState>>> {
+    let pages = shared.pages.lock().expect("guard pages");
+    if let Some(p) = pages
+        .iter()
+        .find(|p| p.frames.lock().expect("frames").contains(frame))
+    {
+        return Some(p.state.clone());
+    }
+    pages
+        .iter()
+        .max_by_key(|p| page_watch::visit_seq(&p.state))
+        .map(|p| p.state.clone())
+}
+
+/// A violation report of the injected policy names the WebSocket it
+/// stopped. Reports about anything else are dropped silently: the policy
+/// only ever blocks `ws:`/`wss:` and other non-HTTP schemes.
+fn websocket_from_report(ev: &EventRequestPaused) -> Option<(String, String, String)> {
+    let body: Vec<u8> = ev
+        .request
+        .post_data_entries
+        .iter()
+        .flatten()
+        .filter_map(|e| e.bytes.as_ref())
+        .filter_map(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(AsRef::<str>::as_ref(b))
+                .ok()
+        })
+        .flatten()
+        .collect();
+    let report: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    let blocked = report
+        .pointer("/csp-report/blocked-uri")
+        .and_then(|v| v.as_str())?;
+    let channel = if blocked.starts_with("ws") {
+        "websocket"
+    } else {
+        "connect"
+    };
+    Some(("GET".into(), blocked.to_string(), channel.into()))
+}
+
+/// How the page sent it, in the words of docs/operations.md.
+fn channel_of(ev: &EventRequestPaused) -> String {
+    match ev.resource_type {
+        ResourceType::Ping => "beacon",
+        ResourceType::Xhr => "xhr",
+        ResourceType::Fetch => "fetch",
+        // A document sent with a body is a form submission (or a 307/308
+        // redirect of one).
+        ResourceType::Document => "form",
+        ResourceType::EventSource => "eventsource",
+        ResourceType::CspViolationReport => "csp-report",
+        ResourceType::Other => "other",
+        ref ty => return ty.as_ref().to_lowercase(),
+    }
+    .to_string()
+}
+
+/// Adds the injected policy to a document or worker script response.
+/// Redirects and failed loads go on untouched: the final response gets it.
+async fn add_policy(browser: &Browser, ev: &EventRequestPaused) {
+    let status = ev.response_status_code.unwrap_or(0);
+    if ev.response_error_reason.is_some() || (300..400).contains(&status) {
+        let _ = browser
+            .execute(ContinueRequestParams::new(ev.request_id.clone()))
+            .await;
+        return;
+    }
+    let mut headers: Vec<HeaderEntry> = ev.response_headers.clone().unwrap_or_default();
+    headers.push(HeaderEntry::new(
+        "Content-Security-Policy",
+        injected_policy(),
+    ));
+    // Chromium takes a navigation's policy from the headers it received
+    // before `continueResponse` could change them, so a document is
+    // fulfilled again with its own body.
+    if ev.resource_type == ResourceType::Document
+        && let Ok(body) = browser
+            .execute(GetResponseBodyParams::new(ev.request_id.clone()))
+            .await
+    {
+        let body = if body.result.base64_encoded {
+            body.result.body.clone()
+        } else {
+            base64::engine::general_purpose::STANDARD.encode(&body.result.body)
+        };
+        // The body is handed over decoded, so its old encoding and
+        // length no longer apply.
+        let headers: Vec<HeaderEntry> = headers
+            .iter()
+            .filter(|h| {
+                !h.name.eq_ignore_ascii_case("content-encoding")
+                    && !h.name.eq_ignore_ascii_case("content-length")
+            })
+            .cloned()
+            .collect();
+        let mut fulfill = FulfillRequestParams::new(ev.request_id.clone(), status);
+        fulfill.response_headers = Some(headers);
+        fulfill.body = Some(body.into());
+        fulfill.response_phrase = ev.response_status_text.clone().filter(|t| !t.is_empty());
+        if browser.execute(fulfill).await.is_ok() {
+            return;
+        }
+    }
+    let mut cont = ContinueResponseParams::new(ev.request_id.clone());
+    cont.response_code = Some(status);
+    cont.response_headers = Some(headers);
+    if browser.execute(cont).await.is_err() {
+        let _ = browser
+            .execute(ContinueRequestParams::new(ev.request_id.clone()))
+            .await;
+    }
+}
+
+/// `*` matches any run of characters (none included); everything else
+/// matches itself. The whole URL must match.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != b'*' && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn globs_match_whole_urls() {
+        assert!(glob_match("*/logout*", "https://a.example/logout?next=/"));
+        assert!(glob_match(
+            "https://a.example/track.gif",
+            "https://a.example/track.gif"
+        ));
+        assert!(!glob_match(
+            "https://a.example/track.gif",
+            "https://a.example/track.gif?x"
+        ));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("*pixel*gif", "https://t.example/pixel/1.gif"));
+        assert!(!glob_match("*/logout", "https://a.example/logout/x"));
+    }
+}
