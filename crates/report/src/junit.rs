@@ -214,8 +214,8 @@ fn evidence(check: &CheckResult) -> String {
     }
     for b in &check.blocked_requests {
         text.push_str(&format!(
-            "blocked {} {} {} (from {})\n",
-            b.channel, b.method, b.url, b.page
+            "blocked {} {} (from {}, via {})\n",
+            b.method, b.url, b.page, b.channel
         ));
     }
     for e in &check.page_errors {
