@@ -42,11 +42,15 @@ pub enum Fault {
     /// `/tasks` renders its "Tasks" heading from JavaScript after
     /// [`crate::FixtureOptions::late_text_delay`].
     LateText,
+    /// `/tasks` holds no "Tasks" but Markdown, links, mentions and fences
+    /// ([`crate::FORGED_ALERT`]): text that must reach every alert as plain
+    /// text, never as a bold, clickable "Roll back now".
+    ForgedAlert,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 15] = [
+    pub const ALL: [Fault; 16] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -62,6 +66,7 @@ impl Fault {
         Fault::HugePage,
         Fault::Slow,
         Fault::LateText,
+        Fault::ForgedAlert,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -82,6 +87,7 @@ impl Fault {
             Fault::HugePage => "huge-page",
             Fault::Slow => "slow",
             Fault::LateText => "late-text",
+            Fault::ForgedAlert => "forged-alert",
         }
     }
 
@@ -103,6 +109,9 @@ impl Fault {
             Fault::HugePage => "/tasks is a page of several megabytes",
             Fault::Slow => "every response is delayed by a few seconds",
             Fault::LateText => "/tasks renders its heading from JavaScript after a delay",
+            Fault::ForgedAlert => {
+                "/tasks is Markdown, links, mentions and fences instead of a board"
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ use tokio_util::task::TaskTracker;
 
 pub use errors::{FixtureError, UnknownFault};
 pub use fault::Fault;
+pub use pages::FORGED_ALERT;
 pub use request_log::LoggedRequest;
 
 use request_log::RequestLog;
@@ -48,6 +49,11 @@ pub struct FixtureOptions {
     pub tls: bool,
     /// Pages POST a beacon on load, as production's do.
     pub beacons: bool,
+    /// Every page tries every write channel a browser has on load: fetch,
+    /// XHR, beacon, form, WebSocket, same- and cross-site iframes, dedicated,
+    /// shared and service workers, a popup. A read-only run must still leave
+    /// [`FixtureSite::count_non_get`] at zero.
+    pub hostile: bool,
     /// Faults active from the start.
     pub faults: Vec<Fault>,
     /// How long [`Fault::Slow`] holds every response.
@@ -66,6 +72,7 @@ impl Default for FixtureOptions {
             port: 0,
             tls: false,
             beacons: true,
+            hostile: false,
             faults: Vec::new(),
             slow_delay: Duration::from_millis(2500),
             late_text_delay: Duration::from_millis(1500),
@@ -194,7 +201,8 @@ impl FixtureSite {
     }
 
     /// How many requests could have changed state: any method but GET, HEAD
-    /// and OPTIONS. A read-only run must leave this at zero.
+    /// and OPTIONS, plus every opened WebSocket and every frame received on
+    /// one. A read-only run must leave this at zero.
     pub fn count_non_get(&self) -> usize {
         self.request_log()
             .iter()

@@ -13,6 +13,8 @@ pub(crate) struct Chrome {
     pub beacons: bool,
     /// Log a console error and throw an uncaught exception on load.
     pub throws: bool,
+    /// Try every write channel a browser has on load ([`ATTACK_SCRIPT`]).
+    pub hostile: bool,
 }
 
 pub(crate) const HOME_TITLE: &str = "McRitchie Studio — Agents at work";
@@ -79,6 +81,115 @@ console.error("McRitchie Studio: the activity widget failed to initialise");
 throw new Error("McRitchie Studio: activity feed exploded");
 </script>"#;
 
+/// Every way a page can send a write, each to its own `/attack/...` path so
+/// a test can tell which got through: fetch, XHR, a beacon, a form posted
+/// into a hidden frame (the page itself stays), a WebSocket that sends a
+/// message, a same-site and a cross-site iframe (`localhost` inside a
+/// `127.0.0.1` page runs in its own renderer process), a dedicated, a shared
+/// and a service worker, and a popup. Nothing here throws, so a guarded run
+/// stays green.
+pub(crate) const ATTACK_SCRIPT: &str = r#"<script>
+(function () {
+  function swallow() {}
+  var body = JSON.stringify({ appear: location.pathname });
+  var other = location.hostname === "localhost" ? "127.0.0.1" : "localhost";
+  var cross = location.protocol + "//" + other + ":" + location.port;
+  var wsBase = (location.protocol === "https:" ? "wss://" : "ws://") + location.host;
+  fetch("/attack/fetch", { method: "POST", body: body }).catch(swallow);
+  var xhr = new XMLHttpRequest();
+  xhr.open("POST", "/attack/xhr");
+  xhr.onerror = swallow;
+  xhr.send(body);
+  if (navigator.sendBeacon) { navigator.sendBeacon("/attack/beacon", body); }
+  var sink = document.createElement("iframe");
+  sink.name = "attack-sink";
+  sink.hidden = true;
+  document.body.appendChild(sink);
+  var form = document.createElement("form");
+  form.method = "POST";
+  form.action = "/attack/form";
+  form.target = "attack-sink";
+  form.innerHTML = '<input name="appear" value="1">';
+  document.body.appendChild(form);
+  form.submit();
+  try {
+    var ws = new WebSocket(wsBase + "/attack/ws?from=page");
+    ws.onopen = function () { ws.send('{"command":"message","data":"{\"action\":\"appear\"}"}'); };
+    ws.onerror = swallow;
+  } catch (e) {}
+  [["same", ""], ["cross", cross]].forEach(function (f) {
+    var frame = document.createElement("iframe");
+    frame.hidden = true;
+    frame.src = f[1] + "/attack/frame?site=" + f[0];
+    document.body.appendChild(frame);
+  });
+  try { new Worker("/attack/worker.js?kind=dedicated"); } catch (e) {}
+  try { new SharedWorker("/attack/worker.js?kind=shared"); } catch (e) {}
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.register("/attack/worker.js?kind=service").catch(swallow);
+  }
+  try { window.open("/attack/popup", "attack-popup"); } catch (e) {}
+  // Says when every attempt has had its chance (the service worker runs
+  // last), so a test can wait for it instead of for a clock.
+  function done() {
+    setTimeout(function () {
+      var p = document.createElement("p");
+      p.id = "attacks-sent";
+      p.textContent = "All attacks sent";
+      document.body.appendChild(p);
+    }, 500);
+  }
+  var ready = navigator.serviceWorker ? navigator.serviceWorker.ready : Promise.resolve();
+  Promise.race([ready, new Promise(function (r) { setTimeout(r, 3000); })]).then(done, done);
+})();
+</script>"#;
+
+/// What each iframe, worker and the popup run: a POST and a WebSocket
+/// message of their own, named after where they run (`{from}`).
+const ATTACK_FROM: &str = r#"
+(function () {
+  var from = "{from}";
+  var l = self.location;
+  fetch("/attack/" + from, { method: "POST", body: from }).catch(function () {});
+  try {
+    var ws = new WebSocket((l.protocol === "https:" ? "wss://" : "ws://") + l.host + "/attack/ws?from=" + from);
+    ws.onopen = function () { ws.send(from); };
+    ws.onerror = function () {};
+  } catch (e) {}
+})();
+"#;
+
+/// An iframe page (`site` is `same` or `cross`) or the popup.
+pub(crate) fn attack_page(from: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>attack</title></head><body><p>{from}</p><script>{}</script></body></html>\n",
+        ATTACK_FROM.replace("{from}", from)
+    )
+}
+
+/// A worker script; `kind` is `dedicated`, `shared` or `service`.
+pub(crate) fn attack_worker(kind: &str) -> String {
+    ATTACK_FROM.replace("{from}", &format!("{kind}-worker"))
+}
+
+/// Page text that would forge an alert if any report let Markdown render:
+/// bold, a link to an attacker, mentions, a fence, a heading, a spoiler and
+/// a masked link.
+pub const FORGED_ALERT: &str = "**URGENT** [Roll back now](https://evil.example/rollback) @everyone <@123456789> `code` ```rust fence``` # Heading ||spoiler|| __underline__ ~~strike~~ > quote <https://evil.example/raw>";
+
+pub(crate) fn forged_alert(chrome: Chrome) -> String {
+    // The text is HTML-escaped so the browser shows exactly FORGED_ALERT.
+    let text = FORGED_ALERT
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    layout(
+        "Board — McRitchie Studio",
+        &format!("<h1>Notice</h1>\n<p id=\"notice\">{text}</p>"),
+        chrome,
+    )
+}
+
 fn layout(title: &str, main: &str, chrome: Chrome) -> String {
     let mut page = String::with_capacity(main.len() + 2048);
     let _ = write!(
@@ -106,6 +217,10 @@ fn layout(title: &str, main: &str, chrome: Chrome) -> String {
     );
     if chrome.beacons {
         page.push_str(BEACON_SCRIPT);
+        page.push('\n');
+    }
+    if chrome.hostile {
+        page.push_str(ATTACK_SCRIPT);
         page.push('\n');
     }
     if chrome.throws {
@@ -266,6 +381,7 @@ mod tests {
     const CHROME: Chrome = Chrome {
         beacons: true,
         throws: false,
+        hostile: true,
     };
 
     #[test]
@@ -276,6 +392,9 @@ mod tests {
             signin(false, CHROME),
             late_tasks(Duration::from_millis(1500), CHROME),
             devops("/devops", CHROME),
+            forged_alert(CHROME),
+            attack_page("same"),
+            attack_worker("shared"),
             NOT_FOUND.to_string(),
             SERVER_ERROR.to_string(),
         ] {

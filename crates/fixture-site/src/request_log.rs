@@ -3,7 +3,14 @@
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+/// Method of the entry logged when a WebSocket handshake completes.
+pub const WS_OPEN: &str = "WS-OPEN";
+/// Method of the entry logged for each frame a client sends on a WebSocket.
+pub const WS_FRAME: &str = "WS-FRAME";
+
 /// One request as the site received it, logged before any fault applies.
+/// A WebSocket adds a [`WS_OPEN`] entry and one [`WS_FRAME`] entry per
+/// message, with the message text as `query`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedRequest {
     pub method: String,

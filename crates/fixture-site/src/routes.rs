@@ -1,6 +1,7 @@
 //! Which answer each request gets under the active faults.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -11,8 +12,13 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use crate::Fault;
 use crate::pages::{self, Chrome};
-use crate::request_log::LoggedRequest;
+use crate::request_log::{LoggedRequest, WS_FRAME, WS_OPEN};
 use crate::server::{ConnControl, SiteState};
+use futures::StreamExt;
+use hyper_util::rt::TokioIo;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::Role;
 
 type Body = Full<Bytes>;
 
@@ -20,9 +26,9 @@ type Body = Full<Bytes>;
 const MAX_BODY: usize = 64 * 1024;
 
 pub(crate) async fn handle(
-    state: &SiteState,
+    state: &Arc<SiteState>,
     conn: &ConnControl,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
 ) -> Response<Body> {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -40,8 +46,15 @@ pub(crate) async fn handle(
             .map(str::to_string),
         at: SystemTime::now(),
     });
+    if path == "/attack/ws" {
+        return websocket(state, &mut req);
+    }
+    let query = req.uri().query().unwrap_or_default().to_string();
     // Drain small bodies so the connection stays usable for the next request.
     let _ = Limited::new(req.into_body(), MAX_BODY).collect().await;
+    if let Some(res) = attack(&method, &path, &query) {
+        return res;
+    }
 
     let faults = state.faults();
     if faults.contains(&Fault::Slow) {
@@ -58,6 +71,91 @@ pub(crate) async fn handle(
     route(state, &faults, &method, &path)
 }
 
+/// The hostile page's helpers: every POST under `/attack/` is taken (and
+/// logged as a write), and the iframes, workers and popup are served.
+fn attack(method: &Method, path: &str, query: &str) -> Option<Response<Body>> {
+    let rest = path.strip_prefix("/attack/")?;
+    if method == Method::POST {
+        return Some(respond(StatusCode::NO_CONTENT, "text/plain", Bytes::new()));
+    }
+    if method != Method::GET {
+        return None;
+    }
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .filter(|v| v.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or("unknown")
+            .to_string()
+    };
+    match rest {
+        "frame" => Some(html(
+            StatusCode::OK,
+            pages::attack_page(&format!("{}-iframe", param("site"))),
+        )),
+        "popup" => Some(html(StatusCode::OK, pages::attack_page("popup"))),
+        "worker.js" => Some(respond(
+            StatusCode::OK,
+            "text/javascript; charset=utf-8",
+            Bytes::from(pages::attack_worker(&param("kind"))),
+        )),
+        _ => None,
+    }
+}
+
+/// A real WebSocket endpoint: completes the handshake and logs the opening
+/// and every frame the client sends as writes, as an ActionCable server
+/// would act on them.
+fn websocket(state: &Arc<SiteState>, req: &mut Request<Incoming>) -> Response<Body> {
+    let from = req.uri().query().map(str::to_string);
+    let key = req
+        .headers()
+        .get(header::SEC_WEBSOCKET_KEY)
+        .map(|k| derive_accept_key(k.as_bytes()));
+    let wants_upgrade = req
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let Some(accept) = key.filter(|_| wants_upgrade) else {
+        return text(StatusCode::BAD_REQUEST, "WebSocket only");
+    };
+    let upgrade = hyper::upgrade::on(req);
+    let state = state.clone();
+    tokio::spawn(async move {
+        let Ok(upgraded) = upgrade.await else { return };
+        let log = |method: &str, query: Option<String>| {
+            state.log.push(LoggedRequest {
+                method: method.to_string(),
+                path: "/attack/ws".to_string(),
+                query,
+                user_agent: None,
+                at: SystemTime::now(),
+            });
+        };
+        log(WS_OPEN, from);
+        let mut ws =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        while let Some(Ok(msg)) = ws.next().await {
+            if msg.is_close() {
+                break;
+            }
+            let text = msg.into_text().map(|t| t.to_string()).unwrap_or_default();
+            log(WS_FRAME, Some(text));
+        }
+    });
+    let mut res = respond(StatusCode::SWITCHING_PROTOCOLS, "text/plain", Bytes::new());
+    let h = res.headers_mut();
+    h.remove(header::CONTENT_TYPE);
+    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    if let Ok(v) = HeaderValue::from_str(&accept) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, v);
+    }
+    res
+}
+
 fn route(
     state: &SiteState,
     faults: &BTreeSet<Fault>,
@@ -67,6 +165,7 @@ fn route(
     let chrome = Chrome {
         beacons: state.options.beacons,
         throws: faults.contains(&Fault::Throws),
+        hostile: state.options.hostile,
     };
     let on = |f: Fault| faults.contains(&f);
 
@@ -119,6 +218,7 @@ fn route(
             StatusCode::OK,
             pages::huge_tasks(state.options.huge_page_bytes, chrome),
         ),
+        "/tasks" if on(Fault::ForgedAlert) => html(StatusCode::OK, pages::forged_alert(chrome)),
         "/tasks" if on(Fault::LateText) => html(
             StatusCode::OK,
             pages::late_tasks(state.options.late_text_delay, chrome),

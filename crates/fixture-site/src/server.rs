@@ -131,7 +131,9 @@ where
     };
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), service);
+        .serve_connection(TokioIo::new(io), service)
+        // The hostile page's WebSocket endpoint takes over its connection.
+        .with_upgrades();
     tokio::select! {
         _ = conn => {}
         () = control.reset.notified() => {

@@ -135,36 +135,18 @@ impl BrowserGuard {
     /// Replaces the policy. Takes effect for requests that start after it.
     pub async fn configure(&self, policy: GuardPolicy) -> Result<(), RunnerError> {
         *self.shared.policy.lock().expect("guard policy") = policy;
-        self.enable().await
+        Ok(())
     }
 
+    /// Every request pauses at the request stage; the ones that need the
+    /// injected policy ask for their response too (see [`wants_policy`]).
     async fn enable(&self) -> Result<(), RunnerError> {
-        let allow_websockets = self
-            .shared
-            .policy
-            .lock()
-            .expect("guard policy")
-            .allow_websockets;
-        let mut patterns = vec![
-            RequestPattern::builder()
-                .url_pattern("*")
-                .request_stage(RequestStage::Request)
-                .build(),
-        ];
-        if !allow_websockets {
-            // Worker scripts arrive as `Other`.
-            for ty in [ResourceType::Document, ResourceType::Other] {
-                patterns.push(
-                    RequestPattern::builder()
-                        .url_pattern("*")
-                        .resource_type(ty)
-                        .request_stage(RequestStage::Response)
-                        .build(),
-                );
-            }
-        }
+        let pattern = RequestPattern::builder()
+            .url_pattern("*")
+            .request_stage(RequestStage::Request)
+            .build();
         self.browser
-            .execute(fetch::EnableParams::builder().patterns(patterns).build())
+            .execute(fetch::EnableParams::builder().pattern(pattern).build())
             .await
             .map_err(|e| RunnerError::Cdp(e.to_string()))?;
         Ok(())
@@ -220,9 +202,11 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
             .then(|| Some((method.clone(), url.to_string(), "block-url".to_string())))
     };
     let Some(record) = blocked else {
-        let _ = browser
-            .execute(ContinueRequestParams::new(ev.request_id.clone()))
-            .await;
+        let mut cont = ContinueRequestParams::new(ev.request_id.clone());
+        if wants_policy(shared, ev) {
+            cont.intercept_response = Some(true);
+        }
+        let _ = browser.execute(cont).await;
         return;
     };
     let _ = browser
@@ -238,6 +222,16 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
     if let Some(state) = owner_of(shared, ev.frame_id.as_ref()) {
         page_watch::push_blocked(&state, method, &url, channel);
     }
+}
+
+/// Whether this response gets the injected policy: documents, and worker
+/// scripts (which arrive as `Other`).
+fn wants_policy(shared: &Shared, ev: &EventRequestPaused) -> bool {
+    !shared.policy.lock().expect("guard policy").allow_websockets
+        && matches!(
+            ev.resource_type,
+            ResourceType::Document | ResourceType::Other
+        )
 }
 
 /// The page that sent a request from `frame`: the page that holds the
@@ -320,7 +314,10 @@ async fn add_policy(browser: &Browser, ev: &EventRequestPaused) {
     ));
     // Chromium takes a navigation's policy from the headers it received
     // before `continueResponse` could change them, so a document is
-    // fulfilled again with its own body.
+    // fulfilled again with its own body. A fulfilled document has no IP
+    // address space, which Local Network Access then treats as public; the
+    // launched browser turns those checks off (process.rs) so a page's
+    // iframes on other local origins still load.
     if ev.resource_type == ResourceType::Document
         && let Ok(body) = browser
             .execute(GetResponseBodyParams::new(ev.request_id.clone()))

@@ -53,7 +53,7 @@ const FLAGS: &[&str] = &[
     "--disable-search-engine-choice-screen",
     "--disable-features=Translate,MediaRouter,DialMediaRouteProvider,OptimizationHints,\
      CertificateTransparencyComponentUpdater,LensOverlay,HttpsUpgrades,PaintHolding,\
-     AcceptCHFrame,GlobalMediaControls",
+     AcceptCHFrame,GlobalMediaControls,LocalNetworkAccessChecks",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 ];

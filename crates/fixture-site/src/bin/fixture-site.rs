@@ -25,6 +25,11 @@ struct Args {
     #[arg(long)]
     no_beacons: bool,
 
+    /// Every page tries every write channel (fetch, XHR, beacon, form,
+    /// WebSocket, iframes, workers, popup) on load.
+    #[arg(long)]
+    hostile: bool,
+
     /// Do not print each request to stderr.
     #[arg(long, short)]
     quiet: bool,
@@ -47,6 +52,7 @@ async fn main() -> anyhow::Result<()> {
         port: args.port,
         tls: args.tls,
         beacons: !args.no_beacons,
+        hostile: args.hostile,
         faults: args.faults,
         echo_requests: !args.quiet,
         ..FixtureOptions::default()

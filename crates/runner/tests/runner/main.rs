@@ -2,5 +2,6 @@
 
 mod support;
 
+mod hostile;
 mod read_only;
 mod suite;

@@ -66,3 +66,27 @@ impl Run {
             .unwrap_or_default()
     }
 }
+
+/// A site whose every page tries every write channel (see
+/// `FixtureOptions::hostile`).
+pub async fn hostile_site(faults: &[Fault]) -> FixtureSite {
+    FixtureSite::start(FixtureOptions {
+        hostile: true,
+        faults: faults.to_vec(),
+        ..FixtureOptions::default()
+    })
+    .await
+    .expect("fixture site starts")
+}
+
+pub async fn run_against(site: FixtureSite, tweak: impl FnOnce(&mut RunOptions)) -> Run {
+    let artifacts = tempfile::tempdir().expect("tempdir");
+    let mut opts = options(&site, artifacts.path());
+    tweak(&mut opts);
+    let report = run(&opts, &EventSink::none()).await;
+    Run {
+        report,
+        site,
+        artifacts,
+    }
+}
