@@ -105,6 +105,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub allow_http: bool,
 
+    /// Also fail GETs to URLs matching PATTERN (`*` matches anything), for
+    /// GETs with side effects; repeatable, added to the spec's `block_url`.
+    #[arg(long = "block-url", value_name = "PATTERN")]
+    pub block_url: Vec<String>,
+
+    /// Let pages open WebSockets (blocked by default: a socket message can
+    /// write, as ActionCable's channel actions do).
+    #[arg(long)]
+    pub allow_websockets: bool,
+
     #[command(flatten)]
     pub seal: SealArgs,
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use prod_smoke_config::{AppTarget, check_url, resolve};
 use prod_smoke_model::{Redactor, RunReport, Verdict, host_of};
-use prod_smoke_runner::{EventSink, RunOptions, browser_source};
+use prod_smoke_runner::{EventSink, GuardPolicy, RunOptions, browser_source};
 use prod_smoke_seal::{RollbackTarget, SealConfig, SealOverrides, rollback_block};
 use prod_smoke_spec::{Scenario, Suite};
 
@@ -16,7 +16,7 @@ use crate::args::{LedgerArgs, RunArgs, SealArgs};
 use crate::{exit, progress};
 
 pub async fn run(args: RunArgs) -> u8 {
-    let (target, scenarios) = match prepare(&args) {
+    let (target, scenarios, block_urls) = match prepare(&args) {
         Ok(p) => p,
         Err(message) => {
             eprintln!("prod-smoke: {message}");
@@ -59,6 +59,10 @@ pub async fn run(args: RunArgs) -> u8 {
             opts.expect_timeout = Duration::from_secs(args.expect_timeout.max(1));
             opts.retries = args.retries;
             opts.retry_delay = Duration::from_secs(args.retry_delay);
+            opts.guard = GuardPolicy {
+                block_urls,
+                allow_websockets: args.allow_websockets,
+            };
             run_interruptible(&opts, &redactor).await
         }
         Err(e) => inconclusive(&target, &args.grep, &artifacts, e.to_string()),
@@ -69,7 +73,7 @@ pub async fn run(args: RunArgs) -> u8 {
 }
 
 /// Resolves everything that can be wrong with the input before anything runs.
-fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>), String> {
+fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>, Vec<String>), String> {
     let suite = match &args.spec {
         Some(path) => Suite::load(path).map_err(|e| e.to_string())?,
         None => prod_smoke_spec::default_suite(),
@@ -81,6 +85,13 @@ fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>), String> {
             suite.file, args.grep
         ));
     }
+    if let Some(bad) = args.block_url.iter().find(|p| p.trim().is_empty()) {
+        return Err(format!(
+            "--block-url {bad:?} is empty; give a URL pattern such as \"*/logout*\""
+        ));
+    }
+    let mut block_urls = suite.block_urls.clone();
+    block_urls.extend(args.block_url.iter().cloned());
     let (dir, explicit) = match &args.config_dir {
         Some(d) => (d.clone(), true),
         None => (PathBuf::from("config"), false),
@@ -88,7 +99,7 @@ fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>), String> {
     let mut target =
         resolve(&args.app, args.url.as_deref(), &dir, explicit).map_err(|e| e.to_string())?;
     target.url = check_url(&target.url, args.allow_http).map_err(|e| e.to_string())?;
-    Ok((target, scenarios))
+    Ok((target, scenarios, block_urls))
 }
 
 /// The seal's configuration: the environment, plus what the flags say.

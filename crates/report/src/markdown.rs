@@ -44,7 +44,7 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
     if let Some(env) = &report.environment_error {
         md.push_str(&format!(
             "> **prod-smoke could not run the suite:** {}\n\n",
-            cell(&truncate(env, MAX_CELL * 2))
+            page_cell(&truncate(env, MAX_CELL * 2))
         ));
     }
     if report.checks.is_empty() {
@@ -60,7 +60,7 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
             CheckStatus::Skipped => "⏭️",
         };
         let error = explain(c)
-            .map(|e| cell(&truncate(&e, MAX_CELL)))
+            .map(|e| page_cell(&truncate(&e, MAX_CELL)))
             .unwrap_or_default();
         md.push_str(&format!(
             "| {status} | {} | {} | {} | {} | {error} |\n",
@@ -108,6 +108,13 @@ pub(crate) fn cell(text: &str) -> String {
     out
 }
 
+/// [`cell`] for page-derived text (errors quote the page): a bare URL is
+/// broken with a zero-width space so GitHub does not autolink it. Links in
+/// the summary come only from prod-smoke.
+fn page_cell(text: &str) -> String {
+    cell(text).replace("://", ":/\u{200B}/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +124,14 @@ mod tests {
         assert_eq!(
             cell("a|b `c`\n<script>[x](y)"),
             "a&#124;b &#96;c&#96; &lt;script&gt;&#91;x&#93;(y)"
+        );
+    }
+
+    #[test]
+    fn page_urls_are_not_autolinked() {
+        assert_eq!(
+            page_cell("see https://evil.example/x"),
+            "see https:/\u{200B}/evil.example/x"
         );
     }
 }

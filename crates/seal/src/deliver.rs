@@ -15,7 +15,7 @@ use crate::notes::{NotesEdit, edit_notes_message};
 use crate::postgres::{self, PgResult};
 use crate::retry::retry;
 use crate::rollback::{RollbackTarget, rollback_block};
-use crate::summary::{checked_at, summary, verdict_line};
+use crate::summary::{checked_at, summary, summary_markdown, verdict_line};
 use crate::webhook::Webhook;
 use crate::{discord, discord::DiscordResult};
 
@@ -130,7 +130,9 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
     let report = cfg.redactor.redact_value(report);
     let summary = summary(&report);
     let mut run = RunRecord {
-        verdict_line: verdict_line(report.verdict, &summary),
+        // The verdict line goes to Discord and the release notes, where
+        // Markdown renders; the plain summary goes to Postgres.
+        verdict_line: verdict_line(report.verdict, &summary_markdown(&report)),
         checked_at: checked_at(&report),
         summary,
         release_slug: cfg.release_slug.clone(),

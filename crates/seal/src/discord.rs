@@ -251,12 +251,10 @@ fn check_line(check: &CheckResult) -> String {
     }
 }
 
-/// Page-derived text on one line, unable to open a code block.
+/// Page-derived text on one line that renders as itself: no code block,
+/// no bold, no link (see markdown_safe.rs).
 fn plain(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace("```", "'''")
+    crate::markdown_safe::escape_markdown(text)
 }
 
 fn counts(report: &RunReport) -> String {

@@ -20,6 +20,7 @@ mod discord;
 mod errors;
 mod history;
 mod ledger;
+mod markdown_safe;
 mod notes;
 mod postgres;
 mod retry;
@@ -39,6 +40,7 @@ pub use discord::{
 pub use errors::{Cause, DeliveryError, SealError, chain};
 pub use history::{HistoryEntry, format_history};
 pub use ledger::{DeliveryRecord, DeliveryState, Ledger, Sink};
+pub use markdown_safe::escape_markdown;
 pub use notes::{NotesEdit, apply_verdict_line, is_seal_line};
 pub use postgres::{ReleasePick, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator};
 pub use retry::RetryPolicy;
@@ -46,5 +48,5 @@ pub use rollback::{RollbackTarget, rollback_block};
 pub use secrets::seal_redactor;
 pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,
-    summary, verdict_line,
+    summary, summary_markdown, verdict_line,
 };

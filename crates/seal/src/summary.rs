@@ -62,6 +62,16 @@ pub fn format_checked_at(at: DateTime<Utc>) -> String {
 ///
 /// A retried run adds ` (retried once after <N>s boot-window wait)` after the host.
 pub fn summary(report: &RunReport) -> String {
+    summary_with(report, |reason| reason.to_string())
+}
+
+/// [`summary`] for a Markdown message (Discord, the release notes): the
+/// page-derived reason is escaped so it renders as plain text.
+pub fn summary_markdown(report: &RunReport) -> String {
+    summary_with(report, crate::markdown_safe::escape_markdown)
+}
+
+fn summary_with(report: &RunReport, reason_text: impl Fn(&str) -> String) -> String {
     let tag = tag(report);
     let host = report.host();
     let retried = if report.retried {
@@ -79,7 +89,7 @@ pub fn summary(report: &RunReport) -> String {
                 .first_failure()
                 .map(short_reason)
                 .unwrap_or_else(|| "the suite failed".to_string());
-            format!("{tag} FAILED vs {host}{retried} — {reason}")
+            format!("{tag} FAILED vs {host}{retried} — {}", reason_text(&reason))
         }
         Verdict::Inconclusive => {
             let why = report
@@ -88,7 +98,10 @@ pub fn summary(report: &RunReport) -> String {
                 .map(one_line)
                 .filter(|w| !w.is_empty())
                 .unwrap_or_else(|| "prod-smoke could not run the suite".to_string());
-            format!("{tag} inconclusive vs {host}{retried} — {}", cut(&why))
+            format!(
+                "{tag} inconclusive vs {host}{retried} — {}",
+                reason_text(&cut(&why))
+            )
         }
     }
 }

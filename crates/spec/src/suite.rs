@@ -16,6 +16,10 @@ pub struct Suite {
     pub file: String,
     pub name: String,
     pub scenarios: Vec<Scenario>,
+    /// `block_url:` URL patterns (`*` matches any run of characters) the
+    /// read-only guard fails even for GET: for apps whose GETs have side
+    /// effects (a tracking pixel, `/logout?`).
+    pub block_urls: Vec<String>,
 }
 
 /// A Playwright `test(...)`: steps run in order and stop at the first failure.
@@ -33,6 +37,8 @@ pub struct Scenario {
 struct RawSuite {
     #[serde(default)]
     suite: Option<String>,
+    #[serde(default)]
+    block_url: Vec<String>,
     scenarios: Vec<Scenario>,
 }
 
@@ -85,7 +91,16 @@ impl Suite {
             file: file.to_string(),
             name: raw.suite.unwrap_or_else(|| file.to_string()),
             scenarios: raw.scenarios,
+            block_urls: raw.block_url,
         };
+        if suite.block_urls.iter().any(|p| p.trim().is_empty()) {
+            return Err(SpecError::Invalid {
+                file: file.to_string(),
+                message:
+                    "`block_url` has an empty pattern; give a URL pattern such as \"*/logout*\""
+                        .into(),
+            });
+        }
         suite.validate()?;
         Ok(suite)
     }

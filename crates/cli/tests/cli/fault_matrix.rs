@@ -15,7 +15,14 @@ struct Case {
 }
 
 async fn check(case: Case) {
-    let s_site = site(&[case.fault]).await;
+    // Every page also tries every write channel a browser has, so each
+    // fault is also a proof that nothing writes while the site misbehaves.
+    let s_site = site_with(FixtureOptions {
+        faults: vec![case.fault],
+        hostile: true,
+        ..FixtureOptions::default()
+    })
+    .await;
     let mut s = Smoke::against(&s_site.base_url());
     if case.fault == Fault::HugePage {
         // Loading megabytes on a busy 2-core machine needs the real budget.
@@ -72,6 +79,13 @@ macro_rules! fault_case {
     };
 }
 
+fault_case!(
+    forged_alert,
+    Fault::ForgedAlert,
+    1,
+    Some("body contains \"Tasks\""),
+    "URGENT"
+);
 fault_case!(page_500, Fault::Page500, 1, Some("visit /"), "got 500");
 fault_case!(
     up_503,

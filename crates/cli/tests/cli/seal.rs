@@ -3,11 +3,11 @@
 
 use std::path::Path;
 
-use prod_smoke_fixture_site::Fault;
+use prod_smoke_fixture_site::{Fault, FixtureOptions};
 use prod_smoke_testkit::{MockDiscord, PgCluster, TestPostgres, fixtures};
 use sqlx::{Connection, Row};
 
-use crate::support::{Finished, Smoke, site};
+use crate::support::{Finished, Smoke, site, site_with};
 
 const PASSWORD: &str = "pw-Sup3rSecret-db";
 const EXTRA_SECRET: &str = "hunter2-extra-secret";
@@ -302,4 +302,58 @@ async fn dead_database_and_discord_keep_the_verdict_and_deliver_later_exactly_on
         .get(0);
     assert_eq!(n, 2, "started + failed, once each");
     let _ = conn.close().await;
+}
+
+#[tokio::test]
+async fn page_text_cannot_forge_the_alert() {
+    // The board says `**URGENT** [Roll back now](https://evil.example/…)`
+    // with mentions and fences instead of "Tasks"; every page also tries
+    // every write channel.
+    let forged = site_with(FixtureOptions {
+        faults: vec![Fault::ForgedAlert],
+        hostile: true,
+        ..FixtureOptions::default()
+    })
+    .await;
+    let discord = MockDiscord::start().await.unwrap();
+    let mut s = Smoke::against(&forged.base_url());
+    s.env("DISCORD_RELEASE_NOTES_WEBHOOK_URL", &discord.webhook_url());
+    s.env("PROD_SMOKE_DISCORD_API_BASE", &discord.api_base());
+    let summary = s.scratch.path().join("step-summary.md");
+    s.env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap());
+    s.env("GITHUB_ACTIONS", "true");
+    let f: Finished = s.run().await;
+    assert_eq!(f.code, 1, "{f}");
+    assert_eq!(forged.count_non_get(), 0, "a write reached the server");
+
+    let posts = discord.delivered_posts();
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    let payload = posts[0].json.clone().unwrap();
+    let description = payload["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // The verdict line is what the release notes get, too.
+    let content = posts[0].content().unwrap_or_default();
+    assert!(
+        description.contains("\\*\\*URGENT\\*\\*"),
+        "the page text is quoted, escaped: {description}"
+    );
+    for text in [&description, &content.to_string()] {
+        assert!(!text.contains("**URGENT**"), "bold page text: {text}");
+        assert!(!text.contains("[Roll back now]("), "page link: {text}");
+        assert!(!text.contains("https://evil.example"), "autolink: {text}");
+        assert!(!text.contains("||spoiler||"), "spoiler: {text}");
+    }
+    // The only fence is prod-smoke's own rollback block, if any.
+    assert!(
+        !description.contains("```rust"),
+        "page fence opened a code block: {description}"
+    );
+
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(!md.contains("**URGENT**"), "{md}");
+    assert!(!md.contains("[Roll back now]("), "{md}");
+    assert!(!md.contains("https://evil.example"), "{md}");
+    assert!(!md.contains("```"), "{md}");
 }
