@@ -97,9 +97,23 @@ pub struct RunArgs {
     #[arg(long)]
     pub chromium: Option<PathBuf>,
 
-    /// Use an already-running browser (ws://… or http://host:port) and leave it running.
-    #[arg(long)]
+    /// Use an already-running browser or pool (ws://…, or http://host:port
+    /// found through /json/version) and leave it running. Its token and
+    /// user:pass are masked as *** everywhere. The variable keeps it out of
+    /// `ps` and shell history.
+    #[arg(long, env = "PROD_SMOKE_CDP_URL", hide_env_values = true)]
     pub cdp_url: Option<String>,
+
+    /// Seconds to keep retrying a pool that answers busy (HTTP 429/503, or a
+    /// dropped socket) before the run is inconclusive (default: --timeout).
+    #[arg(long, value_name = "SECONDS")]
+    pub pool_budget: Option<u64>,
+
+    /// A URL that answers whenever the runner has a network. When nothing of
+    /// the site answered at all, it tells a dead network (inconclusive) from
+    /// a dead site (red). Default in GitHub Actions: $GITHUB_API_URL.
+    #[arg(long, env = "PROD_SMOKE_CANARY_URL", value_name = "URL")]
+    pub canary: Option<String>,
 
     /// Allow plain http:// to a non-loopback host.
     #[arg(long)]

@@ -2,6 +2,7 @@
 //! arguments and hands over to one function per command.
 
 mod args;
+mod canary;
 mod check_cmd;
 mod exit;
 mod logging;

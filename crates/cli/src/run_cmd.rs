@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use prod_smoke_config::{AppTarget, check_url, resolve};
-use prod_smoke_model::{Redactor, RunReport, Verdict, host_of};
+use prod_smoke_model::{Redactor, RunReport, Verdict, host_of, url_credentials};
 use prod_smoke_runner::{EventSink, GuardPolicy, RunOptions, browser_source};
 use prod_smoke_seal::{RollbackTarget, SealConfig, SealOverrides, rollback_block};
 use prod_smoke_spec::{Scenario, Suite};
@@ -23,7 +23,17 @@ pub async fn run(args: RunArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let seal_cfg = run_seal_config(&args.seal, &target);
+    // A browser URL's token or password is a secret like any other: masked
+    // in every output, artifact, ledger row and sink payload.
+    let cdp_secrets: Vec<String> = args
+        .cdp_url
+        .as_deref()
+        .map(url_credentials)
+        .unwrap_or_default();
+    let seal_cfg = run_seal_config(&args.seal, &target).map(|mut cfg| {
+        cdp_secrets.iter().for_each(|s| cfg.redactor.add(s.clone()));
+        cfg
+    });
     let redactor = seal_cfg
         .as_ref()
         .map(|c| c.redactor.clone())
@@ -33,6 +43,7 @@ pub async fn run(args: RunArgs) -> u8 {
                 .ledger
                 .secrets
                 .iter()
+                .chain(&cdp_secrets)
                 .for_each(|s| r.add(s.clone()));
             r
         });
@@ -44,18 +55,19 @@ pub async fn run(args: RunArgs) -> u8 {
     let artifacts = artifacts_dir(&args, &target.app);
     eprintln!("  artifacts: {}", artifacts.display());
 
-    let report = match browser_source(args.chromium.as_deref(), args.cdp_url.as_deref()) {
+    let mut report = match browser_source(args.chromium.as_deref(), args.cdp_url.as_deref()) {
         Ok(browser) => {
             let mut opts = RunOptions::new(
                 &target.app,
                 &target.url,
-                scenarios,
+                scenarios.clone(),
                 browser,
                 artifacts.clone(),
             );
             opts.tag = args.grep.clone();
             opts.workers = args.workers;
             opts.nav_timeout = Duration::from_secs(args.timeout.max(1));
+            opts.pool_budget = Duration::from_secs(args.pool_budget.unwrap_or(args.timeout).max(1));
             opts.expect_timeout = Duration::from_secs(args.expect_timeout.max(1));
             opts.retries = args.retries;
             opts.retry_delay = Duration::from_secs(args.retry_delay);
@@ -65,8 +77,15 @@ pub async fn run(args: RunArgs) -> u8 {
             };
             run_interruptible(&opts, &redactor).await
         }
-        Err(e) => inconclusive(&target, &args.grep, &artifacts, e.to_string()),
+        Err(e) => inconclusive(&target, &args.grep, &artifacts, &scenarios, e.to_string()),
     };
+    let canary = crate::canary::canary_url(args.canary.as_deref());
+    crate::canary::judge(
+        &mut report,
+        canary.as_deref(),
+        Duration::from_secs(args.timeout.max(1)),
+    )
+    .await;
     let report = redactor.redact_value(&report);
 
     finish(&args, &target, &report, seal_cfg, &redactor).await
@@ -187,7 +206,10 @@ async fn run_interruptible(opts: &RunOptions, redactor: &Redactor) -> RunReport 
                 verdict: Verdict::Inconclusive,
                 retried: false,
                 retry_delay_secs: opts.retry_delay.as_secs(),
-                checks: Vec::new(),
+                checks: prod_smoke_runner::unrun_checks(
+                    &opts.scenarios,
+                    &format!("interrupted by {signal}"),
+                ),
                 environment_error: Some(format!("interrupted by {signal}")),
                 artifacts_dir: Some(opts.artifacts_dir.clone()),
             };
@@ -214,7 +236,13 @@ async fn interrupted() -> &'static str {
     }
 }
 
-fn inconclusive(target: &AppTarget, tag: &str, artifacts: &Path, why: String) -> RunReport {
+fn inconclusive(
+    target: &AppTarget,
+    tag: &str,
+    artifacts: &Path,
+    scenarios: &[Scenario],
+    why: String,
+) -> RunReport {
     let now = Utc::now();
     RunReport {
         run_id: uuid::Uuid::new_v4().to_string(),
@@ -226,31 +254,10 @@ fn inconclusive(target: &AppTarget, tag: &str, artifacts: &Path, why: String) ->
         verdict: Verdict::Inconclusive,
         retried: false,
         retry_delay_secs: 0,
-        checks: Vec::new(),
+        checks: prod_smoke_runner::unrun_checks(scenarios, &why),
         environment_error: Some(why),
         artifacts_dir: Some(artifacts.to_path_buf()),
     }
-}
-
-/// Scenario counts, Playwright-style: a scenario passes when none of its
-/// checks failed.
-fn scenario_counts(report: &RunReport) -> (usize, usize, usize) {
-    let mut names: Vec<&str> = report.checks.iter().map(|c| c.scenario.as_str()).collect();
-    names.dedup();
-    let (mut passed, mut failed, mut flaky) = (0, 0, 0);
-    for name in names {
-        let checks = report.checks.iter().filter(|c| c.scenario == name);
-        let statuses: Vec<_> = checks.map(|c| c.status).collect();
-        if statuses.contains(&prod_smoke_model::CheckStatus::Failed) {
-            failed += 1;
-        } else {
-            passed += 1;
-            if statuses.contains(&prod_smoke_model::CheckStatus::Flaky) {
-                flaky += 1;
-            }
-        }
-    }
-    (passed, failed, flaky)
 }
 
 async fn finish(
@@ -281,10 +288,10 @@ async fn finish(
     if let Some(why) = &report.environment_error {
         eprintln!("prod-smoke: inconclusive — {}", redactor.redact(why));
     }
-    let (passed, failed, flaky) = scenario_counts(report);
-    eprintln!("{passed} passed, {failed} failed");
-    if flaky > 0 {
-        eprintln!("{flaky} flaky");
+    let counts = report.scenario_counts();
+    eprintln!("{}", counts.line());
+    if counts.flaky > 0 {
+        eprintln!("{} flaky", counts.flaky);
     }
 
     let mut rollback = None;
@@ -340,7 +347,12 @@ async fn finish(
             "verdict": report.verdict.as_str(),
             "run_id": report.run_id,
             "retried": report.retried,
-            "scenarios": { "passed": passed, "failed": failed, "flaky": flaky },
+            "scenarios": {
+                "passed": counts.passed,
+                "failed": counts.failed,
+                "skipped": counts.skipped,
+                "flaky": counts.flaky,
+            },
             "artifacts": report.artifacts_dir,
         });
         println!("{json}");

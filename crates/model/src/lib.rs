@@ -156,9 +156,64 @@ impl RunReport {
         host_of(&self.url)
     }
 
+    /// How many scenarios passed, failed or never ran, Playwright-style.
+    pub fn scenario_counts(&self) -> ScenarioCounts {
+        let mut names: Vec<&str> = Vec::new();
+        for c in &self.checks {
+            if !names.contains(&c.scenario.as_str()) {
+                names.push(&c.scenario);
+            }
+        }
+        let mut counts = ScenarioCounts::default();
+        for name in names {
+            let statuses: Vec<CheckStatus> = self
+                .checks
+                .iter()
+                .filter(|c| c.scenario == name)
+                .map(|c| c.status)
+                .collect();
+            if statuses.contains(&CheckStatus::Failed) {
+                counts.failed += 1;
+            } else if statuses.iter().all(|s| s.is_pass()) {
+                counts.passed += 1;
+                if statuses.contains(&CheckStatus::Flaky) {
+                    counts.flaky += 1;
+                }
+            } else {
+                // A step that never ran proves nothing: the scenario did not pass.
+                counts.skipped += 1;
+            }
+        }
+        counts
+    }
+
     /// The first failed check, which the red summary names as its reason.
     pub fn first_failure(&self) -> Option<&CheckResult> {
         self.checks.iter().find(|c| c.status == CheckStatus::Failed)
+    }
+}
+
+/// Scenario counts. A scenario passes only when every one of its steps
+/// ran and passed; one that was cut short by prod-smoke's own failure (no
+/// browser, an interrupt) is skipped, never passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioCounts {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Passed scenarios that needed a retry (also counted in `passed`).
+    pub flaky: usize,
+}
+
+impl ScenarioCounts {
+    /// `2 passed, 0 failed`, with `, 1 skipped` when a scenario did not run:
+    /// the caller's counters read `N passed` and `N failed` either way.
+    pub fn line(&self) -> String {
+        let mut line = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.skipped > 0 {
+            line.push_str(&format!(", {} skipped", self.skipped));
+        }
+        line
     }
 }
 
@@ -246,9 +301,141 @@ impl Redactor {
     }
 }
 
+/// Query keys whose values are credentials in a browser-pool URL
+/// (browserless `token`, `apiKey`, signed `sig`, …), compared lowercase.
+const SECRET_QUERY_KEYS: &[&str] = &[
+    "token",
+    "key",
+    "secret",
+    "auth",
+    "pass",
+    "sig",
+    "credential",
+    "session",
+];
+
+/// The credentials inside a browser URL (`--cdp-url`): `user:pass@` and
+/// token- or key-like query values, both as written and percent-decoded,
+/// so a [`Redactor`] can mask them wherever the URL is echoed.
+pub fn url_credentials(raw: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let Ok(url) = url::Url::parse(raw.trim()) else {
+        return found;
+    };
+    if let Some(password) = url.password() {
+        found.push(format!("{}:{password}", url.username()));
+        found.push(password.to_string());
+        if let Ok(decoded) = percent_decode(password) {
+            found.push(decoded);
+        }
+    }
+    // The raw query, so the values are masked exactly as they are printed.
+    if let Some(query) = url.query() {
+        for pair in query.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = key.to_ascii_lowercase();
+            if value.is_empty() || !SECRET_QUERY_KEYS.iter().any(|k| key.contains(k)) {
+                continue;
+            }
+            found.push(value.to_string());
+            if let Ok(decoded) = percent_decode(value) {
+                found.push(decoded);
+            }
+        }
+    }
+    found.dedup();
+    found
+}
+
+fn percent_decode(s: &str) -> Result<String, ()> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).map_err(|_| ())?;
+                out.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).map_err(|_| ())
+}
+
 #[cfg(test)]
 mod redactor_tests {
     use super::*;
+
+    #[test]
+    fn finds_tokens_and_passwords_in_browser_urls() {
+        let found = url_credentials("ws://pool:3000/chromium?token=s3cr%2Ft-tok&launch=x");
+        assert!(found.contains(&"s3cr%2Ft-tok".to_string()), "{found:?}");
+        assert!(found.contains(&"s3cr/t-tok".to_string()), "{found:?}");
+        assert!(!found.iter().any(|f| f == "x"), "{found:?}");
+        let found = url_credentials("http://alice:pa55word@pool:9222/?apiKey=k-123456");
+        assert!(found.contains(&"alice:pa55word".to_string()), "{found:?}");
+        assert!(found.contains(&"pa55word".to_string()), "{found:?}");
+        assert!(found.contains(&"k-123456".to_string()), "{found:?}");
+        assert!(url_credentials("ws://127.0.0.1:9222/devtools/browser/abc").is_empty());
+        assert!(url_credentials("not a url").is_empty());
+        let mut r = Redactor::new();
+        url_credentials("ws://h/chromium?token=abcdef")
+            .into_iter()
+            .for_each(|s| r.add(s));
+        assert_eq!(
+            r.redact("ws://h/chromium?token=abcdef"),
+            "ws://h/chromium?token=***"
+        );
+    }
+
+    #[test]
+    fn counts_a_cut_short_scenario_as_skipped_never_passed() {
+        let check = |scenario: &str, status| CheckResult {
+            scenario: scenario.into(),
+            name: "step".into(),
+            status,
+            duration_ms: 0,
+            http_status: None,
+            error: None,
+            screenshot: None,
+            blocked_requests: Vec::new(),
+            page_errors: Vec::new(),
+            attempts: 1,
+        };
+        let now = Utc::now();
+        let report = RunReport {
+            run_id: "r".into(),
+            app: "a".into(),
+            url: "http://x".into(),
+            tag: "@t".into(),
+            started_at: now,
+            finished_at: now,
+            verdict: Verdict::Inconclusive,
+            retried: false,
+            retry_delay_secs: 0,
+            checks: vec![
+                check("one", CheckStatus::Passed),
+                check("one", CheckStatus::Skipped),
+                check("two", CheckStatus::Passed),
+                check("three", CheckStatus::Failed),
+                check("four", CheckStatus::Flaky),
+            ],
+            environment_error: Some("no browser".into()),
+            artifacts_dir: None,
+        };
+        let c = report.scenario_counts();
+        assert_eq!((c.passed, c.failed, c.skipped, c.flaky), (2, 1, 1, 1));
+        assert_eq!(c.line(), "2 passed, 1 failed, 1 skipped");
+    }
 
     #[test]
     fn masks_longest_secret_first() {

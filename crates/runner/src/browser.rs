@@ -50,9 +50,11 @@ pub struct IsolatedPage {
 }
 
 impl BrowserSession {
+    /// `pool_budget` bounds the waits while a remote pool answers busy.
     pub async fn start(
         source: &BrowserSource,
         request_timeout: Duration,
+        pool_budget: Duration,
     ) -> Result<Self, RunnerError> {
         let config = HandlerConfig {
             // Certificate errors must fail the check, as they would for a user.
@@ -65,25 +67,27 @@ impl BrowserSession {
             request_timeout,
             ..HandlerConfig::default()
         };
-        let (process, endpoint) = match source {
+        let (process, (browser, mut handler)) = match source {
             BrowserSource::Launch(path) => {
                 let p = ChromiumProcess::launch(path).await?;
-                let ws = p.ws_url().to_string();
-                (Some(p), ws)
+                let endpoint = p.ws_url().to_string();
+                let connect = Browser::connect_with_config(endpoint.clone(), config);
+                let connected = tokio::time::timeout(CONNECT_TIMEOUT, connect)
+                    .await
+                    .map_err(|_| RunnerError::Connect {
+                        endpoint: endpoint.clone(),
+                        reason: format!("no answer within {}s", CONNECT_TIMEOUT.as_secs()),
+                    })?
+                    .map_err(|e| RunnerError::Connect {
+                        endpoint: endpoint.clone(),
+                        reason: e.to_string(),
+                    })?;
+                (Some(p), connected)
             }
-            BrowserSource::Connect(url) => (None, url.clone()),
+            BrowserSource::Connect(url) => {
+                (None, crate::pool::connect(url, config, pool_budget).await?)
+            }
         };
-        let connect = Browser::connect_with_config(endpoint.clone(), config);
-        let (browser, mut handler) = tokio::time::timeout(CONNECT_TIMEOUT, connect)
-            .await
-            .map_err(|_| RunnerError::Connect {
-                endpoint: endpoint.clone(),
-                reason: format!("no answer within {}s", CONNECT_TIMEOUT.as_secs()),
-            })?
-            .map_err(|e| RunnerError::Connect {
-                endpoint: endpoint.clone(),
-                reason: e.to_string(),
-            })?;
         let lost = Arc::new(AtomicBool::new(false));
         let (lost_tx, lost_signal) = tokio::sync::watch::channel(false);
         let lost_tx = Arc::new(lost_tx);

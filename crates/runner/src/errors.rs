@@ -16,6 +16,18 @@ pub enum RunnerError {
     #[error("could not connect to the browser at {endpoint}: {reason}")]
     Connect { endpoint: String, reason: String },
 
+    #[error(
+        "the browser pool at {endpoint} stayed busy: {attempts} attempts in {:.1}s, the last one: {last}; \
+         give it more time with --pool-budget SECONDS or give the pool more slots",
+        waited.as_secs_f64()
+    )]
+    PoolBusy {
+        endpoint: String,
+        attempts: u32,
+        waited: std::time::Duration,
+        last: String,
+    },
+
     #[error("the browser went away mid-run: {0}")]
     BrowserLost(String),
 

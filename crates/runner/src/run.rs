@@ -29,6 +29,8 @@ pub struct RunOptions {
     /// Scenarios run at once.
     pub workers: usize,
     pub nav_timeout: Duration,
+    /// How long to keep trying a remote pool that answers busy.
+    pub pool_budget: Duration,
     pub expect_timeout: Duration,
     /// Extra attempts for failed scenarios.
     pub retries: u32,
@@ -56,6 +58,7 @@ impl RunOptions {
             browser,
             workers: 4,
             nav_timeout: Duration::from_secs(30),
+            pool_budget: Duration::from_secs(30),
             expect_timeout: Duration::from_secs(5),
             retries: 1,
             retry_delay: Duration::from_secs(30),
@@ -84,16 +87,19 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         artifacts_dir: Some(opts.artifacts_dir.clone()),
     };
     if let Err(e) = std::fs::create_dir_all(opts.artifacts_dir.join("screenshots")) {
-        report.environment_error = Some(format!(
+        let why = format!(
             "cannot create the artifacts folder {}: {e}",
             opts.artifacts_dir.display()
-        ));
+        );
+        report.checks = unrun_checks(&opts.scenarios, &why);
+        report.environment_error = Some(why);
         report.finished_at = Utc::now();
         return report;
     }
     let http = match crate::http_check::client(opts.nav_timeout) {
         Ok(c) => c,
         Err(e) => {
+            report.checks = unrun_checks(&opts.scenarios, &e.to_string());
             report.environment_error = Some(e.to_string());
             report.finished_at = Utc::now();
             return report;
@@ -178,7 +184,13 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
     }
 
     for (i, outcome) in outcomes.into_iter().enumerate() {
-        let Some(mut outcome) = outcome else { continue };
+        let Some(mut outcome) = outcome else {
+            report.checks.extend(unrun_checks(
+                std::slice::from_ref(&opts.scenarios[i]),
+                "the run stopped before this scenario started",
+            ));
+            continue;
+        };
         let flaky = attempts[i] > 1 && outcome.passed();
         for c in &mut outcome.checks {
             c.attempts = attempts[i];
@@ -194,6 +206,28 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
     report.verdict = verdict(&report.checks, report.environment_error.is_some());
     report.finished_at = Utc::now();
     report
+}
+
+/// Every step of `scenarios` as a skipped check: what a report shows for
+/// scenarios that never ran, so nothing unrun is ever counted as passed.
+pub fn unrun_checks(scenarios: &[Scenario], why: &str) -> Vec<CheckResult> {
+    scenarios
+        .iter()
+        .flat_map(|s| {
+            s.steps.iter().map(|step| CheckResult {
+                scenario: s.name.clone(),
+                name: step.describe(),
+                status: CheckStatus::Skipped,
+                duration_ms: 0,
+                http_status: None,
+                error: Some(format!("not run: {why}")),
+                screenshot: None,
+                blocked_requests: Vec::new(),
+                page_errors: Vec::new(),
+                attempts: 0,
+            })
+        })
+        .collect()
 }
 
 fn verdict(checks: &[CheckResult], environment_broken: bool) -> Verdict {
@@ -243,10 +277,11 @@ fn start_browser(
     let source = opts.browser.clone();
     let guard = opts.guard.clone();
     let request_timeout = opts.nav_timeout + Duration::from_secs(10);
+    let pool_budget = opts.pool_budget;
     let events = events.clone();
     let task = tokio::spawn(async move {
         let t0 = Instant::now();
-        let session = BrowserSession::start(&source, request_timeout).await?;
+        let session = BrowserSession::start(&source, request_timeout, pool_budget).await?;
         session.guard().configure(guard).await?;
         events.emit(RunEvent::BrowserReady {
             startup: t0.elapsed(),

@@ -1,5 +1,6 @@
 //! Test support for prod-smoke: a mock Discord webhook server, throwaway
-//! Postgres databases and private Postgres clusters a test can stop and start.
+//! Postgres databases, private Postgres clusters a test can stop and start,
+//! and a loopback browser pool in front of a real Chromium.
 //!
 //! Nothing here is used at run time by the `prod-smoke` binary.
 
@@ -7,9 +8,11 @@ mod cluster;
 mod discord;
 mod errors;
 pub mod fixtures;
+mod pool;
 mod postgres;
 
 pub use cluster::PgCluster;
 pub use discord::{MockDiscord, RecordedAttachment, RecordedRequest, RetryAfterVia};
 pub use errors::TestkitError;
+pub use pool::{PoolAnswer, PoolOptions, StandInPool};
 pub use postgres::{DEFAULT_TEST_DATABASE_URL, TEST_DATABASE_URL_ENV, TestPostgres};

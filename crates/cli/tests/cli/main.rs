@@ -4,7 +4,9 @@
 mod support;
 
 mod bad_input;
+mod canary;
 mod end_to_end;
 mod fault_matrix;
 mod own_failures;
+mod pool;
 mod seal;

@@ -12,7 +12,7 @@ use crate::support::{Finished, Smoke, site, site_with};
 const PASSWORD: &str = "pw-Sup3rSecret-db";
 const EXTRA_SECRET: &str = "hunter2-extra-secret";
 
-async fn hub_database(db: &TestPostgres) {
+pub(crate) async fn hub_database(db: &TestPostgres) {
     db.run_script(fixtures::HUB_SCHEMA)
         .await
         .expect("hub schema loads");
@@ -28,11 +28,11 @@ async fn hub_database(db: &TestPostgres) {
 }
 
 /// `url` with a password added, which the trust-auth test server ignores.
-fn with_password(url: &str) -> String {
+pub(crate) fn with_password(url: &str) -> String {
     url.replacen("postgres@", &format!("postgres:{PASSWORD}@"), 1)
 }
 
-fn connect_sinks(s: &mut Smoke, db_url: &str, discord: &MockDiscord) {
+pub(crate) fn connect_sinks(s: &mut Smoke, db_url: &str, discord: &MockDiscord) {
     s.env("DATABASE_URL", db_url);
     s.env("DISCORD_RELEASE_NOTES_WEBHOOK_URL", &discord.webhook_url());
     s.env("PROD_SMOKE_DISCORD_API_BASE", &discord.api_base());
@@ -40,7 +40,7 @@ fn connect_sinks(s: &mut Smoke, db_url: &str, discord: &MockDiscord) {
     s.args(["--delivery-attempts", "1"]);
 }
 
-fn all_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+pub(crate) fn all_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
         if p.is_dir() {

@@ -17,6 +17,9 @@ const SCRUBBED: &[&str] = &[
     "SEAL_RETRY_DELAY_SECONDS",
     "GITHUB_STEP_SUMMARY",
     "GITHUB_ACTIONS",
+    "GITHUB_API_URL",
+    "PROD_SMOKE_CDP_URL",
+    "PROD_SMOKE_CANARY_URL",
 ];
 
 /// One prod-smoke invocation in its own scratch folder. Chromium's profile
