@@ -60,13 +60,13 @@ pub async fn judge(report: &mut RunReport, canary: Option<&str>, timeout: Durati
     let host = report.host();
     let Some(canary) = canary else {
         eprintln!(
-            "  canary: none set, so a runner without a network looks like a dead site; \
+            "  canary: no canary was set, so a runner without a network looks like a dead site; \
              set --canary URL or PROD_SMOKE_CANARY_URL"
         );
         note_first_failure(
             report,
+            "no canary was set to rule out the runner's network: ",
             "",
-            "; no canary was set to rule out the runner's own network",
         );
         return;
     };
