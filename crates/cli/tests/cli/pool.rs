@@ -92,15 +92,20 @@ async fn wrong_token_is_inconclusive_and_the_token_is_in_no_output() {
         "the URL is shown masked: {f}"
     );
     assert_eq!(pool.answers(), [401], "a refused token is not retried");
+    // The plain-HTTP scenario ran and passed; the page scenario never did.
     assert!(
         f.stderr
             .lines()
-            .any(|l| l == "0 passed, 0 failed, 2 skipped"),
+            .any(|l| l == "1 passed, 0 failed, 1 skipped"),
         "{f}"
     );
-    assert_eq!(f.json()["scenarios"]["skipped"], 2, "{f}");
+    assert_eq!(f.json()["scenarios"]["skipped"], 1, "{f}");
+    assert_eq!(f.json()["scenarios"]["passed"], 1, "{f}");
     let results = f.results(&s.artifacts());
-    assert_eq!(results["counts"]["passed"], 0, "{results}");
+    assert!(
+        results["counts"]["skipped"].as_u64().unwrap() >= 1,
+        "{results}"
+    );
     let junit = std::fs::read_to_string(s.artifacts().join("junit.xml")).unwrap();
     assert!(junit.contains("<skipped"), "{junit}");
     assert!(!junit.contains("failures=\"1"), "{junit}");
