@@ -3,8 +3,10 @@
 
 mod support;
 
+mod action;
 mod bad_input;
 mod end_to_end;
 mod fault_matrix;
+mod install;
 mod own_failures;
 mod seal;
