@@ -4,6 +4,7 @@
 
 mod bench;
 mod chromium;
+mod dist;
 mod fixture;
 mod lint;
 mod postgres;
@@ -22,6 +23,7 @@ tasks:
   smoke --app APP [--url U]  seal APP's production URL (resolved from ./config)
   test                       run every test (installs Chromium, finds or starts Postgres)
   lint                       cargo fmt --check, clippy -D warnings, actionlint
+  dist [--profile P]         release archive + .sha256 in target/dist (default: stripped release build)
   bench [--pages N]          prod-smoke vs Playwright on the fixture site (docs/benchmarks.md)
 ";
 
@@ -38,6 +40,7 @@ fn main() -> Result<()> {
         "test" => test::run(rest),
         "lint" => lint::run(rest),
         "bench" => bench::run(rest),
+        "dist" => dist::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())

@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "prod-smoke",
-    version,
+    // `prod-smoke 0.1.0 (<commit>)`, stamped by build.rs.
+    version = env!("PROD_SMOKE_VERSION"),
     args_conflicts_with_subcommands = true,
     // A later flag overrides an earlier one, as wrappers that append flags expect.
     args_override_self = true

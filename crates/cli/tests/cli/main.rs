@@ -3,10 +3,12 @@
 
 mod support;
 
+mod action;
 mod bad_input;
 mod canary;
 mod end_to_end;
 mod fault_matrix;
+mod install;
 mod own_failures;
 mod pool;
 mod seal;
