@@ -155,8 +155,9 @@ pub enum DeliveryError {
     },
 
     #[error(
-        "the release-notes message would exceed Discord's 2000-character limit with the verdict \
-         line added"
+        "the release-notes message would exceed Discord's {}-character limit with the verdict \
+         line added",
+        crate::webhook::limits::MAX_CONTENT
     )]
     NotesTooLong,
 
