@@ -72,10 +72,9 @@ pub async fn notes(args: &NotesArgs) -> u8 {
             return exit::ENVIRONMENT;
         }
     };
-    let line = entries.iter().find_map(|e| match e.verdict.as_str() {
-        "green" => Some(verdict_line(Verdict::Green, &e.summary)),
-        "red" => Some(verdict_line(Verdict::Red, &e.summary)),
-        _ => None,
+    let line = entries.iter().find_map(|e| match e.verdict {
+        Verdict::Green | Verdict::Red => Some(verdict_line(e.verdict, &e.summary)),
+        Verdict::Inconclusive => None,
     });
     let Some(line) = line else {
         eprintln!(

@@ -437,13 +437,7 @@ async fn update_notes(
     message_id: &str,
     line: &str,
 ) -> (Result<NotesEdit, DeliveryError>, u32) {
-    let webhook = match Webhook::new(
-        cfg.webhook_url.as_deref().unwrap_or_default(),
-        cfg.thread_id.as_deref(),
-        &cfg.discord_api_base,
-        cfg.request_timeout,
-        &cfg.redactor,
-    ) {
+    let webhook = match Webhook::from_config(cfg) {
         Ok(webhook) => webhook,
         Err(e) => return (Err(e), 1),
     };

@@ -18,20 +18,15 @@ use crate::config::SealConfig;
 use crate::errors::{DeliveryError, SealError};
 use crate::ledger::{Ledger, RunRecord};
 use crate::retry::retry;
+use crate::webhook::limits::{
+    MAX_CONTENT, MAX_DESCRIPTION, MAX_FIELD, MAX_FILES, MAX_TITLE, MAX_UPLOAD_BYTES,
+};
 use crate::webhook::{PostedMessage, Upload, Webhook};
 
 pub const GREEN: u32 = 0x2ECC71;
 pub const RED: u32 = 0xE74C3C;
 /// Inconclusive: grey, it is not a verdict on the site.
 pub const GREY: u32 = 0x95A5A6;
-
-/// Discord's limits for one message (webhooks on a server without boosts).
-pub const MAX_FILES: usize = 10;
-pub const MAX_UPLOAD_BYTES: u64 = 8 * 1024 * 1024;
-const MAX_CONTENT: usize = 2000;
-const MAX_DESCRIPTION: usize = 4096;
-const MAX_FIELD: usize = 1024;
-const MAX_TITLE: usize = 256;
 
 /// `DISCORD_OPERATOR_MENTION`: a user (`<@123>`, `<@!123>`) or a role
 /// (`<@&456>`). Anything else (`@everyone`, a name) is refused, so the only
@@ -414,13 +409,7 @@ pub(crate) async fn deliver(
     run: &RunRecord,
     cfg: &SealConfig,
 ) -> Result<(Result<DiscordResult, DeliveryError>, u32), SealError> {
-    let webhook = match Webhook::new(
-        cfg.webhook_url.as_deref().unwrap_or_default(),
-        cfg.thread_id.as_deref(),
-        &cfg.discord_api_base,
-        cfg.request_timeout,
-        &cfg.redactor,
-    ) {
+    let webhook = match Webhook::from_config(cfg) {
         Ok(webhook) => webhook,
         Err(e) => return Ok((Err(e), 1)),
     };

@@ -74,6 +74,16 @@ pub enum SealError {
 
     #[error("the seal ledger at {path} has no run {run_id}")]
     UnknownRun { path: String, run_id: String },
+
+    #[error(
+        "the seal ledger at {path} holds `{value}`, which is not {what} this prod-smoke knows \
+         (was it written by a newer prod-smoke, or edited by hand?)"
+    )]
+    UnknownStoredValue {
+        path: String,
+        what: &'static str,
+        value: String,
+    },
 }
 
 /// Why one delivery to Postgres or Discord did not happen (this time). The
@@ -145,8 +155,9 @@ pub enum DeliveryError {
     },
 
     #[error(
-        "the release-notes message would exceed Discord's 2000-character limit with the verdict \
-         line added"
+        "the release-notes message would exceed Discord's {}-character limit with the verdict \
+         line added",
+        crate::webhook::limits::MAX_CONTENT
     )]
     NotesTooLong,
 

@@ -1,10 +1,11 @@
 //! Recent seals from the ledger, for `prod-smoke history [APP]`: every run,
 //! flaky and inconclusive ones included, with where each was delivered.
 
+use prod_smoke_model::Verdict;
 use sqlx::Row;
 
 use crate::errors::SealError;
-use crate::ledger::{DeliveryRecord, DeliveryState, Ledger};
+use crate::ledger::{DeliveryRecord, DeliveryState, Ledger, Sink, parse_verdict};
 
 /// One run in the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,8 +13,7 @@ pub struct HistoryEntry {
     pub run_id: String,
     pub app: String,
     pub url: String,
-    /// `green`, `red` or `inconclusive`.
-    pub verdict: String,
+    pub verdict: Verdict,
     pub summary: String,
     pub checked_at: String,
     pub release_slug: Option<String>,
@@ -46,11 +46,14 @@ impl Ledger {
         for row in rows {
             let run_id: String = row.get("run_id");
             let deliveries = self.deliveries(&run_id).await?;
+            let verdict: String = row.get("verdict");
+            let verdict =
+                parse_verdict(&verdict).ok_or_else(|| self.unknown_word("a verdict", &verdict))?;
             entries.push(HistoryEntry {
                 run_id,
                 app: row.get("app"),
                 url: row.get("url"),
-                verdict: row.get("verdict"),
+                verdict,
                 summary: row.get("summary"),
                 checked_at: row.get("checked_at"),
                 release_slug: row.get("release_slug"),
@@ -75,30 +78,30 @@ pub fn format_history(entries: &[HistoryEntry]) -> String {
     if entries.is_empty() {
         return "No seals recorded yet.\n".to_string();
     }
-    let header = [
-        "CHECKED AT",
-        "APP",
-        "VERDICT",
-        "RELEASE",
-        "POSTGRES",
-        "DISCORD",
-        "SUMMARY",
-    ];
-    let rows: Vec<[String; 7]> = entries
+    // One column per sink that `history_column` names, between the release
+    // and the summary: a new sink shows up here without editing this table.
+    let sinks: Vec<(Sink, &str)> = Sink::ALL
+        .into_iter()
+        .filter_map(|sink| Some((sink, sink.history_column()?)))
+        .collect();
+    let mut header = vec!["CHECKED AT", "APP", "VERDICT", "RELEASE"];
+    header.extend(sinks.iter().map(|(_, column)| *column));
+    header.push("SUMMARY");
+    let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {
-            [
+            let mut row = vec![
                 e.checked_at.clone(),
                 e.app.clone(),
                 verdict_cell(e),
                 e.release_slug.clone().unwrap_or_else(|| "-".to_string()),
-                sink_cell(e, crate::Sink::Postgres),
-                sink_cell(e, crate::Sink::Discord),
-                e.summary.clone(),
-            ]
+            ];
+            row.extend(sinks.iter().map(|(sink, _)| sink_cell(e, *sink)));
+            row.push(e.summary.clone());
+            row
         })
         .collect();
-    let mut widths = header.map(|h| h.chars().count());
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -107,17 +110,17 @@ pub fn format_history(entries: &[HistoryEntry]) -> String {
     let mut out = String::new();
     let mut line = |cells: Vec<&str>| {
         let last = cells.len() - 1;
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
             if i == last {
                 out.push_str(cell);
             } else {
                 out.push_str(cell);
-                out.push_str(&" ".repeat(w - cell.chars().count() + 2));
+                out.push_str(&" ".repeat(*w - cell.chars().count() + 2));
             }
         }
         out.push('\n');
     };
-    line(header.to_vec());
+    line(header.clone());
     for row in &rows {
         line(row.iter().map(String::as_str).collect());
     }
@@ -125,7 +128,7 @@ pub fn format_history(entries: &[HistoryEntry]) -> String {
 }
 
 fn verdict_cell(e: &HistoryEntry) -> String {
-    let mut cell = e.verdict.clone();
+    let mut cell = e.verdict.as_str().to_string();
     if e.flaky > 0 {
         cell.push_str(&format!(" ({} flaky)", e.flaky));
     }
@@ -135,7 +138,7 @@ fn verdict_cell(e: &HistoryEntry) -> String {
     cell
 }
 
-fn sink_cell(e: &HistoryEntry, sink: crate::Sink) -> String {
+fn sink_cell(e: &HistoryEntry, sink: Sink) -> String {
     match e.deliveries.iter().find(|d| d.sink == sink) {
         None => "-".to_string(),
         Some(d) => match d.state {
@@ -149,14 +152,13 @@ fn sink_cell(e: &HistoryEntry, sink: crate::Sink) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Sink;
 
-    fn entry(verdict: &str, flaky: u32) -> HistoryEntry {
+    fn entry(verdict: Verdict, flaky: u32) -> HistoryEntry {
         HistoryEntry {
             run_id: "r".into(),
             app: "mcritchie-studio".into(),
             url: "https://mcritchie.studio".into(),
-            verdict: verdict.into(),
+            verdict,
             summary: "@qa-readonly green vs mcritchie.studio".into(),
             checked_at: "2026-06-26T21:28:45Z".into(),
             release_slug: Some("rc-42".into()),
@@ -178,7 +180,7 @@ mod tests {
 
     #[test]
     fn table_lists_flaky_and_pending() {
-        let table = format_history(&[entry("green", 1), entry("inconclusive", 0)]);
+        let table = format_history(&[entry(Verdict::Green, 1), entry(Verdict::Inconclusive, 0)]);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("CHECKED AT"));

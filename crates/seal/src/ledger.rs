@@ -50,6 +50,16 @@ impl Sink {
     fn parse(text: &str) -> Option<Sink> {
         Sink::ALL.into_iter().find(|s| s.as_str() == text)
     }
+
+    /// The sink's column heading in `prod-smoke history`, or `None` when the
+    /// table leaves it out (the notes line repeats Discord's verdict line).
+    pub fn history_column(self) -> Option<&'static str> {
+        match self {
+            Sink::Postgres => Some("POSTGRES"),
+            Sink::Discord => Some("DISCORD"),
+            Sink::Notes => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Sink {
@@ -80,14 +90,26 @@ impl DeliveryState {
         }
     }
 
-    fn parse(text: &str) -> DeliveryState {
-        match text {
-            "delivering" => DeliveryState::Delivering,
-            "delivered" => DeliveryState::Delivered,
-            "skipped" => DeliveryState::Skipped,
-            _ => DeliveryState::Pending,
-        }
+    pub const ALL: [DeliveryState; 4] = [
+        DeliveryState::Pending,
+        DeliveryState::Delivering,
+        DeliveryState::Delivered,
+        DeliveryState::Skipped,
+    ];
+
+    /// `None` for a word the ledger should never hold: the caller turns it
+    /// into an error instead of guessing (a guessed `pending` would deliver
+    /// a seal twice).
+    pub fn parse(text: &str) -> Option<DeliveryState> {
+        DeliveryState::ALL.into_iter().find(|s| s.as_str() == text)
     }
+}
+
+/// A stored verdict word back as a [`Verdict`]; `None` when it is not one.
+pub(crate) fn parse_verdict(text: &str) -> Option<Verdict> {
+    [Verdict::Green, Verdict::Red, Verdict::Inconclusive]
+        .into_iter()
+        .find(|v| v.as_str() == text)
 }
 
 /// One sink's delivery of one run, as the ledger has it.
@@ -215,11 +237,9 @@ impl Ledger {
         let report = &run.report;
         let checks_json = serde_json::to_string(&report.checks).expect("checks serialise");
         let report_json = serde_json::to_string(report).expect("reports serialise");
-        let seal_status = match report.verdict {
-            Verdict::Green => Some("green"),
-            Verdict::Red => Some("red"),
-            Verdict::Inconclusive => None,
-        };
+        // `releases.smoke_seal`'s words: only a verdict on the site has one.
+        let seal_status =
+            (report.verdict != Verdict::Inconclusive).then(|| report.verdict.as_str());
         let now = now();
         let mut tx = self.pool.begin().await.map_err(&err)?;
         sqlx::query(
@@ -287,14 +307,16 @@ impl Ledger {
     pub(crate) async fn claim(&self, run_id: &str, sink: Sink) -> Result<bool, SealError> {
         let now = Utc::now();
         let result = sqlx::query(
-            "UPDATE deliveries SET state = 'delivering', claimed_at = ?3, updated_at = ?3 \
+            "UPDATE deliveries SET state = ?5, claimed_at = ?3, updated_at = ?3 \
              WHERE run_id = ?1 AND sink = ?2 \
-             AND (state = 'pending' OR (state = 'delivering' AND claimed_at < ?4))",
+             AND (state = ?6 OR (state = ?5 AND claimed_at < ?4))",
         )
         .bind(run_id)
         .bind(sink.as_str())
         .bind(stamp(now))
         .bind(stamp(now - STALE_CLAIM))
+        .bind(DeliveryState::Delivering.as_str())
+        .bind(DeliveryState::Pending.as_str())
         .execute(&self.pool)
         .await
         .map_err(self.error("claiming a delivery"))?;
@@ -310,7 +332,7 @@ impl Ledger {
     ) -> Result<(), SealError> {
         let now = now();
         sqlx::query(
-            "UPDATE deliveries SET state = 'delivered', attempts = attempts + ?3, \
+            "UPDATE deliveries SET state = ?6, attempts = attempts + ?3, \
              last_error = NULL, detail = ?4, delivered_at = ?5, updated_at = ?5, claimed_at = NULL \
              WHERE run_id = ?1 AND sink = ?2",
         )
@@ -319,6 +341,7 @@ impl Ledger {
         .bind(attempts as i64)
         .bind(self.redactor.redact(detail))
         .bind(&now)
+        .bind(DeliveryState::Delivered.as_str())
         .execute(&self.pool)
         .await
         .map_err(self.error("marking a delivery done"))?;
@@ -334,7 +357,7 @@ impl Ledger {
         error: &str,
     ) -> Result<(), SealError> {
         sqlx::query(
-            "UPDATE deliveries SET state = 'pending', attempts = attempts + ?3, last_error = ?4, \
+            "UPDATE deliveries SET state = ?6, attempts = attempts + ?3, last_error = ?4, \
              updated_at = ?5, claimed_at = NULL WHERE run_id = ?1 AND sink = ?2",
         )
         .bind(run_id)
@@ -342,6 +365,7 @@ impl Ledger {
         .bind(attempts as i64)
         .bind(self.redactor.redact(error))
         .bind(now())
+        .bind(DeliveryState::Pending.as_str())
         .execute(&self.pool)
         .await
         .map_err(self.error("recording a failed delivery"))?;
@@ -357,7 +381,7 @@ impl Ledger {
         reason: &str,
     ) -> Result<(), SealError> {
         sqlx::query(
-            "UPDATE deliveries SET state = 'skipped', attempts = attempts + ?3, last_error = NULL, \
+            "UPDATE deliveries SET state = ?6, attempts = attempts + ?3, last_error = NULL, \
              detail = ?4, updated_at = ?5, claimed_at = NULL WHERE run_id = ?1 AND sink = ?2",
         )
         .bind(run_id)
@@ -365,6 +389,7 @@ impl Ledger {
         .bind(attempts as i64)
         .bind(self.redactor.redact(reason))
         .bind(now())
+        .bind(DeliveryState::Skipped.as_str())
         .execute(&self.pool)
         .await
         .map_err(self.error("recording a skipped delivery"))?;
@@ -376,10 +401,12 @@ impl Ledger {
     pub(crate) async fn pending(&self) -> Result<Vec<PendingDelivery>, SealError> {
         let rows = sqlx::query(
             "SELECT d.run_id, d.sink, d.target FROM deliveries d JOIN runs r ON r.run_id = d.run_id \
-             WHERE d.state = 'pending' OR (d.state = 'delivering' AND d.claimed_at < ?1) \
+             WHERE d.state = ?2 OR (d.state = ?3 AND d.claimed_at < ?1) \
              ORDER BY r.checked_at, r.recorded_at, r.run_id, d.position",
         )
         .bind(stamp(Utc::now() - STALE_CLAIM))
+        .bind(DeliveryState::Pending.as_str())
+        .bind(DeliveryState::Delivering.as_str())
         .fetch_all(&self.pool)
         .await
         .map_err(self.error("listing pending deliveries"))?;
@@ -510,23 +537,38 @@ impl Ledger {
         .fetch_all(&self.pool)
         .await
         .map_err(self.error("reading deliveries"))?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| {
-                Some(DeliveryRecord {
-                    sink: Sink::parse(row.get::<String, _>("sink").as_str())?,
-                    state: DeliveryState::parse(row.get::<String, _>("state").as_str()),
-                    attempts: row.get::<i64, _>("attempts").max(0) as u32,
-                    last_error: row.get("last_error"),
-                    detail: row.get("detail"),
-                    delivered_at: row.get("delivered_at"),
-                })
-            })
-            .collect())
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            let Some(sink) = Sink::parse(row.get::<String, _>("sink").as_str()) else {
+                continue;
+            };
+            let state = row.get::<String, _>("state");
+            let state = DeliveryState::parse(&state)
+                .ok_or_else(|| self.unknown_word("a delivery state", &state))?;
+            records.push(DeliveryRecord {
+                sink,
+                state,
+                attempts: row.get::<i64, _>("attempts").max(0) as u32,
+                last_error: row.get("last_error"),
+                detail: row.get("detail"),
+                delivered_at: row.get("delivered_at"),
+            });
+        }
+        Ok(records)
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// A word in the ledger that this prod-smoke does not know (a hand edit,
+    /// or a newer prod-smoke wrote it): an error, never a guess.
+    pub(crate) fn unknown_word(&self, what: &'static str, word: &str) -> SealError {
+        SealError::UnknownStoredValue {
+            path: self.redactor.redact(&self.path.display().to_string()),
+            what,
+            value: self.redactor.redact(word),
+        }
     }
 
     pub(crate) fn history_error(&self) -> impl Fn(sqlx::Error) -> SealError + '_ {

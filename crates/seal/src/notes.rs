@@ -4,9 +4,7 @@
 use crate::errors::DeliveryError;
 use crate::summary::{GREEN_SEAL_PREFIX, RED_SEAL_PREFIX};
 use crate::webhook::Webhook;
-
-/// Discord's limit for a message's content.
-const MAX_CONTENT_CHARS: usize = 2000;
+use crate::webhook::limits::MAX_CONTENT as MAX_CONTENT_CHARS;
 
 /// Is this line a seal line (green or red)?
 pub fn is_seal_line(line: &str) -> bool {

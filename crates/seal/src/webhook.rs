@@ -22,7 +22,21 @@ use serde::Deserialize;
 use serenity::http::Route;
 use serenity::model::id::{MessageId, WebhookId};
 
+use crate::config::SealConfig;
 use crate::errors::{Cause, DeliveryError};
+
+/// Discord's limits for one webhook message (on a server without boosts),
+/// in one place: the seal message, the release-notes edit and their errors
+/// all read them from here.
+pub(crate) mod limits {
+    pub const MAX_FILES: usize = 10;
+    pub const MAX_UPLOAD_BYTES: u64 = 8 * 1024 * 1024;
+    /// A message's content, in characters.
+    pub const MAX_CONTENT: usize = 2000;
+    pub const MAX_DESCRIPTION: usize = 4096;
+    pub const MAX_FIELD: usize = 1024;
+    pub const MAX_TITLE: usize = 256;
+}
 
 /// Where serenity's routes point; replaced by the configured API base.
 const DISCORD_ORIGIN: &str = "https://discord.com";
@@ -86,6 +100,20 @@ impl<'a> Webhook<'a> {
             client,
             redactor,
         })
+    }
+
+    /// The configured Discord webhook (`cfg.webhook_url` in `cfg.thread_id`),
+    /// reached through `cfg.discord_api_base`. The seal message and the
+    /// release-notes edit both go through here, so they can never disagree
+    /// on where or how long to wait.
+    pub fn from_config(cfg: &'a SealConfig) -> Result<Self, DeliveryError> {
+        Webhook::new(
+            cfg.webhook_url.as_deref().unwrap_or_default(),
+            cfg.thread_id.as_deref(),
+            &cfg.discord_api_base,
+            cfg.request_timeout,
+            &cfg.redactor,
+        )
     }
 
     /// Posts a message and returns it (`wait=true`, so Discord sends it back

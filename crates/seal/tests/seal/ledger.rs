@@ -152,3 +152,48 @@ async fn a_pending_delivery_waits_when_its_sink_is_not_configured_now() {
     let replay = deliver_pending(&env.config()).await.unwrap();
     assert_eq!(replay.delivered(), 1);
 }
+
+/// A state word the ledger should never hold (a hand edit, or a newer
+/// prod-smoke) is an error naming the word, not a guessed `pending` that
+/// would deliver the seal a second time.
+#[tokio::test]
+async fn an_unknown_stored_state_is_an_error_not_pending() {
+    use sqlx::ConnectOptions;
+
+    let env = Env::new();
+    let cfg = env.config();
+    let outcome = seal_run(&green(), &cfg).await.unwrap();
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(env.ledger_path())
+        .connect()
+        .await
+        .unwrap();
+    // The schema's CHECK refuses the word; a hand edit can switch it off.
+    sqlx::query("PRAGMA ignore_check_constraints = ON")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE deliveries SET state = 'retrying' WHERE sink = 'discord'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+
+    let ledger = Ledger::open(&env.ledger_path(), &Default::default())
+        .await
+        .unwrap();
+    match ledger.deliveries(&outcome.run_id).await {
+        Err(e @ SealError::UnknownStoredValue { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("`retrying`"), "{text}");
+            assert!(text.contains("delivery state"), "{text}");
+        }
+        other => panic!("expected an unknown-state error, got {other:?}"),
+    }
+    assert!(matches!(
+        history(&cfg, None, 5).await,
+        Err(SealError::UnknownStoredValue { .. })
+    ));
+    // Not mistaken for pending: a replay leaves it alone.
+    assert!(deliver_pending(&cfg).await.unwrap().deliveries.is_empty());
+}

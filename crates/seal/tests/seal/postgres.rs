@@ -239,7 +239,7 @@ async fn no_release_is_a_warning_and_the_ledger_keeps_the_seal() {
     assert!(
         history
             .iter()
-            .any(|h| h.run_id == report.run_id && h.verdict == "red")
+            .any(|h| h.run_id == report.run_id && h.verdict.as_str() == "red")
     );
     let deliveries = ledger.deliveries(&report.run_id).await.unwrap();
     assert_eq!(deliveries[0].state, DeliveryState::Skipped);
@@ -337,7 +337,7 @@ async fn inconclusive_runs_never_seal_the_release() {
         .await
         .unwrap();
     assert_eq!(
-        ledger.history(None, 5).await.unwrap()[0].verdict,
+        ledger.history(None, 5).await.unwrap()[0].verdict.as_str(),
         "inconclusive"
     );
 }
