@@ -190,6 +190,7 @@ async fn run_interruptible(opts: &RunOptions, redactor: &Redactor) -> RunReport 
                 checks: Vec::new(),
                 environment_error: Some(format!("interrupted by {signal}")),
                 artifacts_dir: Some(opts.artifacts_dir.clone()),
+                rollback: None,
             };
             r.finished_at = Utc::now();
             r
@@ -229,6 +230,7 @@ fn inconclusive(target: &AppTarget, tag: &str, artifacts: &Path, why: String) ->
         checks: Vec::new(),
         environment_error: Some(why),
         artifacts_dir: Some(artifacts.to_path_buf()),
+        rollback: None,
     }
 }
 
