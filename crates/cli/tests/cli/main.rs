@@ -7,4 +7,5 @@ mod bad_input;
 mod end_to_end;
 mod fault_matrix;
 mod own_failures;
+mod rollback;
 mod seal;
