@@ -42,6 +42,32 @@ pub enum Command {
     History(HistoryArgs),
     /// Put the latest verdict line into a release-notes body or message.
     Notes(NotesArgs),
+    /// Print the rollback block and prove, by a dry run, whether the revert
+    /// applies (exit 0 clean, 1 conflict, 2 bad input, 3 not checked).
+    /// Nothing is executed: there is no flag for that.
+    Rollback(RollbackArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The app, as named in config.
+    #[arg(default_value = prod_smoke_config::DEFAULT_APP)]
+    pub app: String,
+    /// The release's merge commit to revert.
+    #[arg(long)]
+    pub sha: Option<String>,
+    /// The app's git checkout (default: release_repos.yml apps.<app>.repo).
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Production URL, for the host the block names (default: from config).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Folder holding release_repos.yml and qa_environments.yml.
+    #[arg(long)]
+    pub config_dir: Option<PathBuf>,
+    /// Print the block and proof as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +155,11 @@ pub struct RunArgs {
     /// write, as ActionCable's channel actions do).
     #[arg(long)]
     pub allow_websockets: bool,
+
+    /// The app's git checkout for the revert dry run on red
+    /// (default: release_repos.yml apps.<app>.repo).
+    #[arg(long)]
+    pub repo: Option<String>,
 
     #[command(flatten)]
     pub seal: SealArgs,

@@ -7,6 +7,7 @@ mod check_cmd;
 mod exit;
 mod logging;
 mod progress;
+mod rollback_cmd;
 mod run_cmd;
 mod seal_cmds;
 
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
             Some(args::Command::Deliver(c)) => seal_cmds::deliver(&c).await,
             Some(args::Command::History(c)) => seal_cmds::history(&c).await,
             Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
+            Some(args::Command::Rollback(c)) => rollback_cmd::run(&c),
             None => run_cmd::run(cli.run).await,
         }
     });

@@ -9,7 +9,9 @@ use chrono::Utc;
 use prod_smoke_config::{AppTarget, check_url, resolve};
 use prod_smoke_model::{Redactor, RunReport, Verdict, host_of, url_credentials};
 use prod_smoke_runner::{EventSink, GuardPolicy, RunOptions, browser_source};
-use prod_smoke_seal::{RollbackTarget, SealConfig, SealOverrides, rollback_block};
+use prod_smoke_seal::{
+    RollbackTarget, SealConfig, SealOverrides, block_with_proof, rollback_block,
+};
 use prod_smoke_spec::{Scenario, Suite};
 
 use crate::args::{LedgerArgs, RunArgs, SealArgs};
@@ -86,6 +88,14 @@ pub async fn run(args: RunArgs) -> u8 {
         Duration::from_secs(args.timeout.max(1)),
     )
     .await;
+    if report.verdict == Verdict::Red {
+        // Before the reports are written, so all four places show it.
+        report.rollback = Some(crate::rollback_cmd::evidence(
+            &target,
+            args.repo.as_deref(),
+            args.seal.sha.as_deref(),
+        ));
+    }
     let report = redactor.redact_value(&report);
 
     finish(&args, &target, &report, seal_cfg, &redactor).await
@@ -118,6 +128,14 @@ fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>, Vec<String>), St
     let mut target =
         resolve(&args.app, args.url.as_deref(), &dir, explicit).map_err(|e| e.to_string())?;
     target.url = check_url(&target.url, args.allow_http).map_err(|e| e.to_string())?;
+    if let Some(repo) = args
+        .repo
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
+        target.repo = Some(repo.to_string());
+    }
     Ok((target, scenarios, block_urls))
 }
 
@@ -148,8 +166,8 @@ fn run_seal_config(seal: &SealArgs, target: &AppTarget) -> Result<SealConfig, St
         SealOverrides {
             release_slug: seal.release.clone(),
             sha: seal.sha.clone(),
-            production_app: Some(target.production_app.clone()),
-            repo: Some(target.repo.clone()),
+            production_app: target.production_app.clone(),
+            repo: target.repo.clone(),
             notes_message_id: seal.notes_message_id.clone(),
             ..SealOverrides::default()
         },
@@ -212,6 +230,7 @@ async fn run_interruptible(opts: &RunOptions, redactor: &Redactor) -> RunReport 
                 ),
                 environment_error: Some(format!("interrupted by {signal}")),
                 artifacts_dir: Some(opts.artifacts_dir.clone()),
+                rollback: None,
             };
             r.finished_at = Utc::now();
             r
@@ -257,6 +276,7 @@ fn inconclusive(
         checks: prod_smoke_runner::unrun_checks(scenarios, &why),
         environment_error: Some(why),
         artifacts_dir: Some(artifacts.to_path_buf()),
+        rollback: None,
     }
 }
 
@@ -321,14 +341,15 @@ async fn finish(
     }
     if report.verdict == Verdict::Red {
         let block = rollback.unwrap_or_else(|| {
-            rollback_block(
+            let block = rollback_block(
                 &host,
                 RollbackTarget {
-                    production_app: Some(&target.production_app),
-                    repo: Some(&target.repo),
+                    production_app: target.production_app.as_deref(),
+                    repo: target.repo.as_deref(),
                     deployed_sha: args.seal.sha.as_deref(),
                 },
-            )
+            );
+            block_with_proof(&block, report.rollback.as_ref())
         });
         eprintln!("{block}");
     }

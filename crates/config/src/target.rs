@@ -34,10 +34,31 @@ pub struct AppTarget {
     pub app: String,
     pub url: String,
     pub source: UrlSource,
-    /// Heroku app for `heroku rollback --app`; the app slug when unknown.
-    pub production_app: String,
-    /// Checkout for `git -C <repo>`; the app slug when unknown.
-    pub repo: String,
+    /// Heroku app for `heroku rollback --app`
+    /// (`qa_environments.<app>.production_app`). `None` when config does not
+    /// name it: a name guessed from the slug could roll back the wrong app.
+    pub production_app: Option<String>,
+    /// Checkout for `git -C <repo>` (`release_repos.yml` `apps.<app>.repo`,
+    /// relative to the working directory). `None` when config does not name it.
+    pub repo: Option<String>,
+}
+
+impl AppTarget {
+    /// Which config key would name the Heroku app.
+    pub fn production_app_key(&self) -> String {
+        format!(
+            "set qa_environments.{}.production_app in config/qa_environments.yml",
+            self.app
+        )
+    }
+
+    /// Which config key would name the checkout.
+    pub fn repo_key(&self) -> String {
+        format!(
+            "set apps.{}.repo in config/release_repos.yml or pass --repo",
+            self.app
+        )
+    }
 }
 
 /// Resolves the app's URL. `explicit_config_dir` is true when the operator
@@ -52,13 +73,10 @@ pub fn resolve(
     let hub = HubConfig::load(config_dir)?;
     let repo = hub.release_repos.get(app);
     let env = hub.qa_environments.get(app);
-    let production_app = non_blank(env.and_then(|e| e.production_app.as_deref()))
-        .or_else(|| non_blank(env.and_then(|e| e.heroku_app.as_deref())))
-        .unwrap_or(app)
-        .to_string();
-    let repo_dir = non_blank(repo.and_then(|r| r.repo.as_deref()))
-        .unwrap_or(app)
-        .to_string();
+    // Not `heroku_app`: in qa_environments.yml that is the QA app.
+    let production_app =
+        non_blank(env.and_then(|e| e.production_app.as_deref())).map(str::to_string);
+    let repo_dir = non_blank(repo.and_then(|r| r.repo.as_deref())).map(str::to_string);
     let target = |url: &str, source| AppTarget {
         app: app.to_string(),
         url: url.trim().to_string(),

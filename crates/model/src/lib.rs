@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod rollback;
+pub use rollback::{HerokuProof, HerokuStatus, RevertProof, RevertStatus, RollbackEvidence};
+
 /// The outcome of one check (one scenario, or one step inside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -124,6 +127,9 @@ pub struct RunReport {
     /// Why the run is inconclusive, when it is.
     pub environment_error: Option<String>,
     pub artifacts_dir: Option<PathBuf>,
+    /// On red: the rollback block and what its dry run proved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<RollbackEvidence>,
 }
 
 impl RunReport {
@@ -431,6 +437,7 @@ mod redactor_tests {
             ],
             environment_error: Some("no browser".into()),
             artifacts_dir: None,
+            rollback: None,
         };
         let c = report.scenario_counts();
         assert_eq!((c.passed, c.failed, c.skipped, c.flaky), (2, 1, 1, 1));

@@ -80,6 +80,7 @@ pub fn report_html(dir: &Path, report: &RunReport) -> String {
         );
     }
     overview(&mut h, report);
+    rollback_section(&mut h, report);
     for (i, check) in report.checks.iter().enumerate() {
         check_section(&mut h, dir, i, check);
     }
@@ -93,6 +94,21 @@ pub fn report_html(dir: &Path, report: &RunReport) -> String {
     );
     h.push_str("</main>\n</body>\n</html>\n");
     h
+}
+
+/// On red: the rollback block and, right under it, what its dry run proved.
+fn rollback_section(h: &mut String, report: &RunReport) {
+    let Some(rollback) = &report.rollback else {
+        return;
+    };
+    let [revert, heroku] = rollback.lines();
+    let _ = writeln!(
+        h,
+        r#"<section class="rollback"><h2>Rollback (never run by prod-smoke)</h2><pre>{block}</pre><p class="rollback-proof mono">{revert}</p><p class="rollback-proof mono">{heroku}</p></section>"#,
+        block = esc(&rollback.block),
+        revert = esc(revert),
+        heroku = esc(heroku),
+    );
 }
 
 fn verdict_word(verdict: Verdict) -> &'static str {

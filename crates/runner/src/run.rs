@@ -85,6 +85,7 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         checks: Vec::new(),
         environment_error: None,
         artifacts_dir: Some(opts.artifacts_dir.clone()),
+        rollback: None,
     };
     if let Err(e) = std::fs::create_dir_all(opts.artifacts_dir.join("screenshots")) {
         let why = format!(

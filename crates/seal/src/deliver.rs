@@ -14,7 +14,7 @@ use crate::ledger::{DeliveryState, InitialDelivery, Ledger, RunRecord, Sink};
 use crate::notes::{NotesEdit, edit_notes_message};
 use crate::postgres::{self, PgResult};
 use crate::retry::retry;
-use crate::rollback::{RollbackTarget, rollback_block};
+use crate::rollback::{RollbackTarget, block_with_proof, rollback_block};
 use crate::summary::{checked_at, summary, summary_markdown, verdict_line};
 use crate::webhook::Webhook;
 use crate::{discord, discord::DiscordResult};
@@ -197,14 +197,15 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
 /// The rollback block for a red run, naming what the run knows.
 pub(crate) fn rollback_for(run: &RunRecord) -> Option<String> {
     (run.report.verdict == Verdict::Red).then(|| {
-        rollback_block(
+        let block = rollback_block(
             &run.report.host(),
             RollbackTarget {
                 production_app: run.production_app.as_deref(),
                 repo: run.repo.as_deref(),
                 deployed_sha: run.sha.as_deref().or(run.deployed_sha.as_deref()),
             },
-        )
+        );
+        block_with_proof(&block, run.report.rollback.as_ref())
     })
 }
 

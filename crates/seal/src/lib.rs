@@ -44,7 +44,9 @@ pub use markdown_safe::escape_markdown;
 pub use notes::{NotesEdit, apply_verdict_line, is_seal_line};
 pub use postgres::{ReleasePick, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator};
 pub use retry::RetryPolicy;
-pub use rollback::{RollbackTarget, rollback_block};
+pub use rollback::{
+    RollbackTarget, UNKNOWN_APP, UNKNOWN_REPO, UNKNOWN_SHA, block_with_proof, rollback_block,
+};
 pub use secrets::seal_redactor;
 pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,

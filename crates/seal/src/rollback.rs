@@ -32,6 +32,17 @@ pub fn rollback_block(host: &str, target: RollbackTarget<'_>) -> String {
     )
 }
 
+/// The block with the dry-run proof lines right under it, indented like
+/// the block's own lines.
+pub fn block_with_proof(block: &str, proof: Option<&prod_smoke_model::RollbackEvidence>) -> String {
+    let mut text = block.to_string();
+    for line in proof.map(|p| p.lines()).into_iter().flatten() {
+        text.push_str("\n   ");
+        text.push_str(line);
+    }
+    text
+}
+
 /// The value, quoted for a POSIX shell when it needs it; `None` when blank.
 fn known(value: Option<&str>) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;

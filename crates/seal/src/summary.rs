@@ -197,6 +197,7 @@ mod tests {
             checks,
             environment_error: None,
             artifacts_dir: None,
+            rollback: None,
         }
     }
 

@@ -61,7 +61,7 @@ async fn broken_site_is_red_exit_1_with_screenshots_and_rollback_block() {
         "{f}"
     );
     assert!(
-        f.stderr.contains("heroku rollback --app mcritchie-studio"),
+        f.stderr.contains("heroku rollback --app <production_app>"),
         "{f}"
     );
     assert!(f.stderr.contains("<release-merge-sha>"), "{f}");

@@ -11,4 +11,5 @@ mod fault_matrix;
 mod install;
 mod own_failures;
 mod pool;
+mod rollback;
 mod seal;

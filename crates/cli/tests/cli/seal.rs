@@ -139,7 +139,7 @@ async fn red_run_seals_postgres_and_discord_and_leaks_no_secret() {
         "rollback block in a code block: {payload}"
     );
     assert!(
-        payload.contains("git -C mcritchie-studio revert -m1 abc1234def"),
+        payload.contains("git -C <repo> revert -m1 abc1234def"),
         "{payload}"
     );
     assert!(

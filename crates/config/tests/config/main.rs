@@ -34,7 +34,7 @@ fn resolution_order_flag_then_repos_then_envs_then_default() {
         (t.url.as_str(), t.source),
         ("https://repos.example", UrlSource::ReleaseRepos)
     );
-    assert_eq!(t.production_app, "mcritchie-prod");
+    assert_eq!(t.production_app.as_deref(), Some("mcritchie-prod"));
 
     // A blank smoke_url is skipped.
     let t = resolve("other-app", Some("   "), dir.path(), true).unwrap();
@@ -175,4 +175,26 @@ mod properties {
         assert!(started.elapsed().as_secs() < 5);
         assert!(e.to_string().contains("release_repos.yml"), "{e}");
     }
+}
+
+#[test]
+fn an_app_not_in_config_gets_no_guessed_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = resolve(
+        "turf-monster",
+        Some("https://turf.example"),
+        dir.path(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(t.production_app, None, "never the slug");
+    assert_eq!(t.repo, None, "never the slug");
+    assert_eq!(
+        t.production_app_key(),
+        "set qa_environments.turf-monster.production_app in config/qa_environments.yml"
+    );
+    assert_eq!(
+        t.repo_key(),
+        "set apps.turf-monster.repo in config/release_repos.yml or pass --repo"
+    );
 }

@@ -144,6 +144,7 @@ fn red_report() -> RunReport {
         ],
         environment_error: None,
         artifacts_dir: None,
+        rollback: None,
     }
 }
 

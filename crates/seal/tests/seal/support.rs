@@ -66,6 +66,7 @@ pub fn report_at(verdict: Verdict, checks: Vec<CheckResult>, finished: DateTime<
         checks,
         environment_error: None,
         artifacts_dir: None,
+        rollback: None,
     }
 }
 

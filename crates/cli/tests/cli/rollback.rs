@@ -1,0 +1,255 @@
+//! The rollback dry run through the binary: a red run shows the proof in
+//! stderr, results.json, report.html and the Discord payload, and
+//! `prod-smoke rollback` exits 0/1/2/3; the repo is never touched.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use prod_smoke_fixture_site::Fault;
+use prod_smoke_testkit::MockDiscord;
+
+use crate::support::{BIN, Smoke, site};
+
+fn git(repo: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A repo whose HEAD is a --no-ff release merge; `conflicting` adds a later
+/// hotfix on the merged line. Returns (repo, merge sha).
+fn hub_repo(dir: &Path, conflicting: bool) -> (PathBuf, String) {
+    let repo = dir.join("hub");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("app.rb"), "one\ntwo\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "init"]);
+    git(&repo, &["checkout", "-qb", "feature"]);
+    std::fs::write(repo.join("app.rb"), "one\nTWO\n").unwrap();
+    git(&repo, &["commit", "-qam", "feature"]);
+    git(&repo, &["checkout", "-q", "main"]);
+    git(
+        &repo,
+        &["merge", "-q", "--no-ff", "feature", "-m", "release"],
+    );
+    let merge = git(&repo, &["rev-parse", "HEAD"]);
+    if conflicting {
+        std::fs::write(repo.join("app.rb"), "one\nTWO hotfix\n").unwrap();
+        git(&repo, &["commit", "-qam", "hotfix"]);
+    }
+    (repo, merge)
+}
+
+/// HEAD, refs, index, stash, worktrees and status: what the operator owns.
+fn state(repo: &Path) -> String {
+    let index = std::fs::read(repo.join(".git/index")).unwrap_or_default();
+    let head = std::fs::read_to_string(repo.join(".git/HEAD")).unwrap();
+    [
+        head,
+        format!("{index:?}"),
+        git(repo, &["for-each-ref"]),
+        git(repo, &["stash", "list"]),
+        git(repo, &["worktree", "list", "--porcelain"]),
+        git(repo, &["status", "--porcelain", "--untracked-files=all"]),
+    ]
+    .join("\n")
+}
+
+fn stub_heroku(dir: &Path) -> String {
+    let bin = dir.join("stub-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = bin.join("heroku");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf '%s\\n' '[{\"version\":7,\"status\":\"succeeded\",\"current\":true,\"description\":\"Deploy new\"},{\"version\":6,\"status\":\"succeeded\",\"description\":\"Deploy old\"}]'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[tokio::test]
+async fn a_red_run_shows_the_revert_proof_in_all_four_places() {
+    let broken = site(&[Fault::WrongTitle]).await;
+    let discord = MockDiscord::start().await.unwrap();
+    let mut s = Smoke::against(&broken.base_url());
+    let (repo, merge) = hub_repo(s.scratch.path(), false);
+    let before = state(&repo);
+    let config = s.scratch.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    std::fs::write(
+        config.join("qa_environments.yml"),
+        "qa_environments:\n  mcritchie-studio:\n    production_app: mcritchie-prod\n",
+    )
+    .unwrap();
+    s.args(["--repo", repo.to_str().unwrap(), "--sha", &merge]);
+    s.args([
+        "--config-dir",
+        config.to_str().unwrap(),
+        "--delivery-attempts",
+        "1",
+    ]);
+    s.env("DISCORD_RELEASE_NOTES_WEBHOOK_URL", &discord.webhook_url());
+    s.env("PROD_SMOKE_DISCORD_API_BASE", &discord.api_base());
+    s.env("GITHUB_SERVER_URL", "https://github.com");
+    s.env("GITHUB_REPOSITORY", "mcritchie/hub");
+    s.env("GITHUB_RUN_ID", "4242");
+    s.env("PATH", &stub_heroku(s.scratch.path()));
+    let f = s.run().await;
+    assert_eq!(f.code, 1, "{f}");
+
+    // stderr: the proof lines right under the block.
+    let lines: Vec<&str> = f.stderr.lines().collect();
+    let abandon = lines
+        .iter()
+        .position(|l| l.contains("Release#abandon!"))
+        .expect("the block");
+    assert!(
+        lines[abandon + 1].starts_with("   revert dry run: applies cleanly — `git revert -m1 "),
+        "{f}"
+    );
+    assert!(lines[abandon + 1].contains("changes 1 file on HEAD"), "{f}");
+    assert!(
+        lines[abandon + 1].contains("nothing pushed, committed or checked out"),
+        "{f}"
+    );
+    assert!(
+        lines[abandon + 2].contains("`heroku rollback --app mcritchie-prod` would return to v6"),
+        "{f}"
+    );
+
+    let results = f.results(&s.artifacts());
+    assert_eq!(
+        results["rollback"]["revert"]["status"], "applies_cleanly",
+        "{results:#}"
+    );
+    assert_eq!(results["rollback"]["revert"]["sha"], merge.as_str());
+    assert_eq!(results["rollback"]["heroku"]["rollback_version"], 6);
+    let html = std::fs::read_to_string(s.artifacts().join("report.html")).unwrap();
+    assert!(
+        html.contains("revert dry run: applies cleanly"),
+        "report.html"
+    );
+
+    let posts = discord.delivered_posts();
+    assert_eq!(posts.len(), 1);
+    let payload = posts[0].json.clone().unwrap().to_string();
+    assert!(
+        payload.contains("revert dry run: applies cleanly"),
+        "{payload}"
+    );
+    assert!(
+        payload.contains("https://github.com/mcritchie/hub/actions/runs/4242"),
+        "the red message links the CI run: {payload}"
+    );
+    assert_eq!(state(&repo), before, "the operator's repo is untouched");
+}
+
+fn rollback(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .arg("rollback")
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", "/usr/local/bin:/usr/bin:/bin")
+        .env_remove("PROD_SMOKE_GIT")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_rollback_command_exits_by_what_it_proved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clean_repo, clean_sha) = hub_repo(dir.path(), false);
+    let other = tempfile::tempdir().unwrap();
+    let (conflict_repo, conflict_sha) = hub_repo(other.path(), true);
+    let before = (state(&clean_repo), state(&conflict_repo));
+    let url = ["--url", "https://turf.example"];
+
+    let (code, out, _) = rollback(
+        dir.path(),
+        &[
+            &[
+                "turf-monster",
+                "--sha",
+                &clean_sha,
+                "--repo",
+                clean_repo.to_str().unwrap(),
+            ],
+            &url[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("   revert dry run: applies cleanly"), "{out}");
+    // Not in config: placeholders and the key that would fill them.
+    assert!(
+        out.contains("heroku rollback --app <production_app>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no production_app: set qa_environments.turf-monster.production_app"),
+        "{out}"
+    );
+
+    let (code, out, _) = rollback(
+        dir.path(),
+        &[
+            &[
+                "turf-monster",
+                "--sha",
+                &conflict_sha,
+                "--repo",
+                conflict_repo.to_str().unwrap(),
+            ],
+            &url[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("revert dry run: conflict — ") && out.contains("conflicts in app.rb"),
+        "{out}"
+    );
+
+    let (code, out, _) = rollback(
+        dir.path(),
+        &[&["turf-monster", "--sha", &clean_sha], &url[..]].concat(),
+    );
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("git -C <repo> revert -m1"), "{out}");
+    assert!(
+        out.contains(
+            "not checked — no repo: set apps.turf-monster.repo in config/release_repos.yml"
+        ),
+        "{out}"
+    );
+
+    let (code, _, err) = rollback(
+        dir.path(),
+        &[&["turf-monster", "--sha", "main; rm -rf /"], &url[..]].concat(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a commit sha"), "{err}");
+
+    assert_eq!((state(&clean_repo), state(&conflict_repo)), before);
+}
