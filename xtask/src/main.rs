@@ -6,6 +6,7 @@ mod bench;
 mod chromium;
 mod fixture;
 mod lint;
+mod parity;
 mod postgres;
 mod smoke;
 mod test;
@@ -20,9 +21,10 @@ usage: cargo xtask <task>
 tasks:
   smoke --fixture            seal the bundled fixture site end to end
   smoke --app APP [--url U]  seal APP's production URL (resolved from ./config)
-  test                       run every test (installs Chromium, finds or starts Postgres)
+  test                       run every test (installs Chromium, finds or starts Postgres), then parity
   lint                       cargo fmt --check, clippy -D warnings, actionlint
   bench [--pages N]          prod-smoke vs Playwright on the fixture site (docs/benchmarks.md)
+  parity [--keep]            same verdicts as Playwright on the edge-case pages (docs/spec.md)
 ";
 
 fn main() -> Result<()> {
@@ -38,6 +40,7 @@ fn main() -> Result<()> {
         "test" => test::run(rest),
         "lint" => lint::run(rest),
         "bench" => bench::run(rest),
+        "parity" => parity::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())

@@ -42,11 +42,19 @@ pub enum Fault {
     /// `/tasks` renders its "Tasks" heading from JavaScript after
     /// [`crate::FixtureOptions::late_text_delay`].
     LateText,
+    /// `/tasks` says "Tasks" only inside an inline `<script>`: nothing
+    /// rendered names the board (Playwright's text skips scripts).
+    ScriptOnlyText,
+    /// The `/signin` email input sits inside a closed `<details>`: in the
+    /// DOM, but not rendered.
+    ClosedDetails,
+    /// `/tasks` answers `204 No Content`: a 2xx that commits no page.
+    NoContent,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 15] = [
+    pub const ALL: [Fault; 18] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -62,6 +70,9 @@ impl Fault {
         Fault::HugePage,
         Fault::Slow,
         Fault::LateText,
+        Fault::ScriptOnlyText,
+        Fault::ClosedDetails,
+        Fault::NoContent,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -82,6 +93,9 @@ impl Fault {
             Fault::HugePage => "huge-page",
             Fault::Slow => "slow",
             Fault::LateText => "late-text",
+            Fault::ScriptOnlyText => "script-only-text",
+            Fault::ClosedDetails => "closed-details",
+            Fault::NoContent => "no-content",
         }
     }
 
@@ -103,6 +117,9 @@ impl Fault {
             Fault::HugePage => "/tasks is a page of several megabytes",
             Fault::Slow => "every response is delayed by a few seconds",
             Fault::LateText => "/tasks renders its heading from JavaScript after a delay",
+            Fault::ScriptOnlyText => "/tasks names the board only inside an inline <script>",
+            Fault::ClosedDetails => "the /signin email input is inside a closed <details>",
+            Fault::NoContent => "/tasks answers 204 No Content",
         }
     }
 }

@@ -2,5 +2,6 @@
 
 mod support;
 
+mod playwright_semantics;
 mod read_only;
 mod suite;
