@@ -60,13 +60,9 @@ pub fn run(args: &[String]) -> Result<()> {
         );
     }
     crate::bench::ensure_playwright()?;
-    crate::run_cmd(Command::new(env!("CARGO")).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "prod-smoke-cli",
-    ]))?;
+    // The debug build: verdicts do not depend on the profile, and
+    // `cargo xtask test` has just built it.
+    crate::run_cmd(Command::new(env!("CARGO")).args(["build", "--quiet", "-p", "prod-smoke-cli"]))?;
 
     let cases = cases::all();
     let mut routes = HashMap::new();
@@ -322,7 +318,7 @@ fn prod_smoke_verdicts(
     let artifacts: PathBuf = tmp.join("artifacts");
     let log = tmp.join("prod-smoke.log");
     eprintln!("parity: running prod-smoke…");
-    let mut cmd = Command::new(root.join("target/release/prod-smoke"));
+    let mut cmd = Command::new(root.join("target/debug/prod-smoke"));
     cmd.args([
         "mcritchie-studio",
         "--url",
@@ -351,7 +347,7 @@ fn prod_smoke_verdicts(
     }
     let status = cmd
         .status()
-        .context("cannot start target/release/prod-smoke")?;
+        .context("cannot start target/debug/prod-smoke")?;
     let results = artifacts.join("results.json");
     let text = std::fs::read_to_string(&results).with_context(|| {
         format!(
