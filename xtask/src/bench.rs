@@ -165,7 +165,7 @@ fn list(text: &str) -> Result<Vec<usize>> {
 }
 
 /// Installs the Playwright project's packages on first use. Never a browser.
-fn ensure_playwright() -> Result<()> {
+pub fn ensure_playwright() -> Result<()> {
     if Command::new("npm")
         .arg("--version")
         .stdout(Stdio::null())

@@ -7,6 +7,7 @@ mod chromium;
 mod dist;
 mod fixture;
 mod lint;
+mod parity;
 mod postgres;
 mod smoke;
 mod test;
@@ -21,10 +22,11 @@ usage: cargo xtask <task>
 tasks:
   smoke --fixture            seal the bundled fixture site end to end
   smoke --app APP [--url U]  seal APP's production URL (resolved from ./config)
-  test                       run every test (installs Chromium, finds or starts Postgres)
+  test                       run every test (installs Chromium, finds or starts Postgres), then parity
   lint                       cargo fmt --check, clippy -D warnings, actionlint
   dist [--profile P]         release archive + .sha256 in target/dist (default: stripped release build)
   bench [--pages N]          prod-smoke vs Playwright on the fixture site (docs/benchmarks.md)
+  parity [--keep]            same verdicts as Playwright on the edge-case pages (docs/spec.md)
 ";
 
 fn main() -> Result<()> {
@@ -41,6 +43,7 @@ fn main() -> Result<()> {
         "lint" => lint::run(rest),
         "bench" => bench::run(rest),
         "dist" => dist::run(rest),
+        "parity" => parity::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())

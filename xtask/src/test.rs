@@ -37,8 +37,17 @@ pub fn run(extra: &[String]) -> Result<()> {
     if totals.passed == 0 {
         bail!("no test ran");
     }
+    drop(db);
+    // The differential test against Playwright needs npm for its side.
+    if crate::parity::npm_present() {
+        crate::parity::run(&[])?;
+    } else {
+        println!(
+            "SKIPPED parity: npm is not installed, so `cargo xtask parity` (prod-smoke vs \
+             Playwright on the edge-case pages) did not run"
+        );
+    }
     Ok(())
-    // `db` drops here, stopping a throwaway cluster.
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -244,19 +244,24 @@ pub(crate) fn home(title: &str, chrome: Chrome) -> String {
     )
 }
 
-pub(crate) fn signin(email_hidden: bool, chrome: Chrome) -> String {
+pub(crate) fn signin(email_hidden: bool, email_folded: bool, chrome: Chrome) -> String {
     let style = if email_hidden {
         r#" style="display:none""#
     } else {
         ""
+    };
+    let (fold_open, fold_close) = if email_folded {
+        ("<details><summary>Use email</summary>\n", "\n</details>")
+    } else {
+        ("", "")
     };
     layout(
         "Sign in — McRitchie Studio",
         &format!(
             r#"<h1>Sign in</h1>
 <form action="/signin" method="post">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required{style}>
+{fold_open}<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required{style}>{fold_close}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
@@ -294,6 +299,17 @@ pub(crate) fn tasks(chrome: Chrome) -> String {
     task_cards(&mut main, TASKS.len());
     main.push_str("</section>");
     layout("Board — McRitchie Studio", &main, chrome)
+}
+
+/// A board that renders nothing yet: "Tasks" appears only in the inline
+/// script that would have drawn it.
+pub(crate) fn script_only_tasks(chrome: Chrome) -> String {
+    layout(
+        "Board — McRitchie Studio",
+        r#"<div id="board"></div>
+<script>window.boardHeading = "Tasks";</script>"#,
+        chrome,
+    )
 }
 
 /// A board of at least `min_bytes` that still has its "Tasks" heading.

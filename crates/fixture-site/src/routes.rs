@@ -205,7 +205,7 @@ fn route(
         }
         "/signin" => html(
             StatusCode::OK,
-            pages::signin(on(Fault::HiddenElement), chrome),
+            pages::signin(on(Fault::HiddenElement), on(Fault::ClosedDetails), chrome),
         ),
         "/tasks" if on(Fault::RedirectLoop) => redirect("/tasks"),
         "/tasks" if on(Fault::RedirectSignin) => redirect("/signin?return_to=/tasks"),
@@ -214,6 +214,14 @@ fn route(
             "text/html; charset=utf-8",
             Bytes::new(),
         ),
+        "/tasks" if on(Fault::NoContent) => respond(
+            StatusCode::NO_CONTENT,
+            "text/html; charset=utf-8",
+            Bytes::new(),
+        ),
+        "/tasks" if on(Fault::ScriptOnlyText) => {
+            html(StatusCode::OK, pages::script_only_tasks(chrome))
+        }
         "/tasks" if on(Fault::HugePage) => html(
             StatusCode::OK,
             pages::huge_tasks(state.options.huge_page_bytes, chrome),

@@ -20,13 +20,19 @@ pub enum ExpectOutcome {
     Broken(String),
 }
 
+/// What one poll saw, from `probe.js`.
 #[derive(Deserialize)]
 struct Probe {
+    /// Elements the selector matched (1 for a title probe).
     count: usize,
+    #[serde(default)]
+    pass: bool,
     text: Option<String>,
-    contains: Option<bool>,
-    visible: Option<bool>,
 }
+
+/// The page-side half of every expectation: Playwright's own definitions
+/// of element text, visibility, whitespace and selector matching.
+const PROBE_JS: &str = include_str!("probe.js");
 
 /// Result of one poll: passed, or what was seen.
 enum Poll {
@@ -99,9 +105,9 @@ enum Broken {
 fn expected(a: &Assertion) -> String {
     match a {
         Assertion::Title {
-            pattern: TitlePattern::Regex(r),
+            pattern: TitlePattern::Regex { regex, flags },
             ..
-        } => format!("the title to match /{}/", r.as_str()),
+        } => format!("the title to match /{}/{flags}", regex.as_str()),
         Assertion::Title {
             pattern: TitlePattern::Exact(s),
             ..
@@ -110,10 +116,6 @@ fn expected(a: &Assertion) -> String {
         Assertion::Visible { selector, .. } => format!("`{selector}` to be visible"),
         Assertion::NoPageErrors => "no page errors".into(),
     }
-}
-
-fn js_string(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialise")
 }
 
 fn short(s: &str) -> String {
@@ -126,55 +128,46 @@ fn short(s: &str) -> String {
 }
 
 async fn poll(page: &Page, a: &Assertion) -> Result<Poll, Broken> {
-    match a {
-        Assertion::Title { pattern, .. } => {
-            let title: String = eval(page, "document.title").await?;
-            Ok(if pattern.matches(&title) {
-                Poll::Pass
-            } else {
-                Poll::Saw(format!("title {}", short(&title)))
-            })
-        }
+    // Compared in the page: a multi-megabyte body never crosses the
+    // DevTools socket, only a short excerpt of it does.
+    let args = match a {
+        Assertion::Title {
+            pattern: TitlePattern::Regex { regex, flags },
+            ..
+        } => serde_json::json!({ "kind": "title", "regex": regex.as_str(), "flags": flags }),
+        Assertion::Title {
+            pattern: TitlePattern::Exact(s),
+            ..
+        } => serde_json::json!({ "kind": "title", "exact": s }),
         Assertion::Text { selector, text, .. } => {
-            // Compared in the page: a multi-megabyte body never crosses the
-            // DevTools socket, only a short excerpt of it does.
-            let js = format!(
-                "(() => {{ const els = document.querySelectorAll({sel}); \
-                 if (!els.length) return {{ count: 0 }}; \
-                 const t = (els[0].textContent || '').replace(/\\s+/g, ' ').trim(); \
-                 return {{ count: els.length, contains: t.includes({want}), text: t.slice(0, 200) }}; }})()",
-                sel = js_string(selector),
-                want = js_string(&prod_smoke_spec::steps_normalise(text))
-            );
-            let p: Probe = eval(page, &js).await?;
-            Ok(match (p.count, p.contains) {
-                (0, _) => Poll::Saw(format!("no element matching `{selector}`")),
-                (n, _) if n > 1 && selector != "body" => Poll::Saw(format!(
-                    "{n} elements matching `{selector}` (strict mode wants one)"
-                )),
-                (_, Some(true)) => Poll::Pass,
-                _ => Poll::Saw(format!("text {}", short(&p.text.unwrap_or_default()))),
-            })
+            serde_json::json!({ "kind": "text", "selector": selector, "text": text })
         }
         Assertion::Visible { selector, .. } => {
-            let js = format!(
-                "(() => {{ const els = document.querySelectorAll({sel}); if (!els.length) return {{ count: 0 }}; \
-                 const el = els[0]; const s = getComputedStyle(el); const r = el.getBoundingClientRect(); \
-                 return {{ count: els.length, visible: s.visibility === 'visible' && r.width > 0 && r.height > 0 }}; }})()",
-                sel = js_string(selector)
-            );
-            let p: Probe = eval(page, &js).await?;
-            Ok(match (p.count, p.visible) {
-                (0, _) => Poll::Saw(format!("no element matching `{selector}`")),
-                (n, _) if n > 1 => Poll::Saw(format!(
-                    "{n} elements matching `{selector}` (strict mode wants one)"
-                )),
-                (_, Some(true)) => Poll::Pass,
-                _ => Poll::Saw(format!("`{selector}` present but hidden")),
-            })
+            serde_json::json!({ "kind": "visible", "selector": selector })
         }
-        Assertion::NoPageErrors => Ok(Poll::Pass),
-    }
+        Assertion::NoPageErrors => return Ok(Poll::Pass),
+    };
+    let p: Probe = eval(page, &format!("({PROBE_JS})({args})")).await?;
+    let selector = match a {
+        Assertion::Text { selector, .. } | Assertion::Visible { selector, .. } => selector.as_str(),
+        _ => "",
+    };
+    Ok(match (a, p.count, p.pass) {
+        (_, _, true) => Poll::Pass,
+        (Assertion::Title { .. }, _, _) => {
+            Poll::Saw(format!("title {}", short(&p.text.unwrap_or_default())))
+        }
+        (_, 0, _) => Poll::Saw(format!("no element matching `{selector}`")),
+        // Playwright's strict mode: a locator an expectation reads must
+        // resolve to exactly one element.
+        (_, n, _) if n > 1 => Poll::Saw(format!(
+            "{n} elements matching `{selector}` (strict mode wants one)"
+        )),
+        (Assertion::Text { .. }, _, _) => {
+            Poll::Saw(format!("text {}", short(&p.text.unwrap_or_default())))
+        }
+        _ => Poll::Saw(format!("`{selector}` present but hidden")),
+    })
 }
 
 async fn eval<T: serde::de::DeserializeOwned>(page: &Page, js: &str) -> Result<T, Broken> {

@@ -293,6 +293,70 @@ async fn open_page(shared: SharedBrowser) -> Result<OpenPage, String> {
     })
 }
 
+/// How a navigation ended, before any status is looked at.
+enum Navigated {
+    /// A new document loaded.
+    NewDocument,
+    /// The URL only moved within the current document (a `#fragment`):
+    /// Playwright's `goto` returns no response then, so nothing is `ok()`.
+    SameDocument,
+    /// Chrome aborted the main document's request: a 204 or 205, a
+    /// download, a reset connection. Playwright's `goto` throws on it.
+    Aborted(String),
+}
+
+/// Resolves with the error of the main frame's document request if it
+/// fails. chromiumoxide's `goto` waits for a load that an aborted
+/// navigation never reaches, so the abort must be watched for directly.
+async fn document_aborted(
+    page: &chromiumoxide::Page,
+) -> Result<impl std::future::Future<Output = String> + use<>, String> {
+    use chromiumoxide::cdp::browser_protocol::network::{
+        EventLoadingFailed, EventRequestWillBeSent, ResourceType,
+    };
+    use futures::StreamExt;
+    let main = page.mainframe().await.map_err(|e| e.to_string())?;
+    let mut sent = page
+        .event_listener::<EventRequestWillBeSent>()
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut failed = page
+        .event_listener::<EventLoadingFailed>()
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(async move {
+        let mut documents = std::collections::HashSet::new();
+        loop {
+            tokio::select! {
+                // A request is announced before it can fail; draining the
+                // announcements first means no failure is missed.
+                biased;
+                Some(ev) = sent.next() => {
+                    if ev.r#type == Some(ResourceType::Document)
+                        && (main.is_none() || ev.frame_id == main)
+                    {
+                        documents.insert(ev.request_id.clone());
+                    }
+                }
+                Some(ev) = failed.next() => {
+                    if documents.contains(&ev.request_id) {
+                        return ev.error_text.clone();
+                    }
+                }
+                else => std::future::pending::<()>().await,
+            }
+        }
+    })
+}
+
+/// `url` differs from the page's current URL only in its fragment.
+fn same_document(current: Option<&str>, url: &str) -> bool {
+    let Some((target, _)) = url.split_once('#') else {
+        return false;
+    };
+    current.is_some_and(|c| c.split('#').next() == Some(target))
+}
+
 async fn visit(
     open: &OpenPage,
     ctx: &ScenarioContext<'_>,
@@ -301,8 +365,24 @@ async fn visit(
     check: &mut CheckResult,
 ) -> StepResult {
     let url = format!("{}{path}", ctx.base_url);
+    let page = &open.isolated.page;
+    let before = page.url().await.ok().flatten();
+    let aborted = match document_aborted(page).await {
+        Ok(f) => f,
+        Err(e) => return StepResult::Broken(format!("cannot watch the navigation: {e}")),
+    };
     open.watch.begin_visit(index);
-    let nav = tokio::time::timeout(ctx.nav_timeout, open.isolated.page.goto(url.as_str())).await;
+    let nav = tokio::time::timeout(ctx.nav_timeout, async {
+        tokio::select! {
+            r = page.goto(url.as_str()) => match r {
+                Ok(_) if same_document(before.as_deref(), &url) => Ok(Navigated::SameDocument),
+                Ok(_) => Ok(Navigated::NewDocument),
+                Err(e) => Err(e.to_string()),
+            },
+            e = aborted => Ok(Navigated::Aborted(e)),
+        }
+    })
+    .await;
     // Chrome fails `goto` on an error status with an empty body, so the
     // status comes from Network.responseReceived; give a late event a moment.
     let mut status = open.watch.document_status();
@@ -312,35 +392,47 @@ async fn visit(
         status = open.watch.document_status();
     }
     check.http_status = status;
-    match (nav, status) {
-        (Err(_), _) => {
-            let _ = open
-                .isolated
-                .page
-                .execute(StopLoadingParams::default())
-                .await;
+    if matches!(nav, Err(_) | Ok(Ok(Navigated::Aborted(_)))) {
+        // Nothing more of this navigation is wanted.
+        let _ = page.execute(StopLoadingParams::default()).await;
+    }
+    let nav = match nav {
+        Err(_) => {
             if open.session.is_lost().await {
                 return StepResult::Broken("the browser died during navigation".into());
             }
-            StepResult::Failed(format!(
+            return StepResult::Failed(format!(
                 "expected {path} to load within {}s, it did not finish",
                 ctx.nav_timeout.as_secs_f32()
-            ))
+            ));
         }
-        (Ok(_), Some(s)) if (200..300).contains(&s) => StepResult::Passed,
-        (Ok(_), Some(s)) => {
+        Ok(Err(e)) if open.session.is_lost().await => {
+            return StepResult::Broken(format!("the browser died: {e}"));
+        }
+        Ok(Err(e)) => Navigated::Aborted(e),
+        Ok(Ok(n)) => n,
+    };
+    match (nav, status) {
+        // A non-2xx status says more than the net error Chrome gives it.
+        (Navigated::NewDocument | Navigated::Aborted(_), Some(s)) if !(200..300).contains(&s) => {
             StepResult::Failed(format!("expected a 2xx document for {path}, got {s}"))
         }
-        (Ok(Err(e)), None) => {
-            if open.session.is_lost().await {
-                return StepResult::Broken(format!("the browser died: {e}"));
-            }
-            StepResult::Failed(format!(
-                "expected a 2xx document for {path}, the navigation failed: {}",
-                net_error(&e.to_string())
-            ))
-        }
-        (Ok(Ok(_)), None) => StepResult::Failed(format!(
+        // Playwright's `goto` throws whenever Chrome aborts the navigation,
+        // whatever the status: a 204 or 205 answers 2xx but commits no
+        // page, and a download commits none either.
+        (Navigated::Aborted(e), Some(s)) => StepResult::Failed(format!(
+            "expected {path} to open a page, the {s} response committed none ({})",
+            net_error(&e)
+        )),
+        (Navigated::Aborted(e), None) => StepResult::Failed(format!(
+            "expected a 2xx document for {path}, the navigation failed: {}",
+            net_error(&e)
+        )),
+        (Navigated::SameDocument, _) => StepResult::Failed(format!(
+            "expected {path} to load a document, the browser only moved within the current page"
+        )),
+        (Navigated::NewDocument, Some(_)) => StepResult::Passed,
+        (Navigated::NewDocument, None) => StepResult::Failed(format!(
             "expected a 2xx document for {path}, no document response arrived"
         )),
     }

@@ -38,22 +38,54 @@ impl PartialEq for Assertion {
 /// What a page title must match.
 #[derive(Debug, Clone)]
 pub enum TitlePattern {
-    Regex(Regex),
+    /// `/source/flags`. The runner tests it in the page as a JavaScript
+    /// `RegExp`, as Playwright does; `regex` is the same pattern compiled
+    /// here, so a spec with a bad pattern fails when it is loaded.
+    Regex {
+        regex: Regex,
+        flags: String,
+    },
     Exact(String),
 }
 
 impl TitlePattern {
+    /// Matches in Rust. The runner matches in the page instead (JavaScript
+    /// regex semantics); this is for callers without a browser.
     pub fn matches(&self, title: &str) -> bool {
         match self {
-            TitlePattern::Regex(r) => r.is_match(title),
+            TitlePattern::Regex { regex, .. } => regex.is_match(title),
             TitlePattern::Exact(s) => normalise_ws(title) == normalise_ws(s),
         }
     }
 }
 
-/// Collapses runs of whitespace, the way Playwright compares text.
+/// Playwright's `normalizeWhiteSpace`: drops zero-width spaces and soft
+/// hyphens, trims, and collapses each run of whitespace to one space.
+/// "Whitespace" is JavaScript's `\s`, which differs from Rust's
+/// `char::is_whitespace` on U+FEFF (JS only) and U+0085 (Rust only).
 pub fn normalise_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.chars()
+        .filter(|c| !matches!(c, '\u{200b}' | '\u{ad}'))
+        .collect::<String>()
+        .split(is_js_whitespace)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// JavaScript's `\s`: WhiteSpace and LineTerminator of ECMA-262.
+fn is_js_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
 }
 
 impl Assertion {
@@ -92,9 +124,9 @@ impl Assertion {
     pub fn describe(&self) -> String {
         match self {
             Assertion::Title {
-                pattern: TitlePattern::Regex(r),
+                pattern: TitlePattern::Regex { regex, flags },
                 ..
-            } => format!("title matches /{}/", r.as_str()),
+            } => format!("title matches /{}/{flags}", regex.as_str()),
             Assertion::Title {
                 pattern: TitlePattern::Exact(s),
                 ..
@@ -133,6 +165,9 @@ fn parse_title<E: de::Error>(raw: &str) -> Result<TitlePattern, E> {
     builder.size_limit(1 << 20);
     builder
         .build()
-        .map(TitlePattern::Regex)
+        .map(|regex| TitlePattern::Regex {
+            regex,
+            flags: flags.to_string(),
+        })
         .map_err(|e| E::custom(format!("bad regex in `{raw}`: {e}")))
 }

@@ -1,0 +1,412 @@
+//! `cargo xtask parity`: a differential test against Playwright itself.
+//! Serves the edge-case pages of `parity/cases.rs`, runs the same
+//! expectations through Playwright Test (pinned in `bench/`, on the
+//! system Chromium) and through the prod-smoke binary, and fails on any
+//! scenario whose verdict differs. Playwright is the oracle: no case
+//! states an expected verdict of its own.
+
+mod cases;
+mod server;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use cases::{Case, Step};
+
+/// Tag of the generated scenarios in both tools.
+const TAG: &str = "@parity";
+/// Each expectation's budget, the same in both tools. Short, because half
+/// the set fails on purpose and waits it out.
+const EXPECT_TIMEOUT_MS: u64 = 2000;
+/// Each navigation's budget in both tools.
+const NAV_TIMEOUT_S: u64 = 10;
+/// Environment that could make prod-smoke touch a real sink.
+const SINK_VARS: &[&str] = &[
+    "DATABASE_URL",
+    "PGPASSWORD",
+    "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
+    "DISCORD_DEPLOY_WEBHOOK_URL",
+    "DISCORD_RELEASE_NOTES_THREAD_ID",
+    "PROD_SMOKE_LEDGER",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_ACTIONS",
+];
+
+/// Is npm here? `cargo xtask test` runs parity only when it is.
+pub fn npm_present() -> bool {
+    Command::new("npm")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let keep = args.iter().any(|a| a == "--keep");
+    if let Some(other) = args.iter().find(|a| *a != "--keep") {
+        bail!("parity: unknown argument `{other}` (it takes only --keep)");
+    }
+    let chromium = crate::chromium::ensure()?;
+    if !npm_present() {
+        bail!(
+            "npm is not installed, and the Playwright side of the parity test needs it. \
+             Install Node.js (e.g. `apt-get install -y nodejs npm`), then run this again."
+        );
+    }
+    crate::bench::ensure_playwright()?;
+    // The debug build: verdicts do not depend on the profile, and
+    // `cargo xtask test` has just built it.
+    crate::run_cmd(Command::new(env!("CARGO")).args(["build", "--quiet", "-p", "prod-smoke-cli"]))?;
+
+    let cases = cases::all();
+    let mut routes = HashMap::new();
+    for case in &cases {
+        for (path, response) in &case.routes {
+            if routes.insert(path.clone(), response.clone()).is_some() {
+                bail!("two parity cases serve {path}");
+            }
+        }
+    }
+    let url = server::start(routes)?;
+    let root = std::env::current_dir()?;
+    let tmp = std::env::temp_dir().join(format!("prod-smoke-parity-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp)?;
+    // Under bench/ so the spec resolves `@playwright/test`.
+    let pw_dir = root
+        .join("bench/generated")
+        .join(format!("parity-{}", std::process::id()));
+    std::fs::create_dir_all(&pw_dir)?;
+    let yaml_path = tmp.join("parity.yaml");
+    std::fs::write(&yaml_path, yaml(&cases))?;
+    std::fs::write(pw_dir.join("parity.spec.ts"), typescript(&cases))?;
+    eprintln!("parity: {} cases on {url}", cases.len());
+
+    let result = (|| {
+        let pw = playwright_verdicts(&root, &pw_dir, &url, &chromium, &tmp)?;
+        let ps = prod_smoke_verdicts(&root, &yaml_path, &url, &chromium, &tmp)?;
+        compare(&cases, &pw, &ps)
+    })();
+    let _ = std::fs::remove_dir_all(&pw_dir);
+    if result.is_ok() && !keep {
+        let _ = std::fs::remove_dir_all(&tmp);
+    } else {
+        eprintln!("kept {} (spec, results, logs)", tmp.display());
+    }
+    result
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Pass,
+    Fail,
+}
+
+fn compare(
+    cases: &[Case],
+    pw: &BTreeMap<String, Verdict>,
+    ps: &BTreeMap<String, Verdict>,
+) -> Result<()> {
+    let mut equal = 0;
+    let mut differ = Vec::new();
+    for case in cases {
+        let (a, b) = (pw.get(case.name), ps.get(case.name));
+        let mark = match (a, b) {
+            (Some(a), Some(b)) if a == b => {
+                equal += 1;
+                "="
+            }
+            _ => {
+                differ.push(case.name);
+                "≠"
+            }
+        };
+        println!(
+            "{mark} {:<40} playwright {:<5} prod-smoke {:<5} [{}]",
+            case.name,
+            show(a),
+            show(b),
+            case.rule
+        );
+    }
+    let (pass, fail) = pw.values().fold((0, 0), |(p, f), v| match v {
+        Verdict::Pass => (p + 1, f),
+        Verdict::Fail => (p, f + 1),
+    });
+    println!(
+        "{equal}/{} equal verdicts (Playwright: {pass} pass, {fail} fail)",
+        cases.len()
+    );
+    if !differ.is_empty() {
+        bail!("verdicts differ on: {}", differ.join(", "));
+    }
+    Ok(())
+}
+
+fn show(v: Option<&Verdict>) -> &'static str {
+    match v {
+        Some(Verdict::Pass) => "pass",
+        Some(Verdict::Fail) => "fail",
+        None => "none",
+    }
+}
+
+/// A string as a double-quoted literal both YAML and TypeScript read.
+fn q(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || !c.is_ascii() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn yaml(cases: &[Case]) -> String {
+    let mut y = String::from("# Generated by `cargo xtask parity`.\nsuite: parity\nscenarios:\n");
+    let t = format!("{EXPECT_TIMEOUT_MS}ms");
+    for case in cases {
+        let _ = writeln!(
+            y,
+            "  - name: {}\n    tags: [\"{TAG}\"]\n    steps:",
+            q(case.name)
+        );
+        for step in &case.steps {
+            let _ = match step {
+                Step::Visit(p) => writeln!(y, "      - visit: {}", q(p)),
+                Step::Text(sel, text) => writeln!(
+                    y,
+                    "      - text: {}\n        in: {}\n        timeout: {t}",
+                    q(text),
+                    q(sel)
+                ),
+                Step::Visible(sel) => {
+                    writeln!(y, "      - visible: {}\n        timeout: {t}", q(sel))
+                }
+                Step::TitleRegex(src, flags) => writeln!(
+                    y,
+                    "      - title: {}\n        timeout: {t}",
+                    q(&format!("/{src}/{flags}"))
+                ),
+                Step::TitleExact(s) => writeln!(y, "      - title: {}\n        timeout: {t}", q(s)),
+            };
+        }
+    }
+    y
+}
+
+fn typescript(cases: &[Case]) -> String {
+    let mut ts = String::from(
+        "// Generated by `cargo xtask parity`: one test per parity case.\n\
+         import { test, expect } from '@playwright/test';\n",
+    );
+    let t = EXPECT_TIMEOUT_MS;
+    let nav = NAV_TIMEOUT_S * 1000;
+    for case in cases {
+        let _ = writeln!(
+            ts,
+            "\ntest({}, {{ tag: '{TAG}' }}, async ({{ page }}) => {{",
+            q(case.name)
+        );
+        for step in &case.steps {
+            let _ = match step {
+                Step::Visit(p) => writeln!(
+                    ts,
+                    "  expect((await page.goto({}, {{ timeout: {nav} }}))?.ok()).toBeTruthy();",
+                    q(p)
+                ),
+                Step::Text(sel, text) => writeln!(
+                    ts,
+                    "  await expect(page.locator({})).toContainText({}, {{ timeout: {t} }});",
+                    q(sel),
+                    q(text)
+                ),
+                Step::Visible(sel) => writeln!(
+                    ts,
+                    "  await expect(page.locator({})).toBeVisible({{ timeout: {t} }});",
+                    q(sel)
+                ),
+                Step::TitleRegex(src, flags) => writeln!(
+                    ts,
+                    "  await expect(page).toHaveTitle(new RegExp({}, {}), {{ timeout: {t} }});",
+                    q(src),
+                    q(flags)
+                ),
+                Step::TitleExact(s) => writeln!(
+                    ts,
+                    "  await expect(page).toHaveTitle({}, {{ timeout: {t} }});",
+                    q(s)
+                ),
+            };
+        }
+        ts.push_str("});\n");
+    }
+    ts
+}
+
+fn playwright_verdicts(
+    root: &Path,
+    pw_dir: &Path,
+    url: &str,
+    chromium: &Path,
+    tmp: &Path,
+) -> Result<BTreeMap<String, Verdict>> {
+    let report = tmp.join("playwright.json");
+    let log = tmp.join("playwright.log");
+    eprintln!("parity: running Playwright Test…");
+    let status = Command::new(root.join("bench/node_modules/.bin/playwright"))
+        .args(["test", "--grep", TAG, "--reporter", "json", "--output"])
+        .arg(tmp.join("test-results"))
+        .current_dir(root.join("bench"))
+        .env("QA_BASE_URL", url)
+        .env("BENCH_CHROMIUM", chromium)
+        .env("BENCH_TEST_DIR", pw_dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log)?)
+        .status()
+        .context("cannot start bench/node_modules/.bin/playwright")?;
+    let text = std::fs::read_to_string(&report).with_context(|| {
+        format!(
+            "Playwright ({status}) wrote no JSON report; see {}",
+            log.display()
+        )
+    })?;
+    let doc: Value = serde_json::from_str(&text).context("Playwright's JSON report")?;
+    let mut out = BTreeMap::new();
+    collect_specs(&doc, &mut out);
+    if let Some(errors) = doc["errors"].as_array().filter(|e| !e.is_empty()) {
+        bail!("Playwright reported errors outside the tests: {errors:?}");
+    }
+    Ok(out)
+}
+
+/// Walks the JSON reporter's nested suites for each spec's outcome.
+fn collect_specs(node: &Value, out: &mut BTreeMap<String, Verdict>) {
+    for spec in node["specs"].as_array().into_iter().flatten() {
+        if let (Some(title), Some(ok)) = (spec["title"].as_str(), spec["ok"].as_bool()) {
+            out.insert(
+                title.to_string(),
+                if ok { Verdict::Pass } else { Verdict::Fail },
+            );
+        }
+    }
+    for suite in node["suites"].as_array().into_iter().flatten() {
+        collect_specs(suite, out);
+    }
+}
+
+fn prod_smoke_verdicts(
+    root: &Path,
+    yaml: &Path,
+    url: &str,
+    chromium: &Path,
+    tmp: &Path,
+) -> Result<BTreeMap<String, Verdict>> {
+    let artifacts: PathBuf = tmp.join("artifacts");
+    let log = tmp.join("prod-smoke.log");
+    eprintln!("parity: running prod-smoke…");
+    let mut cmd = Command::new(root.join("target/debug/prod-smoke"));
+    cmd.args([
+        "mcritchie-studio",
+        "--url",
+        url,
+        "--retries",
+        "0",
+        "--workers",
+        "2",
+    ])
+    .arg("--timeout")
+    .arg(NAV_TIMEOUT_S.to_string())
+    .arg("--spec")
+    .arg(yaml)
+    .args(["--grep", TAG])
+    .arg("--artifacts")
+    .arg(&artifacts)
+    .arg("--ledger")
+    .arg(tmp.join("ledger.sqlite3"))
+    .arg("--chromium")
+    .arg(chromium)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(std::fs::File::create(&log)?);
+    for var in SINK_VARS {
+        cmd.env_remove(var);
+    }
+    let status = cmd
+        .status()
+        .context("cannot start target/debug/prod-smoke")?;
+    let results = artifacts.join("results.json");
+    let text = std::fs::read_to_string(&results).with_context(|| {
+        format!(
+            "prod-smoke ({status}) wrote no {}; see {}",
+            results.display(),
+            log.display()
+        )
+    })?;
+    let doc: Value = serde_json::from_str(&text).context("prod-smoke's results.json")?;
+    // A scenario fails on its first failed check; one that neither failed
+    // nor fully passed (prod-smoke broke) has no verdict and so differs.
+    let mut by_scenario: BTreeMap<String, (bool, bool)> = BTreeMap::new();
+    for check in doc["checks"].as_array().into_iter().flatten() {
+        let (Some(name), Some(status)) = (check["scenario"].as_str(), check["status"].as_str())
+        else {
+            continue;
+        };
+        let entry = by_scenario.entry(name.to_string()).or_insert((false, true));
+        match status {
+            "failed" => entry.0 = true,
+            "passed" => {}
+            _ => entry.1 = false,
+        }
+    }
+    Ok(by_scenario
+        .into_iter()
+        .filter_map(|(name, (failed, all_passed))| {
+            if failed {
+                Some((name, Verdict::Fail))
+            } else if all_passed {
+                Some((name, Verdict::Pass))
+            } else {
+                None
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_set_is_large_enough_and_every_case_visits_first() {
+        let cases = cases::all();
+        assert!(cases.len() >= 40, "only {} cases", cases.len());
+        let mut names = std::collections::HashSet::new();
+        for c in &cases {
+            assert!(names.insert(c.name), "{} twice", c.name);
+            assert!(
+                matches!(c.steps.first(), Some(Step::Visit(_))),
+                "{}",
+                c.name
+            );
+        }
+    }
+
+    #[test]
+    fn quoting_survives_both_languages() {
+        assert_eq!(q("a\"b\\c\u{a0}"), "\"a\\\"b\\\\c\\u00a0\"");
+    }
+}
