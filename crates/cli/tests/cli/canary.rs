@@ -58,7 +58,7 @@ async fn in_github_actions_the_api_url_is_the_canary() {
 
 #[tokio::test]
 async fn without_a_canary_it_stays_red_and_says_none_was_set() {
-    let mut s = Smoke::against(&dead_url());
+    let s = Smoke::against(&dead_url());
     let f = s.run().await;
     assert_eq!(f.code, 1, "{f}");
     assert!(f.stderr.contains("no canary was set"), "{f}");
