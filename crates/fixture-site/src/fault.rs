@@ -42,12 +42,10 @@ pub enum Fault {
     /// `/tasks` renders its "Tasks" heading from JavaScript after
     /// [`crate::FixtureOptions::late_text_delay`].
     LateText,
-<<<<<<< HEAD
     /// `/tasks` holds no "Tasks" but Markdown, links, mentions and fences
     /// ([`crate::FORGED_ALERT`]): text that must reach every alert as plain
     /// text, never as a bold, clickable "Roll back now".
     ForgedAlert,
-=======
     /// `/tasks` says "Tasks" only inside an inline `<script>`: nothing
     /// rendered names the board (Playwright's text skips scripts).
     ScriptOnlyText,
@@ -56,16 +54,11 @@ pub enum Fault {
     ClosedDetails,
     /// `/tasks` answers `204 No Content`: a 2xx that commits no page.
     NoContent,
->>>>>>> issue-12
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-<<<<<<< HEAD
-    pub const ALL: [Fault; 16] = [
-=======
-    pub const ALL: [Fault; 18] = [
->>>>>>> issue-12
+    pub const ALL: [Fault; 19] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -81,13 +74,10 @@ impl Fault {
         Fault::HugePage,
         Fault::Slow,
         Fault::LateText,
-<<<<<<< HEAD
         Fault::ForgedAlert,
-=======
         Fault::ScriptOnlyText,
         Fault::ClosedDetails,
         Fault::NoContent,
->>>>>>> issue-12
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -108,13 +98,10 @@ impl Fault {
             Fault::HugePage => "huge-page",
             Fault::Slow => "slow",
             Fault::LateText => "late-text",
-<<<<<<< HEAD
             Fault::ForgedAlert => "forged-alert",
-=======
             Fault::ScriptOnlyText => "script-only-text",
             Fault::ClosedDetails => "closed-details",
             Fault::NoContent => "no-content",
->>>>>>> issue-12
         }
     }
 
@@ -136,15 +123,12 @@ impl Fault {
             Fault::HugePage => "/tasks is a page of several megabytes",
             Fault::Slow => "every response is delayed by a few seconds",
             Fault::LateText => "/tasks renders its heading from JavaScript after a delay",
-<<<<<<< HEAD
             Fault::ForgedAlert => {
                 "/tasks is Markdown, links, mentions and fences instead of a board"
             }
-=======
             Fault::ScriptOnlyText => "/tasks names the board only inside an inline <script>",
             Fault::ClosedDetails => "the /signin email input is inside a closed <details>",
             Fault::NoContent => "/tasks answers 204 No Content",
->>>>>>> issue-12
         }
     }
 }

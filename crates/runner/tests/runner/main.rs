@@ -2,10 +2,7 @@
 
 mod support;
 
-<<<<<<< HEAD
 mod hostile;
-=======
 mod playwright_semantics;
->>>>>>> issue-12
 mod read_only;
 mod suite;
