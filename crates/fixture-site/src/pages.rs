@@ -405,7 +405,7 @@ mod tests {
         assert!(tasks(CHROME).contains("<h1>Tasks</h1>"));
         for page in [
             home(HOME_TITLE, CHROME),
-            signin(false, CHROME),
+            signin(false, false, CHROME),
             late_tasks(Duration::from_millis(1500), CHROME),
             devops("/devops", CHROME),
             forged_alert(CHROME),
