@@ -103,6 +103,10 @@ pub struct MockDiscord {
     addr: SocketAddr,
     inner: Arc<Mutex<Inner>>,
     server: tokio::sync::Mutex<Option<Server>>,
+    /// While down, the port stays bound but not listening: connections are
+    /// refused, and no other test's server (bound to port 0 at the same
+    /// moment) can take the port and answer in the mock's place.
+    reserved: std::sync::Mutex<Option<socket2::Socket>>,
 }
 
 impl std::fmt::Debug for MockDiscord {
@@ -128,6 +132,7 @@ impl MockDiscord {
             addr,
             inner,
             server: tokio::sync::Mutex::new(Some(server)),
+            reserved: std::sync::Mutex::new(None),
         })
     }
 
@@ -212,6 +217,7 @@ impl MockDiscord {
         if let Some(server) = self.server.lock().await.take() {
             let _ = server.shutdown.send(());
             let _ = server.task.await;
+            *self.reserved.lock().expect("reserved port") = reserve(self.addr);
         }
     }
 
@@ -219,6 +225,7 @@ impl MockDiscord {
     pub async fn come_back(&self) -> Result<(), TestkitError> {
         let mut server = self.server.lock().await;
         if server.is_none() {
+            drop(self.reserved.lock().expect("reserved port").take());
             let listener = TcpListener::bind(self.addr)
                 .await
                 .map_err(TestkitError::Listen)?;
@@ -226,6 +233,20 @@ impl MockDiscord {
         }
         Ok(())
     }
+}
+
+/// Binds `addr` without listening, so it refuses connections. `None` when
+/// the port cannot be held (the mock is then down all the same).
+fn reserve(addr: SocketAddr) -> Option<socket2::Socket> {
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        None,
+    )
+    .ok()?;
+    socket.set_reuse_address(true).ok()?;
+    socket.bind(&addr.into()).ok()?;
+    Some(socket)
 }
 
 fn serve(listener: TcpListener, inner: Arc<Mutex<Inner>>) -> Server {
