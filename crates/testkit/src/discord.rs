@@ -217,6 +217,14 @@ impl MockDiscord {
         if let Some(server) = self.server.lock().await.take() {
             let _ = server.shutdown.send(());
             let _ = server.task.await;
+            // The server task can end before the kernel has let go of the
+            // listening socket; "down" means connections are refused.
+            for _ in 0..250 {
+                if tokio::net::TcpStream::connect(self.addr).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
             *self.reserved.lock().expect("reserved port") = reserve(self.addr);
         }
     }
