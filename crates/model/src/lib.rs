@@ -88,6 +88,26 @@ fn one() -> u32 {
     1
 }
 
+impl CheckResult {
+    /// A step of `scenario` that has not run (yet): skipped, with nothing
+    /// seen. The runner fills it in as the step runs; a step that never
+    /// gets to run stays like this.
+    pub fn not_run(scenario: &str, name: String, attempts: u32) -> CheckResult {
+        CheckResult {
+            scenario: scenario.to_string(),
+            name,
+            status: CheckStatus::Skipped,
+            duration_ms: 0,
+            http_status: None,
+            error: None,
+            screenshot: None,
+            blocked_requests: Vec::new(),
+            page_errors: Vec::new(),
+            attempts,
+        }
+    }
+}
+
 /// The verdict of a run. `Inconclusive` means prod-smoke itself broke (no
 /// browser, for instance): it is never a red verdict on the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -406,16 +426,8 @@ mod redactor_tests {
     #[test]
     fn counts_a_cut_short_scenario_as_skipped_never_passed() {
         let check = |scenario: &str, status| CheckResult {
-            scenario: scenario.into(),
-            name: "step".into(),
             status,
-            duration_ms: 0,
-            http_status: None,
-            error: None,
-            screenshot: None,
-            blocked_requests: Vec::new(),
-            page_errors: Vec::new(),
-            attempts: 1,
+            ..CheckResult::not_run(scenario, "step".into(), 1)
         };
         let now = Utc::now();
         let report = RunReport {

@@ -216,16 +216,8 @@ pub fn unrun_checks(scenarios: &[Scenario], why: &str) -> Vec<CheckResult> {
         .iter()
         .flat_map(|s| {
             s.steps.iter().map(|step| CheckResult {
-                scenario: s.name.clone(),
-                name: step.describe(),
-                status: CheckStatus::Skipped,
-                duration_ms: 0,
-                http_status: None,
                 error: Some(format!("not run: {why}")),
-                screenshot: None,
-                blocked_requests: Vec::new(),
-                page_errors: Vec::new(),
-                attempts: 0,
+                ..CheckResult::not_run(&s.name, step.describe(), 0)
             })
         })
         .collect()

@@ -70,18 +70,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
     let mut stopped = false;
 
     for (i, step) in scenario.steps.iter().enumerate() {
-        let mut check = CheckResult {
-            scenario: scenario.name.clone(),
-            name: step.describe(),
-            status: CheckStatus::Skipped,
-            duration_ms: 0,
-            http_status: None,
-            error: None,
-            screenshot: None,
-            blocked_requests: Vec::new(),
-            page_errors: Vec::new(),
-            attempts: ctx.attempt,
-        };
+        let mut check = CheckResult::not_run(&scenario.name, step.describe(), ctx.attempt);
         if stopped {
             checks.push(check);
             continue;
