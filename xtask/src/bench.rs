@@ -49,17 +49,6 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(300);
 const LINGER: Duration = Duration::from_secs(10);
 /// Interval of the process-tree memory sampler.
 const SAMPLE_EVERY: Duration = Duration::from_millis(100);
-/// Environment that could make prod-smoke touch a real sink or CI summary.
-const SINK_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "PGPASSWORD",
-    "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
-    "DISCORD_DEPLOY_WEBHOOK_URL",
-    "DISCORD_RELEASE_NOTES_THREAD_ID",
-    "PROD_SMOKE_LEDGER",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_ACTIONS",
-];
 
 pub fn run(args: &[String]) -> Result<()> {
     if args.first().map(String::as_str) == Some("--measure-into") {
@@ -393,9 +382,7 @@ impl Bench {
             .stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
             .stderr(log_file);
-        for var in SINK_VARS {
-            cmd.env_remove(var);
-        }
+        crate::sinks::keep_off_real_sinks(&mut cmd);
         let status = cmd.status().context("cannot start the measuring wrapper")?;
         let sample = std::fs::read_to_string(&figures)
             .ok()

@@ -9,6 +9,7 @@ mod fixture;
 mod lint;
 mod parity;
 mod postgres;
+mod sinks;
 mod smoke;
 mod test;
 

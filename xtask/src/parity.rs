@@ -25,17 +25,6 @@ const TAG: &str = "@parity";
 const EXPECT_TIMEOUT_MS: u64 = 2000;
 /// Each navigation's budget in both tools.
 const NAV_TIMEOUT_S: u64 = 10;
-/// Environment that could make prod-smoke touch a real sink.
-const SINK_VARS: &[&str] = &[
-    "DATABASE_URL",
-    "PGPASSWORD",
-    "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
-    "DISCORD_DEPLOY_WEBHOOK_URL",
-    "DISCORD_RELEASE_NOTES_THREAD_ID",
-    "PROD_SMOKE_LEDGER",
-    "GITHUB_STEP_SUMMARY",
-    "GITHUB_ACTIONS",
-];
 
 /// Is npm here? `cargo xtask test` runs parity only when it is.
 pub fn npm_present() -> bool {
@@ -342,9 +331,7 @@ fn prod_smoke_verdicts(
     .stdin(Stdio::null())
     .stdout(Stdio::null())
     .stderr(std::fs::File::create(&log)?);
-    for var in SINK_VARS {
-        cmd.env_remove(var);
-    }
+    crate::sinks::keep_off_real_sinks(&mut cmd);
     let status = cmd
         .status()
         .context("cannot start target/debug/prod-smoke")?;

@@ -1,0 +1,22 @@
+//! Keeps the prod-smoke runs xtask starts (bench, parity) away from real
+//! sinks and CI summaries, whatever the developer's environment holds.
+
+use std::process::Command;
+
+/// Environment that could make prod-smoke touch a real sink or CI summary.
+const SINK_VARS: &[&str] = &[
+    "DATABASE_URL",
+    "PGPASSWORD",
+    "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
+    "DISCORD_DEPLOY_WEBHOOK_URL",
+    "DISCORD_RELEASE_NOTES_THREAD_ID",
+    "PROD_SMOKE_LEDGER",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_ACTIONS",
+];
+
+pub fn keep_off_real_sinks(cmd: &mut Command) {
+    for var in SINK_VARS {
+        cmd.env_remove(var);
+    }
+}
