@@ -4,6 +4,7 @@
 //!
 //! Nothing here is used at run time by the `prod-smoke` binary.
 
+pub mod chromium;
 mod cluster;
 mod discord;
 mod errors;

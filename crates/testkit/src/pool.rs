@@ -8,13 +8,11 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 use tokio::task::JoinHandle;
 
 use crate::TestkitError;
@@ -72,7 +70,7 @@ impl StandInPool {
             path: std::env::temp_dir(),
             source,
         })?;
-        let (chromium, browser_ws) = launch_chromium(profile.path()).await?;
+        let (chromium, browser_ws) = crate::chromium::launch_debuggable(profile.path()).await?;
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(TestkitError::Listen)?;
@@ -157,57 +155,6 @@ impl Drop for StandInPool {
         self.accept.abort();
         let _ = self.chromium.start_kill();
     }
-}
-
-async fn launch_chromium(profile: &std::path::Path) -> Result<(Child, String), TestkitError> {
-    let binary = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .unwrap_or("chromium");
-    let mut child = Command::new(binary)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--remote-debugging-port=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("about:blank")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|source| TestkitError::Spawn {
-            command: binary.into(),
-            source,
-        })?;
-    let mut lines = BufReader::new(child.stderr.take().expect("piped")).lines();
-    let found = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Ok(Some(line)) = lines.next_line().await {
-            if let Some(ws) = line.strip_prefix("DevTools listening on ") {
-                return Some(ws.trim().to_string());
-            }
-        }
-        None
-    })
-    .await
-    .ok()
-    .flatten();
-    let Some(ws) = found else {
-        let _ = child.start_kill();
-        return Err(TestkitError::Command {
-            command: binary.into(),
-            status: "no DevTools URL".into(),
-            output: "Chromium did not print `DevTools listening on` within 30s".into(),
-        });
-    };
-    // Keep draining stderr so Chromium never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((child, ws))
 }
 
 async fn serve(

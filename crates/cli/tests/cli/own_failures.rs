@@ -122,33 +122,9 @@ async fn unwritable_artifacts_folder_still_records_the_verdict() {
 #[tokio::test]
 async fn cdp_url_uses_a_running_browser_and_leaves_it_alive() {
     let profile = tempfile::tempdir().unwrap();
-    let mut browser = tokio::process::Command::new("/usr/bin/chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--remote-debugging-port=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("chromium starts");
-    let stderr = browser.stderr.take().unwrap();
-    let ws = {
-        use tokio::io::AsyncBufReadExt;
-        let mut lines = tokio::io::BufReader::new(stderr).lines();
-        loop {
-            let line = lines.next_line().await.unwrap().expect("DevTools line");
-            if let Some(url) = line.split("DevTools listening on ").nth(1) {
-                break url.trim().to_string();
-            }
-        }
-    };
+    let (mut browser, ws) = prod_smoke_testkit::chromium::launch_debuggable(profile.path())
+        .await
+        .expect("chromium starts with its DevTools port open");
     let healthy = site(&[]).await;
     let mut s = Smoke::against(&healthy.base_url());
     s.args(["--cdp-url", &ws]);
