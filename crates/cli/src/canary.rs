@@ -40,15 +40,8 @@ async fn probe(url: &str, timeout: Duration) -> Result<u16, String> {
         .map_err(|e| e.to_string())?;
     match client.get(url).send().await {
         Ok(r) => Ok(r.status().as_u16()),
-        Err(e) => {
-            let mut text = e.to_string();
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                text.push_str(&format!(": {s}"));
-                src = s.source();
-            }
-            Err(text)
-        }
+        // The root cause (DNS, refused, TLS) is deep in the chain.
+        Err(e) => Err(prod_smoke_seal::chain(&e)),
     }
 }
 
