@@ -191,6 +191,8 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
     let method = ev.request.method.to_uppercase();
     let blocked = if url == CSP_REPORT_URL {
         Some(websocket_from_report(ev))
+    } else if is_service_worker_script(ev) {
+        Some(Some((method.clone(), url.to_string(), "service-worker".into())))
     } else if !SAFE_METHODS.contains(&method.as_str()) {
         Some(Some((method.clone(), url.to_string(), channel_of(ev))))
     } else {
@@ -222,6 +224,24 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
     if let Some(state) = owner_of(shared, ev.frame_id.as_ref()) {
         page_watch::push_blocked(&state, method, &url, channel);
     }
+}
+
+/// Chromium fetches a service worker's script (and its updates) with a
+/// `Service-Worker: script` header. Refusing that GET makes the
+/// registration fail, so no service worker of the site ever runs under
+/// prod-smoke. A service worker outlives the page: it could queue writes
+/// for Background Sync, or answer the next visit from its cache and so hide
+/// what the server really serves. A smoke run needs neither.
+fn is_service_worker_script(ev: &EventRequestPaused) -> bool {
+    ev.request
+        .headers
+        .inner()
+        .as_object()
+        .is_some_and(|h| {
+            h.iter().any(|(name, value)| {
+                name.eq_ignore_ascii_case("service-worker") && value.as_str() == Some("script")
+            })
+        })
 }
 
 /// Whether this response gets the injected policy: documents, and worker
