@@ -1,7 +1,7 @@
 //! `deliver`, `history` and `notes`: the ledger's commands.
 
 use prod_smoke_model::Verdict;
-use prod_smoke_seal::{SealConfig, apply_verdict_line, format_history, verdict_line};
+use prod_smoke_seal::{SealConfig, apply_verdict_line, format_history};
 
 use crate::args::{DeliverArgs, HistoryArgs, LedgerArgs, NotesArgs};
 use crate::exit;
@@ -72,8 +72,10 @@ pub async fn notes(args: &NotesArgs) -> u8 {
             return exit::ENVIRONMENT;
         }
     };
+    // The stored line, not one rebuilt from the plain summary: the notes
+    // render Markdown, so the page-derived reason must stay escaped.
     let line = entries.iter().find_map(|e| match e.verdict {
-        Verdict::Green | Verdict::Red => Some(verdict_line(e.verdict, &e.summary)),
+        Verdict::Green | Verdict::Red => Some(e.verdict_line.clone()),
         Verdict::Inconclusive => None,
     });
     let Some(line) = line else {

@@ -192,7 +192,11 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
     let blocked = if url == CSP_REPORT_URL {
         Some(websocket_from_report(ev))
     } else if is_service_worker_script(ev) {
-        Some(Some((method.clone(), url.to_string(), "service-worker".into())))
+        Some(Some((
+            method.clone(),
+            url.to_string(),
+            "service-worker".into(),
+        )))
     } else if !SAFE_METHODS.contains(&method.as_str()) {
         Some(Some((method.clone(), url.to_string(), channel_of(ev))))
     } else {
@@ -233,15 +237,11 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
 /// for Background Sync, or answer the next visit from its cache and so hide
 /// what the server really serves. A smoke run needs neither.
 fn is_service_worker_script(ev: &EventRequestPaused) -> bool {
-    ev.request
-        .headers
-        .inner()
-        .as_object()
-        .is_some_and(|h| {
-            h.iter().any(|(name, value)| {
-                name.eq_ignore_ascii_case("service-worker") && value.as_str() == Some("script")
-            })
+    ev.request.headers.inner().as_object().is_some_and(|h| {
+        h.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("service-worker") && value.as_str() == Some("script")
         })
+    })
 }
 
 /// Whether this response gets the injected policy: documents, and worker

@@ -15,6 +15,9 @@ pub struct HistoryEntry {
     pub url: String,
     pub verdict: Verdict,
     pub summary: String,
+    /// The line the seal's Markdown sinks carried, page-derived text
+    /// escaped (see `markdown_safe`): what `prod-smoke notes` writes.
+    pub verdict_line: String,
     pub checked_at: String,
     pub release_slug: Option<String>,
     pub passed: u32,
@@ -33,7 +36,7 @@ impl Ledger {
         limit: u32,
     ) -> Result<Vec<HistoryEntry>, SealError> {
         let rows = sqlx::query(
-            "SELECT run_id, app, url, verdict, summary, checked_at, release_slug, passed, failed, \
+            "SELECT run_id, app, url, verdict, summary, verdict_line, checked_at, release_slug, passed, failed, \
              flaky, retried, artifacts_dir FROM runs WHERE (?1 IS NULL OR app = ?1) \
              ORDER BY checked_at DESC, recorded_at DESC LIMIT ?2",
         )
@@ -55,6 +58,7 @@ impl Ledger {
                 url: row.get("url"),
                 verdict,
                 summary: row.get("summary"),
+                verdict_line: row.get("verdict_line"),
                 checked_at: row.get("checked_at"),
                 release_slug: row.get("release_slug"),
                 passed: count(row.get("passed")),
@@ -160,6 +164,8 @@ mod tests {
             url: "https://mcritchie.studio".into(),
             verdict,
             summary: "@qa-readonly green vs mcritchie.studio".into(),
+            verdict_line:
+                "🟢 Production smoke seal: passed — @qa-readonly green vs mcritchie.studio".into(),
             checked_at: "2026-06-26T21:28:45Z".into(),
             release_slug: Some("rc-42".into()),
             passed: 6,

@@ -356,4 +356,37 @@ async fn page_text_cannot_forge_the_alert() {
     assert!(!md.contains("[Roll back now]("), "{md}");
     assert!(!md.contains("https://evil.example"), "{md}");
     assert!(!md.contains("```"), "{md}");
+
+    // `prod-smoke notes` later writes the same escaped line into a notes
+    // file, which GitHub renders as Markdown too.
+    let notes_file = s.scratch.path().join("NOTES.md");
+    std::fs::write(&notes_file, "## rc-42\n- a change\n").unwrap();
+    let mut n = Smoke::new();
+    n.args([
+        "notes",
+        "--app",
+        "mcritchie-studio",
+        "--append",
+        notes_file.to_str().unwrap(),
+        "--ledger",
+        s.ledger().to_str().unwrap(),
+    ]);
+    let f = n.run().await;
+    assert_eq!(f.code, 0, "{f}");
+    let notes = std::fs::read_to_string(&notes_file).unwrap();
+    let last = notes.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("🔴 Production smoke seal: FAILED"),
+        "{notes}"
+    );
+    assert_eq!(last, content.trim_end(), "the notes get Discord's line");
+    assert!(last.contains("\\`body contains"), "escaped: {notes}");
+    for bad in [
+        "**URGENT**",
+        "[Roll back now](",
+        "https://evil.example",
+        "```",
+    ] {
+        assert!(!notes.contains(bad), "{bad} in the notes: {notes}");
+    }
 }
