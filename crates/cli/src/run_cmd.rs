@@ -231,6 +231,7 @@ async fn run_interruptible(opts: &RunOptions, redactor: &Redactor) -> RunReport 
                 environment_error: Some(format!("interrupted by {signal}")),
                 artifacts_dir: Some(opts.artifacts_dir.clone()),
                 rollback: None,
+                traces: Vec::new(),
             };
             r.finished_at = Utc::now();
             r
@@ -277,6 +278,7 @@ fn inconclusive(
         environment_error: Some(why),
         artifacts_dir: Some(artifacts.to_path_buf()),
         rollback: None,
+        traces: Vec::new(),
     }
 }
 

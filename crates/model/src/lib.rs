@@ -82,6 +82,46 @@ pub struct CheckResult {
     /// How many attempts this check took (1 unless it was retried).
     #[serde(default = "one")]
     pub attempts: u32,
+    /// For a visit: how its screenshot compares with the same page's from
+    /// the app's last green seal. Information only: it never changes the
+    /// verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_last_green: Option<Box<SinceLastGreen>>,
+}
+
+/// A visit's screenshot against the same page's screenshot from the app's
+/// last green seal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SinceLastGreen {
+    /// The run that sealed green last, whose screenshot is the baseline.
+    pub run_id: String,
+    /// The share of pixels that differ, from 0.0 (none) to 1.0 (all).
+    pub changed_ratio: f64,
+    /// The baseline screenshot, relative to the artifacts folder, when the
+    /// page changed and the report shows it side by side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<PathBuf>,
+    /// The image that marks the changed pixels, relative to the artifacts
+    /// folder, when the page changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<PathBuf>,
+}
+
+/// The evidence of why one scenario failed, beyond its screenshot. Paths
+/// are relative to the artifacts folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioTrace {
+    pub scenario: String,
+    /// A HAR 1.2 file of the scenario's network traffic, with the requests
+    /// the read-only guard blocked (status 0 and the reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub har: Option<PathBuf>,
+    /// An MHTML snapshot of the page at the moment of failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mhtml: Option<PathBuf>,
+    /// The console messages and page errors, one per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console: Option<PathBuf>,
 }
 
 fn one() -> u32 {
@@ -104,6 +144,7 @@ impl CheckResult {
             blocked_requests: Vec::new(),
             page_errors: Vec::new(),
             attempts,
+            since_last_green: None,
         }
     }
 }
@@ -150,6 +191,10 @@ pub struct RunReport {
     /// On red: the rollback block and what its dry run proved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<RollbackEvidence>,
+    /// The traces of the scenarios that failed (or of every scenario, under
+    /// `--trace always`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traces: Vec<ScenarioTrace>,
 }
 
 impl RunReport {
@@ -450,6 +495,7 @@ mod redactor_tests {
             environment_error: Some("no browser".into()),
             artifacts_dir: None,
             rollback: None,
+            traces: Vec::new(),
         };
         let c = report.scenario_counts();
         assert_eq!((c.passed, c.failed, c.skipped, c.flaky), (2, 1, 1, 1));

@@ -86,6 +86,7 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         environment_error: None,
         artifacts_dir: Some(opts.artifacts_dir.clone()),
         rollback: None,
+        traces: Vec::new(),
     };
     if let Err(e) = std::fs::create_dir_all(opts.artifacts_dir.join("screenshots")) {
         let why = format!(

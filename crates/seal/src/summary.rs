@@ -179,6 +179,7 @@ mod tests {
             blocked_requests: vec![],
             page_errors: vec![],
             attempts: 1,
+            since_last_green: None,
         }
     }
 
@@ -198,6 +199,7 @@ mod tests {
             environment_error: None,
             artifacts_dir: None,
             rollback: None,
+            traces: Vec::new(),
         }
     }
 

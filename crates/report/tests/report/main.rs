@@ -45,6 +45,7 @@ fn check(
         blocked_requests: Vec::new(),
         page_errors: Vec::new(),
         attempts: 1,
+        since_last_green: None,
     }
 }
 
@@ -145,6 +146,7 @@ fn red_report() -> RunReport {
         environment_error: None,
         artifacts_dir: None,
         rollback: None,
+        traces: Vec::new(),
     }
 }
 

@@ -45,6 +45,7 @@ pub fn check(
         blocked_requests: vec![],
         page_errors: vec![],
         attempts: if status == CheckStatus::Flaky { 2 } else { 1 },
+        since_last_green: None,
     }
 }
 
@@ -67,6 +68,7 @@ pub fn report_at(verdict: Verdict, checks: Vec<CheckResult>, finished: DateTime<
         environment_error: None,
         artifacts_dir: None,
         rollback: None,
+        traces: Vec::new(),
     }
 }
 
