@@ -17,16 +17,17 @@
 
 mod errors;
 mod fault;
+mod options;
 mod pages;
 mod request_log;
 mod routes;
 mod server;
+mod state;
 mod tls;
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -34,53 +35,12 @@ use tokio_util::task::TaskTracker;
 
 pub use errors::{FixtureError, UnknownFault};
 pub use fault::Fault;
+pub use options::FixtureOptions;
 pub use pages::FORGED_ALERT;
 pub use request_log::LoggedRequest;
 
 use request_log::RequestLog;
-use server::SiteState;
-
-/// How to start a [`FixtureSite`].
-#[derive(Debug, Clone)]
-pub struct FixtureOptions {
-    /// Port on 127.0.0.1; 0 picks a free one.
-    pub port: u16,
-    /// Serve HTTPS with a freshly made self-signed certificate.
-    pub tls: bool,
-    /// Pages POST a beacon on load, as production's do.
-    pub beacons: bool,
-    /// Every page tries every write channel a browser has on load: fetch,
-    /// XHR, beacon, form, WebSocket, same- and cross-site iframes, dedicated,
-    /// shared and service workers, a popup. A read-only run must still leave
-    /// [`FixtureSite::count_non_get`] at zero.
-    pub hostile: bool,
-    /// Faults active from the start.
-    pub faults: Vec<Fault>,
-    /// How long [`Fault::Slow`] holds every response.
-    pub slow_delay: Duration,
-    /// How long [`Fault::LateText`] waits before rendering "Tasks".
-    pub late_text_delay: Duration,
-    /// The least size of the [`Fault::HugePage`] board.
-    pub huge_page_bytes: usize,
-    /// Print each request (`GET /tasks`) to stderr as it arrives.
-    pub echo_requests: bool,
-}
-
-impl Default for FixtureOptions {
-    fn default() -> Self {
-        Self {
-            port: 0,
-            tls: false,
-            beacons: true,
-            hostile: false,
-            faults: Vec::new(),
-            slow_delay: Duration::from_millis(2500),
-            late_text_delay: Duration::from_millis(1500),
-            huge_page_bytes: 5 * 1024 * 1024,
-            echo_requests: false,
-        }
-    }
-}
+use state::SiteState;
 
 /// A running fixture site. Dropping it stops it too; [`FixtureSite::shutdown`]
 /// also waits for every connection to close.

@@ -10,10 +10,10 @@ use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
-use crate::Fault;
+use crate::fault::Fault;
 use crate::pages::{self, Chrome};
 use crate::request_log::{LoggedRequest, WS_FRAME, WS_OPEN};
-use crate::server::{ConnControl, SiteState};
+use crate::state::{ConnControl, SiteState};
 use futures::StreamExt;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;

@@ -1,9 +1,8 @@
 //! The accept loop. Each connection is served by hyper, but the site keeps
 //! its own handle on the socket so the `reset` fault can send a real TCP RST.
 
-use std::collections::BTreeSet;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -11,49 +10,15 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::request_log::RequestLog;
-use crate::{Fault, FixtureOptions, routes};
+use crate::routes;
+use crate::state::{ConnControl, SiteState};
 
 /// A TLS handshake that takes longer than this is abandoned.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// State shared by every connection.
-#[derive(Debug)]
-pub(crate) struct SiteState {
-    pub options: FixtureOptions,
-    pub faults: Mutex<BTreeSet<Fault>>,
-    pub log: RequestLog,
-}
-
-impl SiteState {
-    pub(crate) fn faults(&self) -> BTreeSet<Fault> {
-        self.faults
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    pub(crate) fn update_faults(&self, f: impl FnOnce(&mut BTreeSet<Fault>)) {
-        f(&mut self.faults.lock().unwrap_or_else(|e| e.into_inner()));
-    }
-}
-
-/// Lets a request handler ask for its connection to be reset.
-#[derive(Debug, Default)]
-pub(crate) struct ConnControl {
-    reset: Notify,
-}
-
-impl ConnControl {
-    pub(crate) fn reset(&self) {
-        self.reset.notify_one();
-    }
-}
 
 pub(crate) async fn accept_loop(
     listener: TcpListener,
@@ -136,7 +101,7 @@ where
         .with_upgrades();
     tokio::select! {
         _ = conn => {}
-        () = control.reset.notified() => {
+        () = control.reset_requested() => {
             // With a zero linger, the last close sends RST instead of FIN.
             socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO))?;
         }
