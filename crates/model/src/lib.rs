@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod rollback;
+pub mod text;
 pub use rollback::{HerokuProof, HerokuStatus, RevertProof, RevertStatus, RollbackEvidence};
 
 /// The outcome of one check (one scenario, or one step inside it).

@@ -45,40 +45,18 @@ pub(crate) fn page_error_kind(kind: PageErrorKind) -> &'static str {
     }
 }
 
-/// Whitespace collapsed to single spaces, cut at [`MAX_SENTENCE`] characters.
+/// Whitespace collapsed to single spaces, cut after [`MAX_SENTENCE`]
+/// characters (then `…`).
 pub(crate) fn one_line(text: &str) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    truncate(&collapsed, MAX_SENTENCE)
+    truncate(&collapsed, MAX_SENTENCE + 1)
 }
 
-pub(crate) fn truncate(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        None => text.to_string(),
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-    }
-}
-
-/// `850 ms`, `1.2 s`, `2 m 05 s`.
-pub(crate) fn duration(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 60_000 {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    } else {
-        format!("{} m {:02} s", ms / 60_000, (ms % 60_000) / 1000)
-    }
-}
+pub(crate) use prod_smoke_model::text::{duration, truncate};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration(850), "850 ms");
-        assert_eq!(duration(1234), "1.2 s");
-        assert_eq!(duration(125_000), "2 m 05 s");
-    }
 
     #[test]
     fn long_or_multiline_errors_become_one_line() {

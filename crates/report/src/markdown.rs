@@ -4,7 +4,7 @@ use prod_smoke_model::{CheckStatus, RunReport, Verdict};
 
 use crate::explain::{duration, explain, truncate};
 
-/// Longest error shown in a table cell.
+/// Characters of an error shown in a table cell, before the `…`.
 const MAX_CELL: usize = 200;
 
 /// Markdown for `$GITHUB_STEP_SUMMARY`. Page-derived text is escaped so it
@@ -44,7 +44,7 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
     if let Some(env) = &report.environment_error {
         md.push_str(&format!(
             "> **prod-smoke could not run the suite:** {}\n\n",
-            page_cell(&truncate(env, MAX_CELL * 2))
+            page_cell(&truncate(env, MAX_CELL * 2 + 1))
         ));
     }
     if report.checks.is_empty() {
@@ -60,7 +60,7 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
             CheckStatus::Skipped => "⏭️",
         };
         let error = explain(c)
-            .map(|e| page_cell(&truncate(&e, MAX_CELL)))
+            .map(|e| page_cell(&truncate(&e, MAX_CELL + 1)))
             .unwrap_or_default();
         md.push_str(&format!(
             "| {status} | {} | {} | {} | {} | {error} |\n",

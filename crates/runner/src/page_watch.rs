@@ -50,15 +50,9 @@ pub struct PageWatch {
 /// claims (a shared worker's, a popup's) on the page visited last.
 static VISIT_SEQ: AtomicU64 = AtomicU64::new(0);
 
+/// At most [`MAX_TEXT`] characters of a page-derived string, then `…`.
 fn clip(s: &str) -> String {
-    if s.len() <= MAX_TEXT {
-        return s.to_string();
-    }
-    let mut end = MAX_TEXT;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &s[..end])
+    prod_smoke_model::text::truncate(s, MAX_TEXT + 1)
 }
 
 impl PageWatch {
