@@ -10,6 +10,7 @@ mod progress;
 mod rollback_cmd;
 mod run_cmd;
 mod seal_cmds;
+mod since_last_green;
 
 use std::process::ExitCode;
 

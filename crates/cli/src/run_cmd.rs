@@ -81,6 +81,9 @@ pub async fn run(args: RunArgs) -> u8 {
         }
         Err(e) => inconclusive(&target, &args.grep, &artifacts, &scenarios, e.to_string()),
     };
+    // Off the hot path: compares the screenshots while the canary and the
+    // rollback dry run do their network and git work.
+    let since_last_green = crate::since_last_green::start(seal_cfg.as_ref().ok(), &report);
     let canary = crate::canary::canary_url(args.canary.as_deref());
     crate::canary::judge(
         &mut report,
@@ -96,6 +99,7 @@ pub async fn run(args: RunArgs) -> u8 {
             args.seal.sha.as_deref(),
         ));
     }
+    since_last_green.finish(&mut report, &redactor).await;
     let report = redactor.redact_value(&report);
 
     finish(&args, &target, &report, seal_cfg, &redactor).await
@@ -330,6 +334,8 @@ async fn finish(
                     eprintln!("  {}: {}", s.sink, redactor.redact(&s.outcome.to_string()));
                 }
                 rollback = outcome.rollback;
+                // Only once the ledger knows this run as the last green one.
+                crate::since_last_green::keep(&cfg, report).await;
             }
             Err(e) => eprintln!(
                 "prod-smoke: the seal could not be recorded: {}",

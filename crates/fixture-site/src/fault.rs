@@ -54,11 +54,14 @@ pub enum Fault {
     ClosedDetails,
     /// `/tasks` answers `204 No Content`: a 2xx that commits no page.
     NoContent,
+    /// `/` shows a loud banner above its content: the page looks different
+    /// but passes every check, for the comparison with the last green run.
+    Restyled,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 19] = [
+    pub const ALL: [Fault; 20] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -78,6 +81,7 @@ impl Fault {
         Fault::ScriptOnlyText,
         Fault::ClosedDetails,
         Fault::NoContent,
+        Fault::Restyled,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -102,6 +106,7 @@ impl Fault {
             Fault::ScriptOnlyText => "script-only-text",
             Fault::ClosedDetails => "closed-details",
             Fault::NoContent => "no-content",
+            Fault::Restyled => "restyled",
         }
     }
 
@@ -129,6 +134,7 @@ impl Fault {
             Fault::ScriptOnlyText => "/tasks names the board only inside an inline <script>",
             Fault::ClosedDetails => "the /signin email input is inside a closed <details>",
             Fault::NoContent => "/tasks answers 204 No Content",
+            Fault::Restyled => "/ shows a loud banner but passes every check",
         }
     }
 }

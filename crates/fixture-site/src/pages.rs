@@ -231,18 +231,20 @@ fn layout(title: &str, main: &str, chrome: Chrome) -> String {
     page
 }
 
-pub(crate) fn home(title: &str, chrome: Chrome) -> String {
-    layout(
-        title,
-        r#"<h1>McRitchie Studio</h1>
+/// The banner [`crate::Fault::Restyled`] puts above the home page.
+const RESTYLE_BANNER: &str = r#"<p style="background:#b00020;color:#fff;margin:0;padding:48px 24px;font-size:32px">Spring sale: the studio is shipping twice as fast</p>"#;
+
+pub(crate) fn home(title: &str, restyled: bool, chrome: Chrome) -> String {
+    let banner = if restyled { RESTYLE_BANNER } else { "" };
+    layout(title, &format!("{banner}{HOME_MAIN}"), chrome)
+}
+
+const HOME_MAIN: &str = r#"<h1>McRitchie Studio</h1>
 <p class="lede">Agents at work: every task on the board is picked up, built, reviewed and shipped by a small crew of agents.</p>
 <section>
 <h2>Latest release</h2>
 <p>The studio ships small releases often. Each one is sealed by a read-only smoke run against production.</p>
-</section>"#,
-        chrome,
-    )
-}
+</section>"#;
 
 pub(crate) fn signin(email_hidden: bool, email_folded: bool, chrome: Chrome) -> String {
     let style = if email_hidden {
@@ -404,7 +406,7 @@ mod tests {
     fn only_the_board_says_tasks() {
         assert!(tasks(CHROME).contains("<h1>Tasks</h1>"));
         for page in [
-            home(HOME_TITLE, CHROME),
+            home(HOME_TITLE, false, CHROME),
             signin(false, false, CHROME),
             late_tasks(Duration::from_millis(1500), CHROME),
             devops("/devops", CHROME),

@@ -201,7 +201,10 @@ fn route(
             } else {
                 pages::HOME_TITLE
             };
-            html(StatusCode::OK, pages::home(title, chrome))
+            html(
+                StatusCode::OK,
+                pages::home(title, on(Fault::Restyled), chrome),
+            )
         }
         "/signin" => html(
             StatusCode::OK,

@@ -1,19 +1,35 @@
 //! `report.html`: one file that opens offline and runs nothing. Screenshots
-//! are embedded as data URIs, every page-derived string is escaped, and a
-//! Content-Security-Policy forbids scripts in case escaping is ever missed.
+//! are embedded as data URIs, and a Content-Security-Policy forbids scripts
+//! in case anything ever slips through.
+//!
+//! Built with maud: every `(expr)` in `html!` is escaped unless it is
+//! wrapped in `PreEscaped`, so page-derived text (titles, errors, URLs) is
+//! safe by construction rather than by remembering to call an escaper. The
+//! only `PreEscaped` values are the constant style sheet and CSP below.
+//!
+//! A red report reads top-down in the order an operator acts: what failed
+//! and why (screenshot shown), the rollback block with its dry-run proof,
+//! the traces of the failed scenarios, what changed since the last green
+//! run, then everything that passed, folded away.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
 use base64::Engine as _;
-use prod_smoke_model::{CheckResult, CheckStatus, RunReport, Verdict};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use prod_smoke_model::{CheckResult, CheckStatus, RunReport, ScenarioTrace, Verdict};
 
-use crate::explain::{duration, explain, page_error_kind};
+use crate::explain::{duration, explain, one_line, page_error_kind};
 use crate::manifest::{is_inside, slash_path};
 
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+
+/// [`CONTENT_SECURITY_POLICY`] as written inside the `content="…"`
+/// attribute. A constant, so it is the one attribute not run through the
+/// escaper; a unit test keeps the two in step.
+const CSP_ATTRIBUTE: &str =
+    "default-src &#x27;none&#x27;; img-src data:; style-src &#x27;unsafe-inline&#x27;";
 
 /// Screenshots bigger than this are linked by name only, not embedded.
 const MAX_EMBEDDED_BYTES: u64 = 16 * 1024 * 1024;
@@ -34,6 +50,7 @@ th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #d0d7d
 td.mono, .mono { font-family: ui-monospace, monospace; word-break: break-all; }
 .check { background: #fff; border: 1px solid #d0d7de; border-left: 6px solid #6e7781; margin: 1rem 0; padding: .75rem 1rem; }
 .check h3 { margin: 0 0 .25rem; }
+details.check > summary { cursor: pointer; font-weight: 600; }
 .check.passed { border-left-color: #1a7f37; }
 .check.failed { border-left-color: #cf222e; }
 .check.flaky { border-left-color: #bf8700; }
@@ -45,70 +62,83 @@ figure { margin: .5rem 0; }
 figure img { max-width: 100%; border: 1px solid #d0d7de; }
 figcaption, footer { color: #57606a; font-size: .85rem; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: .5rem; }
+.rollback { background: #fff; border: 1px solid #cf222e; padding: .75rem 1rem; margin: 1rem 0; }
+.side-by-side { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .75rem; align-items: start; }
 "#;
 
 /// The HTML report. `dir` is the artifacts folder that screenshot paths are
 /// relative to.
 pub fn report_html(dir: &Path, report: &RunReport) -> String {
-    let mut h = String::with_capacity(64 * 1024);
-    let verdict = report.verdict;
-    let _ = write!(
-        h,
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>prod-smoke {app}: {word} @ {host}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-"#,
-        csp = esc(CONTENT_SECURITY_POLICY),
-        app = esc(&report.app),
-        word = verdict_word(verdict),
-        host = esc(&report.host()),
-    );
-    banner(&mut h, report);
-    h.push_str("<main>\n");
-    if let Some(env) = &report.environment_error {
-        let _ = writeln!(
-            h,
-            r#"<section class="environment"><h2>prod-smoke could not run the suite</h2><p>{}</p><p>This is not a verdict on the site: the run is inconclusive.</p></section>"#,
-            esc(env)
+    let failed: Vec<(usize, &CheckResult)> = report
+        .checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.status == CheckStatus::Failed)
+        .collect();
+    // After the failures: what passed only after a retry or never ran,
+    // then the plain passes, folded.
+    let others = report
+        .checks
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !matches!(c.status, CheckStatus::Failed | CheckStatus::Passed))
+        .chain(
+            report
+                .checks
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.status == CheckStatus::Passed),
         );
-    }
-    overview(&mut h, report);
-    rollback_section(&mut h, report);
-    for (i, check) in report.checks.iter().enumerate() {
-        check_section(&mut h, dir, i, check);
-    }
-    let _ = writeln!(
-        h,
-        r#"<footer><p>Run <span class="mono">{run}</span> · tag {tag} · started {start} · finished {end} · written by prod-smoke. Verify this folder with <span class="mono">sha256sum -c sha256_manifest.txt</span>.</p></footer>"#,
-        run = esc(&report.run_id),
-        tag = esc(&report.tag),
-        start = report.started_at.format("%Y-%m-%dT%H:%M:%SZ"),
-        end = report.finished_at.format("%Y-%m-%dT%H:%M:%SZ"),
-    );
-    h.push_str("</main>\n</body>\n</html>\n");
-    h
-}
-
-/// On red: the rollback block and, right under it, what its dry run proved.
-fn rollback_section(h: &mut String, report: &RunReport) {
-    let Some(rollback) = &report.rollback else {
-        return;
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta http-equiv="Content-Security-Policy" content=(PreEscaped(CSP_ATTRIBUTE));
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                title { "prod-smoke " (report.app) ": " (verdict_word(report.verdict)) " @ " (report.host()) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                (banner(report))
+                main {
+                    @if let Some(env) = &report.environment_error {
+                        section.environment {
+                            h2 { "prod-smoke could not run the suite" }
+                            p { (env) }
+                            p { "This is not a verdict on the site: the run is inconclusive." }
+                        }
+                    }
+                    @if !failed.is_empty() {
+                        h2 { "What failed" }
+                        @for (i, check) in &failed {
+                            (check_section(dir, *i, check))
+                        }
+                    }
+                    (rollback_section(report))
+                    (traces_section(report))
+                    (comparison_section(dir, report))
+                    (overview(report))
+                    @for (i, check) in others {
+                        (check_section(dir, i, check))
+                    }
+                    footer {
+                        p {
+                            "Run " span.mono { (report.run_id) }
+                            " · tag " (report.tag)
+                            " · started " (report.started_at.format("%Y-%m-%dT%H:%M:%SZ"))
+                            " · finished " (report.finished_at.format("%Y-%m-%dT%H:%M:%SZ"))
+                            " · written by prod-smoke. Verify this folder with "
+                            span.mono { "sha256sum -c sha256_manifest.txt" } "."
+                        }
+                    }
+                }
+            }
+        }
     };
-    let [revert, heroku] = rollback.lines();
-    let _ = writeln!(
-        h,
-        r#"<section class="rollback"><h2>Rollback (never run by prod-smoke)</h2><pre>{block}</pre><p class="rollback-proof mono">{revert}</p><p class="rollback-proof mono">{heroku}</p></section>"#,
-        block = esc(&rollback.block),
-        revert = esc(revert),
-        heroku = esc(heroku),
-    );
+    let mut text = page.into_string();
+    text.push('\n');
+    text
 }
 
 fn verdict_word(verdict: Verdict) -> &'static str {
@@ -119,159 +149,316 @@ fn verdict_word(verdict: Verdict) -> &'static str {
     }
 }
 
-fn banner(h: &mut String, report: &RunReport) {
+fn banner(report: &RunReport) -> Markup {
     let headline = match report.verdict {
         Verdict::Green => "GREEN: the production smoke seal passed",
         Verdict::Red => "RED: the production smoke seal FAILED",
         Verdict::Inconclusive => "INCONCLUSIVE: prod-smoke could not check the site",
-    };
-    let retried = if report.retried {
-        format!(
-            " · retried once after {}s boot-window wait",
-            report.retry_delay_secs
-        )
-    } else {
-        String::new()
     };
     let skipped = report
         .checks
         .iter()
         .filter(|c| c.status == CheckStatus::Skipped)
         .count();
-    let _ = writeln!(
-        h,
-        r#"<header class="banner verdict-{class}">
-<h1>{headline}</h1>
-<p><strong>{app}</strong> {tag} against <span class="url">{url}</span></p>
-<p>{passed} passed · {failed} failed · {flaky} flaky · {skipped} skipped · {duration}{retried}</p>
-</header>"#,
-        class = report.verdict.as_str(),
-        app = esc(&report.app),
-        tag = esc(&report.tag),
-        url = esc(&report.url),
-        passed = report.passed_count(),
-        failed = report.failed_count(),
-        flaky = report.flaky_count(),
-        duration = duration(report.duration_ms()),
+    let mut counts = format!(
+        "{} passed · {} failed · {} flaky · {skipped} skipped · {}",
+        report.passed_count(),
+        report.failed_count(),
+        report.flaky_count(),
+        duration(report.duration_ms()),
     );
+    if report.retried {
+        counts.push_str(&format!(
+            " · retried once after {}s boot-window wait",
+            report.retry_delay_secs
+        ));
+    }
+    html! {
+        header class={ "banner verdict-" (report.verdict.as_str()) } {
+            h1 { (headline) }
+            p { strong { (report.app) } " " (report.tag) " against " span.url { (report.url) } }
+            p { (counts) }
+        }
+    }
 }
 
-fn overview(h: &mut String, report: &RunReport) {
-    if report.checks.is_empty() {
-        h.push_str("<p>No checks ran.</p>\n");
-        return;
+/// On red: the rollback block and, right under it, what its dry run proved.
+fn rollback_section(report: &RunReport) -> Markup {
+    let Some(rollback) = &report.rollback else {
+        return html! {};
+    };
+    html! {
+        section.rollback {
+            h2 { "Rollback (never run by prod-smoke)" }
+            pre { (rollback.block) }
+            @for line in rollback.lines() {
+                p.rollback-proof.mono { (line) }
+            }
+        }
     }
-    h.push_str("<h2>Checks</h2>\n<table>\n<thead><tr><th>Status</th><th>Scenario</th><th>Check</th><th>Duration</th><th>HTTP</th></tr></thead>\n<tbody>\n");
-    for (i, c) in report.checks.iter().enumerate() {
-        let _ = writeln!(
-            h,
-            r##"<tr><td><span class="badge {s}">{S}</span></td><td>{scenario}</td><td><a href="#check-{i}">{name}</a></td><td>{d}</td><td>{http}</td></tr>"##,
-            s = status_class(c.status),
-            S = status_class(c.status).to_uppercase(),
-            scenario = esc(&c.scenario),
-            name = esc(&c.name),
-            d = duration(c.duration_ms),
-            http = c
-                .http_status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "—".into()),
-        );
-    }
-    h.push_str("</tbody>\n</table>\n");
 }
 
-fn check_section(h: &mut String, dir: &Path, i: usize, c: &CheckResult) {
-    let class = status_class(c.status);
-    let _ = writeln!(
-        h,
-        r#"<section class="check {class}" id="check-{i}">
-<h3><span class="badge {class}">{upper}</span> {scenario} › {name}</h3>
-<p class="meta">{d} · HTTP {http} · {attempts}</p>"#,
-        upper = class.to_uppercase(),
-        scenario = esc(&c.scenario),
-        name = esc(&c.name),
-        d = duration(c.duration_ms),
-        http = c
-            .http_status
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "none".into()),
-        attempts = if c.attempts == 1 {
-            "1 attempt".to_string()
-        } else {
-            format!("{} attempts", c.attempts)
+/// Links to each failed scenario's trace files, relative to this report.
+fn traces_section(report: &RunReport) -> Markup {
+    if report.traces.is_empty() {
+        return html! {};
+    }
+    html! {
+        section.traces {
+            h2 { "Traces" }
+            table {
+                thead { tr { th { "Scenario" } th { "Network (HAR)" } th { "Page (MHTML)" } th { "Console" } } }
+                tbody {
+                    @for trace in &report.traces {
+                        (trace_row(trace))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn trace_row(trace: &ScenarioTrace) -> Markup {
+    let cell = |path: &Option<std::path::PathBuf>| match path {
+        None => html! { "—" },
+        Some(path) => match relative_href(path) {
+            Some(href) => html! { a.mono href=(href) { (slash_path(path)) } },
+            None => html! {
+                span.mono { (slash_path(path)) } " (not linked: its path leaves the artifacts folder)"
+            },
         },
-    );
-    if let Some(sentence) = explain(c) {
-        let _ = writeln!(h, r#"<p class="why">{}</p>"#, esc(&sentence));
-        if let Some(error) = &c.error
-            && crate::explain::one_line(error) != error.as_str()
-        {
-            let _ = writeln!(
-                h,
-                "<details><summary>Full error</summary><pre>{}</pre></details>",
-                esc(error)
-            );
+    };
+    html! {
+        tr {
+            td { (trace.scenario) }
+            td { (cell(&trace.har)) }
+            td { (cell(&trace.mhtml)) }
+            td { (cell(&trace.console)) }
         }
     }
-    if let Some(shot) = &c.screenshot {
-        screenshot(h, dir, shot, c);
-    }
-    if !c.blocked_requests.is_empty() {
-        h.push_str("<h4>Blocked by the read-only guard (never sent)</h4>\n<table>\n<thead><tr><th>Channel</th><th>Method</th><th>URL</th><th>From page</th></tr></thead>\n<tbody>\n");
-        for b in &c.blocked_requests {
-            let _ = writeln!(
-                h,
-                r#"<tr><td>{}</td><td>{}</td><td class="mono">{}</td><td class="mono">{}</td></tr>"#,
-                esc(&b.channel),
-                esc(&b.method),
-                esc(&b.url),
-                esc(&b.page)
-            );
-        }
-        h.push_str("</tbody>\n</table>\n");
-    }
-    if !c.page_errors.is_empty() {
-        h.push_str("<h4>Page errors</h4>\n<table>\n<thead><tr><th>Kind</th><th>Message</th><th>Page</th></tr></thead>\n<tbody>\n");
-        for e in &c.page_errors {
-            let kind = page_error_kind(e.kind);
-            let _ = writeln!(
-                h,
-                r#"<tr><td>{kind}</td><td class="mono">{}</td><td class="mono">{}</td></tr>"#,
-                esc(&e.message),
-                esc(&e.page)
-            );
-        }
-        h.push_str("</tbody>\n</table>\n");
-    }
-    h.push_str("</section>\n");
 }
 
-fn screenshot(h: &mut String, dir: &Path, shot: &Path, c: &CheckResult) {
+/// A link to a file inside the artifacts folder, or `None` for any other
+/// path. Each segment is percent-encoded and the whole starts with `./`, so
+/// the href can only ever be a relative path: never `javascript:`, another
+/// scheme, a query or a fragment.
+fn relative_href(path: &Path) -> Option<String> {
+    if !is_inside(path) {
+        return None;
+    }
+    let mut href = String::from(".");
+    for part in path.components() {
+        let part = part.as_os_str().to_string_lossy();
+        if part == "." {
+            continue;
+        }
+        href.push('/');
+        for byte in part.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                href.push(byte as char);
+            } else {
+                href.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    Some(href)
+}
+
+/// Each visit against the same page at the last green seal: a line per
+/// compared page, and the changed ones side by side with their diff.
+fn comparison_section(dir: &Path, report: &RunReport) -> Markup {
+    let compared: Vec<&CheckResult> = report
+        .checks
+        .iter()
+        .filter(|c| c.since_last_green.is_some())
+        .collect();
+    let Some(first) = compared.first().and_then(|c| c.since_last_green.as_ref()) else {
+        return html! {};
+    };
+    html! {
+        section.since-last-green {
+            h2 { "Compared with the last green run" }
+            p.meta {
+                "Each page's screenshot against the same page at run "
+                span.mono { (first.run_id) }
+                ". Information only: it never changes the verdict."
+            }
+            table {
+                thead { tr { th { "Scenario" } th { "Check" } th { "Pixels changed" } } }
+                tbody {
+                    @for c in &compared {
+                        tr {
+                            td { (c.scenario) }
+                            td { (c.name) }
+                            td { (changed_percent(c.since_last_green.as_ref().map_or(0.0, |s| s.changed_ratio))) }
+                        }
+                    }
+                }
+            }
+            @for c in &compared {
+                @if let Some(since) = c.since_last_green.as_ref().filter(|s| s.changed_ratio > 0.0) {
+                    h3 { (c.scenario) " › " (c.name) ": " (changed_percent(since.changed_ratio)) " changed" }
+                    div.side-by-side {
+                        (figure(dir, since.baseline.as_deref(), "Last green"))
+                        (figure(dir, c.screenshot.as_deref(), "Now"))
+                        (figure(dir, since.diff.as_deref(), "Changed pixels"))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn changed_percent(ratio: f64) -> String {
+    let percent = ratio * 100.0;
+    if ratio > 0.0 && percent < 0.01 {
+        "under 0.01%".to_string()
+    } else {
+        format!("{percent:.2}%")
+    }
+}
+
+/// One labelled image of a side-by-side comparison.
+fn figure(dir: &Path, shot: Option<&Path>, label: &str) -> Markup {
+    let Some(shot) = shot else {
+        return html! { figure { figcaption { (label) ": none" } } };
+    };
+    match data_uri(dir, shot) {
+        Ok(uri) => html! {
+            figure {
+                img src=(uri) alt=(label);
+                figcaption { (label) " · " (slash_path(shot)) }
+            }
+        },
+        Err(why) => html! {
+            figure { figcaption { (label) ": " span.mono { (slash_path(shot)) } " not embedded: " (why) "." } }
+        },
+    }
+}
+
+fn overview(report: &RunReport) -> Markup {
+    if report.checks.is_empty() {
+        return html! { p { "No checks ran." } };
+    }
+    html! {
+        h2 { "Checks" }
+        table {
+            thead { tr { th { "Status" } th { "Scenario" } th { "Check" } th { "Duration" } th { "HTTP" } } }
+            tbody {
+                @for (i, c) in report.checks.iter().enumerate() {
+                    tr {
+                        td { span class={ "badge " (status_class(c.status)) } { (status_class(c.status).to_uppercase()) } }
+                        td { (c.scenario) }
+                        td { a href={ "#check-" (i) } { (c.name) } }
+                        td { (duration(c.duration_ms)) }
+                        td { (c.http_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A check's evidence. Passed checks are folded into a `<details>`, so
+/// what needs a decision stands out.
+fn check_section(dir: &Path, i: usize, c: &CheckResult) -> Markup {
+    let class = status_class(c.status);
+    let heading = html! {
+        span class={ "badge " (class) } { (class.to_uppercase()) }
+        " " (c.scenario) " › " (c.name)
+    };
+    let http = c
+        .http_status
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "none".into());
+    let attempts = if c.attempts == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{} attempts", c.attempts)
+    };
+    let meta = html! { p.meta { (duration(c.duration_ms)) " · HTTP " (http) " · " (attempts) } };
+    let body = check_body(dir, c);
+    if c.status == CheckStatus::Passed {
+        html! {
+            details class={ "check " (class) } id={ "check-" (i) } {
+                summary { (heading) }
+                (meta)
+                (body)
+            }
+        }
+    } else {
+        html! {
+            section class={ "check " (class) } id={ "check-" (i) } {
+                h3 { (heading) }
+                (meta)
+                (body)
+            }
+        }
+    }
+}
+
+fn check_body(dir: &Path, c: &CheckResult) -> Markup {
+    let sentence = explain(c);
+    let full_error = c
+        .error
+        .as_deref()
+        .filter(|e| sentence.is_some() && one_line(e) != *e);
+    html! {
+        @if let Some(sentence) = &sentence {
+            p.why { (sentence) }
+        }
+        @if let Some(error) = full_error {
+            details { summary { "Full error" } pre { (error) } }
+        }
+        @if let Some(shot) = &c.screenshot {
+            (screenshot(dir, shot, c))
+        }
+        @if !c.blocked_requests.is_empty() {
+            h4 { "Blocked by the read-only guard (never sent)" }
+            table {
+                thead { tr { th { "Channel" } th { "Method" } th { "URL" } th { "From page" } } }
+                tbody {
+                    @for b in &c.blocked_requests {
+                        tr { td { (b.channel) } td { (b.method) } td.mono { (b.url) } td.mono { (b.page) } }
+                    }
+                }
+            }
+        }
+        @if !c.page_errors.is_empty() {
+            h4 { "Page errors" }
+            table {
+                thead { tr { th { "Kind" } th { "Message" } th { "Page" } } }
+                tbody {
+                    @for e in &c.page_errors {
+                        tr { td { (page_error_kind(e.kind)) } td.mono { (e.message) } td.mono { (e.page) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn screenshot(dir: &Path, shot: &Path, c: &CheckResult) -> Markup {
     let name = slash_path(shot);
     match data_uri(dir, shot) {
         Ok(uri) => {
-            let figure = format!(
-                r#"<figure><img src="{uri}" alt="Screenshot: {alt}"><figcaption>{name}</figcaption></figure>"#,
-                alt = esc(&c.name),
-                name = esc(&name),
-            );
-            // Passing checks keep their evidence folded away, so failures stand out.
+            let figure = html! {
+                figure {
+                    img src=(uri) alt={ "Screenshot: " (c.name) };
+                    figcaption { (name) }
+                }
+            };
+            // A failure's screenshot is the evidence: always shown. A pass
+            // keeps it folded, so failures stand out.
             if c.status == CheckStatus::Passed {
-                let _ = writeln!(
-                    h,
-                    "<details><summary>Screenshot</summary>{figure}</details>"
-                );
+                html! { details { summary { "Screenshot" } (figure) } }
             } else {
-                let _ = writeln!(h, "{figure}");
+                figure
             }
         }
-        Err(why) => {
-            let _ = writeln!(
-                h,
-                r#"<p class="meta">Screenshot <span class="mono">{}</span> not embedded: {why}.</p>"#,
-                esc(&name)
-            );
-        }
+        Err(why) => html! {
+            p.meta { "Screenshot " span.mono { (name) } " not embedded: " (why) "." }
+        },
     }
 }
 
@@ -319,21 +506,41 @@ fn status_class(status: CheckStatus) -> &'static str {
     }
 }
 
-/// Escapes `& < > " '`, which is safe in text and in quoted attributes alike.
-fn esc(text: &str) -> String {
-    html_escape::encode_quoted_attribute(text).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn escaping_covers_text_and_attributes() {
+    fn the_written_policy_is_the_policy() {
         assert_eq!(
-            esc(r#"<img src=x onerror="alert('1')">&"#),
-            "&lt;img src=x onerror=&quot;alert(&#x27;1&#x27;)&quot;&gt;&amp;"
+            CSP_ATTRIBUTE.replace("&#x27;", "'"),
+            CONTENT_SECURITY_POLICY
         );
+        assert!(!CSP_ATTRIBUTE.contains(['"', '<', '>']));
+    }
+
+    #[test]
+    fn interpolations_are_escaped() {
+        let hostile = r#"<img src=x onerror="alert('1')">&"#;
+        let markup = html! { p title=(hostile) { (hostile) } }.into_string();
+        assert_eq!(
+            markup,
+            "<p title=\"&lt;img src=x onerror=&quot;alert('1')&quot;&gt;&amp;\">&lt;img src=x onerror=&quot;alert('1')&quot;&gt;&amp;</p>"
+        );
+    }
+
+    #[test]
+    fn links_stay_relative_paths() {
+        assert_eq!(
+            relative_href(Path::new("traces/s1 a#b?.har")).as_deref(),
+            Some("./traces/s1%20a%23b%3F.har")
+        );
+        assert_eq!(
+            relative_href(Path::new("javascript:alert(1)")).as_deref(),
+            Some("./javascript%3Aalert%281%29")
+        );
+        assert_eq!(relative_href(Path::new("../x.har")), None);
+        assert_eq!(relative_href(Path::new("/etc/passwd")), None);
     }
 
     #[test]

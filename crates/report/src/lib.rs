@@ -23,6 +23,6 @@ pub use errors::ReportError;
 pub use explain::explain;
 pub use html::{CONTENT_SECURITY_POLICY, report_html};
 pub use junit::junit_xml;
-pub use manifest::{MANIFEST_FILE, verify_manifest, write_manifest};
+pub use manifest::{MANIFEST_FILE, is_inside, verify_manifest, write_manifest};
 pub use markdown::step_summary_markdown;
 pub use results_json::{RESULTS_SCHEMA, results_json};

@@ -116,7 +116,7 @@ pub(crate) fn slash_path(path: &Path) -> String {
 }
 
 /// True for a path that stays inside the folder it is relative to.
-pub(crate) fn is_inside(path: &Path) -> bool {
+pub fn is_inside(path: &Path) -> bool {
     path.components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
         && path.components().next().is_some()

@@ -71,6 +71,20 @@ impl Ledger {
         }
         Ok(entries)
     }
+
+    /// The run id of the app's most recent green seal, if it has one: the
+    /// run whose screenshots the next run is compared with.
+    pub async fn last_green(&self, app: &str) -> Result<Option<String>, SealError> {
+        sqlx::query_scalar(
+            "SELECT run_id FROM runs WHERE app = ?1 AND verdict = ?2 \
+             ORDER BY checked_at DESC, recorded_at DESC LIMIT 1",
+        )
+        .bind(app)
+        .bind(Verdict::Green.as_str())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(self.history_error())
+    }
 }
 
 fn count(n: i64) -> u32 {

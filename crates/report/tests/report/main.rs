@@ -6,6 +6,7 @@ mod html;
 mod junit;
 mod manifest;
 mod markdown;
+mod red_first;
 
 use std::path::{Path, PathBuf};
 
