@@ -2,7 +2,7 @@
 //! stays a few rows wide however tall the page is.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write as _};
+use std::io::{BufReader, Write as _};
 use std::path::Path;
 
 use png::{BitDepth, ColorType, Transformations};
@@ -41,77 +41,50 @@ impl PixelDiff {
     }
 }
 
-/// Counts the pixels that differ between `baseline` and `now`.
-pub(crate) fn compare(baseline: &Path, now: &Path) -> Result<PixelDiff, String> {
-    let mut total = 0;
-    let mut changed = 0;
-    walk(baseline, now, |width, base, cur| {
-        total += u64::from(width);
-        changed += (0..width as usize)
-            .filter(|&x| pixel(base, x) != pixel(cur, x) || pixel(cur, x).is_none())
-            .count() as u64;
-        Ok(())
-    })?;
-    Ok(PixelDiff { changed, total })
-}
-
-/// Writes a PNG the size of the union canvas: changed pixels in a loud
-/// colour over a washed-out copy of the current page.
-pub(crate) fn write_diff(baseline: &Path, now: &Path, out: &Path) -> Result<(), String> {
-    let (width, height) = union_size(baseline, now)?;
-    let file = File::create(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
+/// Compares `baseline` with `now` in one pass, drawing the diff image as it
+/// goes: a PNG the size of the union canvas, changed pixels in a loud
+/// colour over a washed-out copy of the current page. The image is kept in
+/// memory (it compresses well) and only written when something changed.
+pub(crate) fn diff(baseline: &Path, now: &Path) -> Result<(PixelDiff, Vec<u8>), String> {
+    let mut a = Rows::open(baseline)?;
+    let mut b = Rows::open(now)?;
+    let (width, height) = (a.width.max(b.width), a.height.max(b.height));
+    let mut image = Vec::new();
+    let mut encoder = png::Encoder::new(&mut image, width, height);
     encoder.set_color(ColorType::Rgb);
     encoder.set_depth(BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
     let mut stream = writer.stream_writer().map_err(|e| e.to_string())?;
     let mut line = Vec::with_capacity(width as usize * 3);
-    walk(baseline, now, |width, base, cur| {
+    let mut changed = 0;
+    for _ in 0..height {
+        let (base, cur) = (a.next()?, b.next()?);
         line.clear();
         for x in 0..width as usize {
-            let (b, c) = (pixel(base, x), pixel(cur, x));
-            match c {
-                Some(p) if b == Some(p) => {
+            match pixel(cur, x) {
+                Some(p) if pixel(base, x) == Some(p) => {
                     let luma = (u16::from(p[0]) * 3 + u16::from(p[1]) * 6 + u16::from(p[2])) / 10;
                     let washed = (255 * (FADE - 1) + luma) / FADE;
                     line.extend([washed as u8; 3]);
                 }
-                _ => line.extend(CHANGED),
+                _ => {
+                    changed += 1;
+                    line.extend(CHANGED);
+                }
             }
         }
-        stream.write_all(&line).map_err(|e| e.to_string())
-    })?;
-    stream.finish().map_err(|e| e.to_string())
+        stream.write_all(&line).map_err(|e| e.to_string())?;
+    }
+    stream.finish().map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    let total = u64::from(width) * u64::from(height);
+    Ok((PixelDiff { changed, total }, image))
 }
 
 fn pixel(row: Option<&[u8]>, x: usize) -> Option<[u8; 4]> {
     let p = row?.get(x * 4..x * 4 + 4)?;
     Some([p[0], p[1], p[2], p[3]])
-}
-
-fn union_size(baseline: &Path, now: &Path) -> Result<(u32, u32), String> {
-    let a = Rows::open(baseline)?;
-    let b = Rows::open(now)?;
-    Ok((a.width.max(b.width), a.height.max(b.height)))
-}
-
-/// Calls `row(width, baseline_row, now_row)` for every row of the union
-/// canvas; a row past an image's bottom is `None`.
-fn walk(
-    baseline: &Path,
-    now: &Path,
-    mut row: impl FnMut(u32, Option<&[u8]>, Option<&[u8]>) -> Result<(), String>,
-) -> Result<(), String> {
-    let mut a = Rows::open(baseline)?;
-    let mut b = Rows::open(now)?;
-    let width = a.width.max(b.width);
-    for _ in 0..a.height.max(b.height) {
-        let ra = a.next()?;
-        let rb = b.next()?;
-        row(width, ra, rb)?;
-    }
-    Ok(())
 }
 
 /// A PNG's rows, each as 8-bit RGBA.
