@@ -302,7 +302,13 @@ fn websocket_from_report(ev: &EventRequestPaused) -> Option<(String, String, Str
 
 /// How the page sent it, in the words of docs/operations.md.
 fn channel_of(ev: &EventRequestPaused) -> String {
-    match ev.resource_type {
+    channel_for(&ev.resource_type)
+}
+
+/// The channel a request of this resource type was sent through; the
+/// trace names the same channel for the same request.
+pub(crate) fn channel_for(ty: &ResourceType) -> String {
+    match ty {
         ResourceType::Ping => "beacon",
         ResourceType::Xhr => "xhr",
         ResourceType::Fetch => "fetch",
@@ -312,7 +318,7 @@ fn channel_of(ev: &EventRequestPaused) -> String {
         ResourceType::EventSource => "eventsource",
         ResourceType::CspViolationReport => "csp-report",
         ResourceType::Other => "other",
-        ref ty => return ty.as_ref().to_lowercase(),
+        ty => return ty.as_ref().to_lowercase(),
     }
     .to_string()
 }

@@ -310,10 +310,15 @@ pub(crate) fn har(scenario: &str, data: &ScenarioTraceData) -> Value {
             && f.error_text.contains(BLOCKED_BY_CLIENT)
         {
             let method = sent.request.method.to_uppercase();
-            blocked = unclaimed
-                .iter_mut()
-                .find(|b| b.is_some_and(|b| b.method == method && b.url == sent.request.url))
-                .and_then(Option::take);
+            let same = |b: &BlockedRequest| b.method == method && b.url == sent.request.url;
+            // Two writes to one URL (a beacon and a fetch) are told apart
+            // by the channel the guard named from the same resource type.
+            let channel = sent.r#type.as_ref().map(crate::guard::channel_for);
+            let slot = unclaimed
+                .iter()
+                .position(|b| b.is_some_and(|b| same(b) && Some(&b.channel) == channel.as_ref()))
+                .or_else(|| unclaimed.iter().position(|b| b.is_some_and(same)));
+            blocked = slot.and_then(|i| unclaimed[i].take());
         }
         let at = from_epoch_secs(*sent.wall_time.inner());
         entries.push((
