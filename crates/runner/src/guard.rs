@@ -26,7 +26,7 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
     self, ContinueRequestParams, ContinueResponseParams, EventRequestPaused, FailRequestParams,
     FulfillRequestParams, GetResponseBodyParams, HeaderEntry, RequestPattern, RequestStage,
 };
-use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, Request, ResourceType};
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
@@ -275,8 +275,21 @@ fn owner_of(shared: &Shared, frame: &str) -> Option<Arc<Mutex<WatchState>>> {
 /// stopped. Reports about anything else are dropped silently: the policy
 /// only ever blocks `ws:`/`wss:` and other non-HTTP schemes.
 fn websocket_from_report(ev: &EventRequestPaused) -> Option<(String, String, String)> {
-    let body: Vec<u8> = ev
-        .request
+    let report: serde_json::Value = serde_json::from_slice(&post_body(&ev.request)).ok()?;
+    let blocked = report
+        .pointer("/csp-report/blocked-uri")
+        .and_then(|v| v.as_str())?;
+    let channel = if blocked.starts_with("ws") {
+        "websocket"
+    } else {
+        "connect"
+    };
+    Some(("GET".into(), blocked.to_string(), channel.into()))
+}
+
+/// A request's body, decoded from the entries CDP sends it in.
+pub(crate) fn post_body(request: &Request) -> Vec<u8> {
+    request
         .post_data_entries
         .iter()
         .flatten()
@@ -287,17 +300,7 @@ fn websocket_from_report(ev: &EventRequestPaused) -> Option<(String, String, Str
                 .ok()
         })
         .flatten()
-        .collect();
-    let report: serde_json::Value = serde_json::from_slice(&body).ok()?;
-    let blocked = report
-        .pointer("/csp-report/blocked-uri")
-        .and_then(|v| v.as_str())?;
-    let channel = if blocked.starts_with("ws") {
-        "websocket"
-    } else {
-        "connect"
-    };
-    Some(("GET".into(), blocked.to_string(), channel.into()))
+        .collect()
 }
 
 /// How the page sent it, in the words of docs/operations.md.

@@ -139,12 +139,7 @@ impl PageWatch {
         let st = state.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = exceptions.next().await {
-                let d = &ev.exception_details;
-                let message = d
-                    .exception
-                    .as_ref()
-                    .and_then(|e| e.description.clone())
-                    .unwrap_or_else(|| d.text.clone());
+                let message = exception_message(&ev);
                 push_error(&st, PageErrorKind::Exception, &message);
                 push_console(&st, |visit| ConsoleEvent::Exception(ev, visit));
             }
@@ -161,16 +156,7 @@ impl PageWatch {
                     push_console(&st, |visit| ConsoleEvent::Api(ev, visit));
                     continue;
                 }
-                let message = ev
-                    .args
-                    .iter()
-                    .map(|a| match &a.value {
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(v) => v.to_string(),
-                        None => a.description.clone().unwrap_or_default(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let message = console_message(&ev);
                 push_error(&st, PageErrorKind::Console, &message);
                 push_console(&st, |visit| ConsoleEvent::Api(ev, visit));
             }
@@ -297,6 +283,28 @@ pub(crate) fn push_blocked(state: &Mutex<WatchState>, method: String, url: &str,
 
 pub(crate) fn visit_seq(state: &Mutex<WatchState>) -> u64 {
     state.lock().expect("watch state").seq
+}
+
+/// What a `console.*` call printed: its arguments, joined by spaces.
+pub(crate) fn console_message(ev: &EventConsoleApiCalled) -> String {
+    ev.args
+        .iter()
+        .map(|a| match &a.value {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => a.description.clone().unwrap_or_default(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An uncaught exception's description (with its stack), else its text.
+pub(crate) fn exception_message(ev: &EventExceptionThrown) -> String {
+    let d = &ev.exception_details;
+    d.exception
+        .as_ref()
+        .and_then(|e| e.description.clone())
+        .unwrap_or_else(|| d.text.clone())
 }
 
 /// Keeps a console event for the trace, under the current visit. Only an

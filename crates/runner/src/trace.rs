@@ -23,6 +23,8 @@ use chrono::{DateTime, Utc};
 use prod_smoke_model::{BlockedRequest, Redactor, ScenarioTrace};
 use serde_json::{Value, json};
 
+use crate::page_watch;
+
 /// When a scenario's trace is written (`--trace`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TraceMode {
@@ -469,19 +471,7 @@ fn query_string(url: &str) -> Vec<Value> {
 }
 
 fn request(req: &Request, http_version: &str) -> Value {
-    let body: Vec<u8> = req
-        .post_data_entries
-        .iter()
-        .flatten()
-        .filter_map(|e| e.bytes.as_ref())
-        .filter_map(|b| {
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD
-                .decode(AsRef::<str>::as_ref(b))
-                .ok()
-        })
-        .flatten()
-        .collect();
+    let body = crate::guard::post_body(req);
     let url = match &req.url_fragment {
         Some(f) => format!("{}{f}", req.url),
         None => req.url.clone(),
@@ -623,26 +613,12 @@ pub(crate) fn console_text(scenario: &str, attempt: u32, data: &ScenarioTraceDat
         .iter()
         .map(|ev| match ev {
             ConsoleEvent::Api(e, visit) => {
-                let text = e
-                    .args
-                    .iter()
-                    .map(|a| match &a.value {
-                        Some(Value::String(s)) => s.clone(),
-                        Some(v) => v.to_string(),
-                        None => a.description.clone().unwrap_or_default(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let text = page_watch::console_message(e);
                 let kind = format!("console.{}", e.r#type.as_ref().to_lowercase());
                 (*e.timestamp.inner(), line(&kind, &text, page_of(*visit)))
             }
             ConsoleEvent::Exception(e, visit) => {
-                let d = &e.exception_details;
-                let text = d
-                    .exception
-                    .as_ref()
-                    .and_then(|x| x.description.clone())
-                    .unwrap_or_else(|| d.text.clone());
+                let text = page_watch::exception_message(e);
                 (
                     *e.timestamp.inner(),
                     line("exception", &text, page_of(*visit)),
