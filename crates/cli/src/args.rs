@@ -53,9 +53,14 @@ pub struct RollbackArgs {
     /// The app, as named in config.
     #[arg(default_value = prod_smoke_config::DEFAULT_APP)]
     pub app: String,
-    /// The release's merge commit to revert.
+    /// The release's merge commit to revert (default: the release's
+    /// deployed_sha, read from DATABASE_URL).
     #[arg(long)]
     pub sha: Option<String>,
+    /// The release whose deployed_sha is reverted when --sha is not given
+    /// (default: the single active release, else the last shipped).
+    #[arg(long)]
+    pub release: Option<String>,
     /// The app's git checkout (default: release_repos.yml apps.<app>.repo).
     #[arg(long)]
     pub repo: Option<String>,
@@ -161,8 +166,43 @@ pub struct RunArgs {
     #[arg(long)]
     pub repo: Option<String>,
 
+    /// Which scenarios leave a trace in <artifacts>/traces/: a HAR of the
+    /// network, an MHTML snapshot of the page, and the console.
+    #[arg(long, value_enum, default_value_t = TraceArg::OnFailure)]
+    pub trace: TraceArg,
+
     #[command(flatten)]
     pub seal: SealArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TraceArg {
+    /// Scenarios that did not pass.
+    OnFailure,
+    /// Every scenario.
+    Always,
+    /// None; nothing is collected.
+    Off,
+}
+
+impl TraceArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TraceArg::OnFailure => "on-failure",
+            TraceArg::Always => "always",
+            TraceArg::Off => "off",
+        }
+    }
+}
+
+impl From<TraceArg> for prod_smoke_runner::TraceMode {
+    fn from(t: TraceArg) -> Self {
+        match t {
+            TraceArg::OnFailure => prod_smoke_runner::TraceMode::OnFailure,
+            TraceArg::Always => prod_smoke_runner::TraceMode::Always,
+            TraceArg::Off => prod_smoke_runner::TraceMode::Off,
+        }
+    }
 }
 
 /// The ledger and what to mask: every command that reads or writes seals.

@@ -5,6 +5,7 @@ mod args;
 mod canary;
 mod check_cmd;
 mod exit;
+mod heartbeat;
 mod logging;
 mod progress;
 mod rollback_cmd;
@@ -47,7 +48,7 @@ fn main() -> ExitCode {
             Some(args::Command::Deliver(c)) => seal_cmds::deliver(&c).await,
             Some(args::Command::History(c)) => seal_cmds::history(&c).await,
             Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
-            Some(args::Command::Rollback(c)) => rollback_cmd::run(&c),
+            Some(args::Command::Rollback(c)) => rollback_cmd::run(&c).await,
             None => run_cmd::run(cli.run).await,
         }
     });

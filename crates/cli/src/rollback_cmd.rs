@@ -4,10 +4,13 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use prod_smoke_config::{AppTarget, check_url, resolve};
 use prod_smoke_model::{RevertStatus, RollbackEvidence, host_of};
 use prod_smoke_rollback::{RevertRequest, heroku_rollback_target, is_sha, prove_revert};
-use prod_smoke_seal::{RollbackTarget, block_with_proof, rollback_block};
+use prod_smoke_seal::{
+    RollbackTarget, SealConfig, SealOverrides, block_with_proof, release_sha, rollback_block,
+};
 
 use crate::args::RollbackArgs;
 use crate::exit;
@@ -15,13 +18,64 @@ use crate::exit;
 /// `PROD_SMOKE_GIT`: the git binary for the dry run (default `git` on PATH).
 pub const GIT_ENV: &str = "PROD_SMOKE_GIT";
 
+/// Said when no sha is known, before why the release could not name one.
+const SHA_HINT: &str = "pass --sha with the release's merge commit";
+
+/// The merge commit the dry run reverts, and where it came from.
+#[derive(Debug, Clone)]
+pub struct MergeSha {
+    pub sha: Option<String>,
+    /// Where the sha came from, or (with none) what to do and why the
+    /// release could not name it.
+    pub said: String,
+}
+
+/// `--sha`, else the `deployed_sha` of the release the seal is recorded
+/// against, read (read-only) from the hub's Postgres. A database that is
+/// down or slow only leaves the sha unknown: the caller's proof then says
+/// `not checked` with the reason, and the seal goes on.
+pub async fn merge_sha(
+    flag: Option<&str>,
+    cfg: Option<&SealConfig>,
+    finished_at: DateTime<Utc>,
+) -> MergeSha {
+    if let Some(sha) = flag.map(str::trim).filter(|s| !s.is_empty()) {
+        return MergeSha {
+            sha: Some(sha.to_string()),
+            said: "--sha".into(),
+        };
+    }
+    let Some(cfg) = cfg else {
+        return MergeSha {
+            sha: None,
+            said: format!("{SHA_HINT} (the seal is not configured, so no release was looked up)"),
+        };
+    };
+    match release_sha(cfg, finished_at).await {
+        Ok(found) => match found.deployed_sha {
+            Some(sha) => MergeSha {
+                sha: Some(sha),
+                said: format!(
+                    "deployed_sha of release {} ({})",
+                    found.slug,
+                    found.pick.describe()
+                ),
+            },
+            None => MergeSha {
+                sha: None,
+                said: format!("{SHA_HINT} (release {} has no deployed_sha)", found.slug),
+            },
+        },
+        Err(why) => MergeSha {
+            sha: None,
+            said: format!("{SHA_HINT} (the release's deployed_sha could not be looked up: {why})"),
+        },
+    }
+}
+
 /// The rollback block for `target` and what its dry run proved.
 /// `repo_flag` wins over config; `sha` is the release's merge commit.
-pub fn evidence(
-    target: &AppTarget,
-    repo_flag: Option<&str>,
-    sha: Option<&str>,
-) -> RollbackEvidence {
+pub fn evidence(target: &AppTarget, repo_flag: Option<&str>, sha: &MergeSha) -> RollbackEvidence {
     let repo = repo_flag
         .map(str::to_string)
         .or_else(|| target.repo.clone());
@@ -31,7 +85,7 @@ pub fn evidence(
         RollbackTarget {
             production_app: target.production_app.as_deref(),
             repo: repo.as_deref(),
-            deployed_sha: sha,
+            deployed_sha: sha.sha.as_deref(),
         },
     );
     let git = std::env::var_os(GIT_ENV)
@@ -42,8 +96,8 @@ pub fn evidence(
         git: git.as_deref(),
         repo: repo.as_deref(),
         repo_hint: &repo_hint,
-        sha,
-        sha_hint: "pass --sha with the release's merge commit",
+        sha: sha.sha.as_deref(),
+        sha_hint: &sha.said,
     });
     let heroku = heroku_rollback_target(
         target.production_app.as_deref(),
@@ -59,7 +113,9 @@ pub fn evidence(
 
 /// `prod-smoke rollback [APP] --sha SHA [--repo PATH]`: prints the block
 /// and its proof; exits 0 clean, 1 conflict, 2 bad input, 3 not checked.
-pub fn run(args: &RollbackArgs) -> u8 {
+/// Without `--sha`, the release's `deployed_sha` is read from
+/// `DATABASE_URL` (read-only).
+pub async fn run(args: &RollbackArgs) -> u8 {
     if let Some(sha) = &args.sha
         && !is_sha(sha)
     {
@@ -86,7 +142,12 @@ pub fn run(args: &RollbackArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let proof = evidence(&target, args.repo.as_deref(), args.sha.as_deref());
+    let cfg = SealConfig::from_env(SealOverrides {
+        release_slug: args.release.clone(),
+        ..SealOverrides::default()
+    });
+    let sha = merge_sha(args.sha.as_deref(), cfg.as_ref().ok(), Utc::now()).await;
+    let proof = evidence(&target, args.repo.as_deref(), &sha);
     if args.json {
         match serde_json::to_string(&proof) {
             Ok(json) => println!("{json}"),

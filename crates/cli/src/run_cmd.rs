@@ -15,6 +15,7 @@ use prod_smoke_seal::{
 use prod_smoke_spec::{Scenario, Suite};
 
 use crate::args::{LedgerArgs, RunArgs, SealArgs};
+use crate::heartbeat::Heartbeat;
 use crate::{exit, progress};
 
 pub async fn run(args: RunArgs) -> u8 {
@@ -32,7 +33,7 @@ pub async fn run(args: RunArgs) -> u8 {
         .as_deref()
         .map(url_credentials)
         .unwrap_or_default();
-    let seal_cfg = run_seal_config(&args.seal, &target).map(|mut cfg| {
+    let mut seal_cfg = run_seal_config(&args.seal, &target).map(|mut cfg| {
         cdp_secrets.iter().for_each(|s| cfg.redactor.add(s.clone()));
         cfg
     });
@@ -56,6 +57,15 @@ pub async fn run(args: RunArgs) -> u8 {
     );
     let artifacts = artifacts_dir(&args, &target.app);
     eprintln!("  artifacts: {}", artifacts.display());
+    let heartbeat = Heartbeat::start(&artifacts, redactor.clone());
+    heartbeat.line(&format!(
+        "start: prod-smoke {} {} {} against {} (--trace {})",
+        env!("CARGO_PKG_VERSION"),
+        target.app,
+        args.grep,
+        target.url,
+        args.trace.as_str()
+    ));
 
     let mut report = match browser_source(args.chromium.as_deref(), args.cdp_url.as_deref()) {
         Ok(browser) => {
@@ -77,7 +87,9 @@ pub async fn run(args: RunArgs) -> u8 {
                 block_urls,
                 allow_websockets: args.allow_websockets,
             };
-            run_interruptible(&opts, &redactor).await
+            opts.trace = args.trace.into();
+            opts.redactor = redactor.clone();
+            run_interruptible(&opts, &redactor, &heartbeat).await
         }
         Err(e) => inconclusive(&target, &args.grep, &artifacts, &scenarios, e.to_string()),
     };
@@ -91,18 +103,64 @@ pub async fn run(args: RunArgs) -> u8 {
         Duration::from_secs(args.timeout.max(1)),
     )
     .await;
+    heartbeat.line(&format!(
+        "run finished: {} ({})",
+        report.verdict.as_str(),
+        report.scenario_counts().line()
+    ));
     if report.verdict == Verdict::Red {
         // Before the reports are written, so all four places show it.
+        let sha = crate::rollback_cmd::merge_sha(
+            args.seal.sha.as_deref(),
+            seal_cfg.as_ref().ok(),
+            report.finished_at,
+        )
+        .await;
+        heartbeat.line(&format!(
+            "rollback sha: {} — {}",
+            sha.sha.as_deref().unwrap_or("unknown"),
+            sha.said
+        ));
+        // The seal's block (stderr, Discord) names the same sha.
+        if let (Ok(cfg), Some(found)) = (seal_cfg.as_mut(), &sha.sha) {
+            cfg.sha = Some(found.clone());
+        }
         report.rollback = Some(crate::rollback_cmd::evidence(
             &target,
             args.repo.as_deref(),
-            args.seal.sha.as_deref(),
+            &sha,
         ));
     }
     since_last_green.finish(&mut report, &redactor).await;
     let report = redactor.redact_value(&report);
 
-    finish(&args, &target, &report, seal_cfg, &redactor).await
+    let code = finish(&args, &target, &report, seal_cfg, &redactor, &heartbeat).await;
+    heartbeat.line(&format!("end: {}, exit {code}", report.verdict.as_str()));
+    heartbeat.finish().await;
+    if let Some(dir) = &report.artifacts_dir {
+        reseal_manifest(dir).await;
+    }
+    code
+}
+
+/// heartbeat.log keeps growing after the reports (and the manifest) are
+/// written: the seal's deliveries and the end come later. So the manifest
+/// is written again once the log has its last line; it then covers the
+/// log as it stays. Only a manifest that was written the first time is
+/// rewritten, so a folder whose reports failed gets no manifest.
+async fn reseal_manifest(dir: &Path) {
+    if !tokio::fs::try_exists(dir.join(prod_smoke_report::MANIFEST_FILE))
+        .await
+        .unwrap_or(false)
+    {
+        return;
+    }
+    let dir = dir.to_path_buf();
+    let written =
+        tokio::task::spawn_blocking(move || prod_smoke_report::write_manifest(&dir)).await;
+    if let Ok(Err(e)) = written {
+        eprintln!("prod-smoke: could not rewrite the manifest: {e}");
+    }
 }
 
 /// Resolves everything that can be wrong with the input before anything runs.
@@ -209,10 +267,15 @@ fn writable(dir: &Path) -> std::io::Result<()> {
 
 /// Runs the suite; SIGINT or SIGTERM cancels it, which drops (and so
 /// reaps) the browser, and makes the run inconclusive.
-async fn run_interruptible(opts: &RunOptions, redactor: &Redactor) -> RunReport {
+async fn run_interruptible(
+    opts: &RunOptions,
+    redactor: &Redactor,
+    heartbeat: &Heartbeat,
+) -> RunReport {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let printer = tokio::spawn(progress::report(rx, redactor.clone()));
-    let events = EventSink::new(tx);
+    let (beat_tx, beat_task) = heartbeat.events();
+    let events = EventSink::new(tx).and(beat_tx);
     let started = Utc::now();
     let report = tokio::select! {
         report = prod_smoke_runner::run(opts, &events) => report,
@@ -243,6 +306,7 @@ async fn run_interruptible(opts: &RunOptions, redactor: &Redactor) -> RunReport 
     };
     drop(events);
     let _ = printer.await;
+    let _ = beat_task.await;
     report
 }
 
@@ -292,21 +356,32 @@ async fn finish(
     report: &RunReport,
     seal_cfg: Result<SealConfig, String>,
     redactor: &Redactor,
+    heartbeat: &Heartbeat,
 ) -> u8 {
     let host = host_of(&target.url);
     if let Some(dir) = &report.artifacts_dir {
         match prod_smoke_report::write_artifacts(dir, report) {
             Ok(paths) => {
+                heartbeat.line(&format!(
+                    "reports written: results.json, junit.xml, report.html, {} trace(s)",
+                    report.traces.len()
+                ));
                 eprintln!("  report: {}", paths.report_html.display());
+                for t in &report.traces {
+                    for file in [&t.har, &t.mhtml, &t.console].into_iter().flatten() {
+                        eprintln!("  trace: {} ({})", dir.join(file).display(), t.scenario);
+                    }
+                }
                 for c in report.checks.iter().filter(|c| c.screenshot.is_some()) {
                     let shot = dir.join(c.screenshot.as_ref().expect("filtered"));
                     eprintln!("  screenshot: {} ({})", shot.display(), c.name);
                 }
             }
-            Err(e) => eprintln!(
-                "prod-smoke: could not write the reports: {}",
-                redactor.redact(&e.to_string())
-            ),
+            Err(e) => {
+                let why = redactor.redact(&e.to_string());
+                heartbeat.line(&format!("reports not written: {why}"));
+                eprintln!("prod-smoke: could not write the reports: {why}");
+            }
         }
     }
     write_ci_outputs(report);
@@ -322,42 +397,60 @@ async fn finish(
 
     let mut rollback = None;
     match seal_cfg {
-        Ok(cfg) => match prod_smoke_seal::seal_run(report, &cfg).await {
-            Ok(outcome) => {
-                eprintln!("{}", outcome.verdict_line);
-                eprintln!(
-                    "  seal: ledger {} (run {})",
-                    outcome.ledger_path.display(),
-                    outcome.run_id
-                );
-                for s in &outcome.sinks {
-                    eprintln!("  {}: {}", s.sink, redactor.redact(&s.outcome.to_string()));
+        Ok(cfg) => {
+            heartbeat.line("seal: recording the verdict and delivering it");
+            match prod_smoke_seal::seal_run(report, &cfg).await {
+                Ok(outcome) => {
+                    eprintln!("{}", outcome.verdict_line);
+                    eprintln!(
+                        "  seal: ledger {} (run {})",
+                        outcome.ledger_path.display(),
+                        outcome.run_id
+                    );
+                    heartbeat.line(&format!(
+                        "delivery ledger: recorded in {}",
+                        outcome.ledger_path.display()
+                    ));
+                    for s in &outcome.sinks {
+                        let said = redactor.redact(&s.outcome.to_string());
+                        eprintln!("  {}: {said}", s.sink);
+                        heartbeat.line(&format!("delivery {}: {said}", s.sink));
+                    }
+                    rollback = outcome.rollback;
+                    // Only once the ledger knows this run as the last green one.
+                    crate::since_last_green::keep(&cfg, report).await;
                 }
-                rollback = outcome.rollback;
-                // Only once the ledger knows this run as the last green one.
-                crate::since_last_green::keep(&cfg, report).await;
+                Err(e) => {
+                    let why = redactor.redact(&e.to_string());
+                    heartbeat.line(&format!("delivery ledger: not recorded — {why}"));
+                    eprintln!("prod-smoke: the seal could not be recorded: {why}");
+                }
             }
-            Err(e) => eprintln!(
-                "prod-smoke: the seal could not be recorded: {}",
-                redactor.redact(&e.to_string())
-            ),
-        },
-        Err(e) => eprintln!(
-            "prod-smoke: the seal is not configured: {}",
-            redactor.redact(&e)
-        ),
+        }
+        Err(e) => {
+            heartbeat.line(&format!(
+                "delivery: none, the seal is not configured — {}",
+                redactor.redact(&e)
+            ));
+            eprintln!(
+                "prod-smoke: the seal is not configured: {}",
+                redactor.redact(&e)
+            );
+        }
     }
     if report.verdict == Verdict::Red {
-        let block = rollback.unwrap_or_else(|| {
-            let block = rollback_block(
+        // The seal could not build it: the block the reports carry, which
+        // names the same sha as the proof.
+        let block = rollback.unwrap_or_else(|| match &report.rollback {
+            Some(r) => block_with_proof(&r.block, Some(r)),
+            None => rollback_block(
                 &host,
                 RollbackTarget {
                     production_app: target.production_app.as_deref(),
                     repo: target.repo.as_deref(),
                     deployed_sha: args.seal.sha.as_deref(),
                 },
-            );
-            block_with_proof(&block, report.rollback.as_ref())
+            ),
         });
         eprintln!("{block}");
     }

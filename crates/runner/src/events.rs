@@ -30,22 +30,32 @@ pub enum RunEvent {
     },
 }
 
-/// Where events go; a run without a subscriber drops them.
+/// Where events go: every subscriber gets each one; a run without a
+/// subscriber drops them.
 #[derive(Debug, Clone, Default)]
-pub struct EventSink(Option<UnboundedSender<RunEvent>>);
+pub struct EventSink(Vec<UnboundedSender<RunEvent>>);
 
 impl EventSink {
     pub fn new(tx: UnboundedSender<RunEvent>) -> Self {
-        EventSink(Some(tx))
+        EventSink(vec![tx])
     }
 
     pub fn none() -> Self {
-        EventSink(None)
+        EventSink(Vec::new())
+    }
+
+    /// Adds a subscriber (a second reporter, such as heartbeat.log).
+    pub fn and(mut self, tx: UnboundedSender<RunEvent>) -> Self {
+        self.0.push(tx);
+        self
     }
 
     pub fn emit(&self, event: RunEvent) {
-        if let Some(tx) = &self.0 {
-            let _ = tx.send(event);
+        if let Some((last, rest)) = self.0.split_last() {
+            for tx in rest {
+                let _ = tx.send(event.clone());
+            }
+            let _ = last.send(event);
         }
     }
 }

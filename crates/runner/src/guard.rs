@@ -26,7 +26,7 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
     self, ContinueRequestParams, ContinueResponseParams, EventRequestPaused, FailRequestParams,
     FulfillRequestParams, GetResponseBodyParams, HeaderEntry, RequestPattern, RequestStage,
 };
-use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, ResourceType};
+use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, Request, ResourceType};
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
@@ -275,20 +275,7 @@ fn owner_of(shared: &Shared, frame: &str) -> Option<Arc<Mutex<WatchState>>> {
 /// stopped. Reports about anything else are dropped silently: the policy
 /// only ever blocks `ws:`/`wss:` and other non-HTTP schemes.
 fn websocket_from_report(ev: &EventRequestPaused) -> Option<(String, String, String)> {
-    let body: Vec<u8> = ev
-        .request
-        .post_data_entries
-        .iter()
-        .flatten()
-        .filter_map(|e| e.bytes.as_ref())
-        .filter_map(|b| {
-            base64::engine::general_purpose::STANDARD
-                .decode(AsRef::<str>::as_ref(b))
-                .ok()
-        })
-        .flatten()
-        .collect();
-    let report: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    let report: serde_json::Value = serde_json::from_slice(&post_body(&ev.request)).ok()?;
     let blocked = report
         .pointer("/csp-report/blocked-uri")
         .and_then(|v| v.as_str())?;
@@ -300,9 +287,31 @@ fn websocket_from_report(ev: &EventRequestPaused) -> Option<(String, String, Str
     Some(("GET".into(), blocked.to_string(), channel.into()))
 }
 
+/// A request's body, decoded from the entries CDP sends it in.
+pub(crate) fn post_body(request: &Request) -> Vec<u8> {
+    request
+        .post_data_entries
+        .iter()
+        .flatten()
+        .filter_map(|e| e.bytes.as_ref())
+        .filter_map(|b| {
+            base64::engine::general_purpose::STANDARD
+                .decode(AsRef::<str>::as_ref(b))
+                .ok()
+        })
+        .flatten()
+        .collect()
+}
+
 /// How the page sent it, in the words of docs/operations.md.
 fn channel_of(ev: &EventRequestPaused) -> String {
-    match ev.resource_type {
+    channel_for(&ev.resource_type)
+}
+
+/// The channel a request of this resource type was sent through; the
+/// trace names the same channel for the same request.
+pub(crate) fn channel_for(ty: &ResourceType) -> String {
+    match ty {
         ResourceType::Ping => "beacon",
         ResourceType::Xhr => "xhr",
         ResourceType::Fetch => "fetch",
@@ -312,7 +321,7 @@ fn channel_of(ev: &EventRequestPaused) -> String {
         ResourceType::EventSource => "eventsource",
         ResourceType::CspViolationReport => "csp-report",
         ResourceType::Other => "other",
-        ref ty => return ty.as_ref().to_lowercase(),
+        ty => return ty.as_ref().to_lowercase(),
     }
     .to_string()
 }

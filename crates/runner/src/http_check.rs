@@ -21,6 +21,8 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, RunnerError> {
 
 /// What the request saw: a status, or a sentence saying why there was none.
 pub struct HttpOutcome {
+    /// The URL asked for (before any redirect).
+    pub url: String,
     pub status: Option<u16>,
     pub error: Option<String>,
 }
@@ -49,11 +51,13 @@ pub async fn run(
                 )
             });
             HttpOutcome {
+                url,
                 status: Some(status),
                 error,
             }
         }
         Err(e) => HttpOutcome {
+            url,
             status: None,
             error: Some(format!(
                 "{} {} failed: {}",

@@ -13,6 +13,7 @@ mod process;
 mod run;
 mod scenario;
 mod screenshot;
+mod trace;
 
 pub use browser::{BrowserSession, BrowserSource, browser_source};
 pub use errors::RunnerError;
@@ -21,3 +22,4 @@ pub use guard::{CSP_REPORT_URL, GuardPolicy, SAFE_METHODS};
 pub use pool::shown_url;
 pub use process::find_chromium;
 pub use run::{RunOptions, run, unrun_checks};
+pub use trace::{TRACES_DIR, TraceMode, blocked_reason};

@@ -12,7 +12,10 @@ use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::log::{
     self, EventEntryAdded, LogEntryLevel, LogEntrySource,
 };
-use chromiumoxide::cdp::browser_protocol::network::{EventResponseReceived, ResourceType};
+use chromiumoxide::cdp::browser_protocol::network::{
+    EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
+    ResourceType,
+};
 use chromiumoxide::cdp::browser_protocol::page::EventFrameAttached;
 use chromiumoxide::cdp::js_protocol::runtime::{
     ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown,
@@ -23,6 +26,7 @@ use tokio::task::JoinHandle;
 
 use crate::errors::RunnerError;
 use crate::guard::{BrowserGuard, Subscription};
+use crate::trace::{ConsoleEvent, NetEvent, PageLog, VisitMark};
 
 /// Caps what one page may pile up, so a hostile page cannot exhaust memory.
 const MAX_RECORDS: usize = 200;
@@ -38,6 +42,8 @@ pub(crate) struct WatchState {
     document_url: Option<String>,
     blocked: Vec<(usize, BlockedRequest)>,
     errors: Vec<(usize, PageError)>,
+    /// The raw events for the scenario's trace; `None` under `--trace off`.
+    trace: Option<PageLog>,
 }
 
 pub struct PageWatch {
@@ -57,10 +63,19 @@ fn clip(s: &str) -> String {
 
 impl PageWatch {
     /// Subscribes to the page's events and to what the browser's guard
-    /// blocks for it. Must run before the first navigation.
-    pub async fn attach(page: &Page, guard: &BrowserGuard) -> Result<PageWatch, RunnerError> {
+    /// blocks for it. Must run before the first navigation. With `trace`,
+    /// it also keeps the raw network and console events for the
+    /// scenario's trace.
+    pub async fn attach(
+        page: &Page,
+        guard: &BrowserGuard,
+        trace: bool,
+    ) -> Result<PageWatch, RunnerError> {
         let cdp = |e: chromiumoxide::error::CdpError| RunnerError::Cdp(e.to_string());
-        let state = Arc::new(Mutex::new(WatchState::default()));
+        let state = Arc::new(Mutex::new(WatchState {
+            trace: trace.then(PageLog::default),
+            ..WatchState::default()
+        }));
         let main_frame = page.mainframe().await.map_err(cdp)?;
         let mut tasks = Vec::new();
 
@@ -100,10 +115,13 @@ impl PageWatch {
             while let Some(ev) = responses.next().await {
                 let is_main = ev.r#type == ResourceType::Document
                     && (main_frame.is_none() || ev.frame_id == main_frame);
+                let mut s = st.lock().expect("watch state");
                 if is_main {
-                    let mut s = st.lock().expect("watch state");
                     s.document_status = u16::try_from(ev.response.status).ok();
                     s.document_url = Some(ev.response.url.clone());
+                }
+                if let Some(t) = &mut s.trace {
+                    t.push_net(NetEvent::Response(ev));
                 }
             }
         }));
@@ -115,13 +133,9 @@ impl PageWatch {
         let st = state.clone();
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = exceptions.next().await {
-                let d = &ev.exception_details;
-                let message = d
-                    .exception
-                    .as_ref()
-                    .and_then(|e| e.description.clone())
-                    .unwrap_or_else(|| d.text.clone());
+                let message = exception_message(&ev);
                 push_error(&st, PageErrorKind::Exception, &message);
+                push_console(&st, |visit| ConsoleEvent::Exception(ev, visit));
             }
         }));
 
@@ -133,19 +147,12 @@ impl PageWatch {
         tasks.push(tokio::spawn(async move {
             while let Some(ev) = console.next().await {
                 if ev.r#type != ConsoleApiCalledType::Error {
+                    push_console(&st, |visit| ConsoleEvent::Api(ev, visit));
                     continue;
                 }
-                let message = ev
-                    .args
-                    .iter()
-                    .map(|a| match &a.value {
-                        Some(serde_json::Value::String(s)) => s.clone(),
-                        Some(v) => v.to_string(),
-                        None => a.description.clone().unwrap_or_default(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let message = console_message(&ev);
                 push_error(&st, PageErrorKind::Console, &message);
+                push_console(&st, |visit| ConsoleEvent::Api(ev, visit));
             }
         }));
 
@@ -170,8 +177,13 @@ impl PageWatch {
                         &format!("{} {url}", e.text),
                     );
                 }
+                push_console(&st, |visit| ConsoleEvent::Log(ev, visit));
             }
         }));
+
+        if trace {
+            tasks.push(trace_network(page, state.clone()).await.map_err(cdp)?);
+        }
 
         page.execute(log::EnableParams::default())
             .await
@@ -183,13 +195,33 @@ impl PageWatch {
         })
     }
 
-    /// Starts a new visit: clears the document status and files later
-    /// records under `visit`.
-    pub fn begin_visit(&self, visit: usize) {
+    /// Starts a new visit of `url`: clears the document status and files
+    /// later records under `visit`.
+    pub fn begin_visit(&self, visit: usize, url: &str) {
         let mut s = self.state.lock().expect("watch state");
         s.visit = visit;
         s.seq = VISIT_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
         s.document_status = None;
+        if let Some(t) = &mut s.trace {
+            t.visits.push(VisitMark {
+                index: visit,
+                url: url.to_string(),
+                at: chrono::Utc::now(),
+            });
+        }
+    }
+
+    /// Hands over what was kept for the trace, with what the guard blocked
+    /// (each under its visit). Empty under `--trace off`.
+    pub(crate) fn take_trace(&self) -> (PageLog, Vec<(usize, BlockedRequest)>) {
+        let mut s = self.state.lock().expect("watch state");
+        let log = s.trace.as_mut().map(std::mem::take).unwrap_or_default();
+        let blocked = if s.trace.is_some() {
+            s.blocked.clone()
+        } else {
+            Vec::new()
+        };
+        (log, blocked)
     }
 
     pub fn document_status(&self) -> Option<u16> {
@@ -245,6 +277,75 @@ pub(crate) fn push_blocked(state: &Mutex<WatchState>, method: String, url: &str,
 
 pub(crate) fn visit_seq(state: &Mutex<WatchState>) -> u64 {
     state.lock().expect("watch state").seq
+}
+
+/// What a `console.*` call printed: its arguments, joined by spaces.
+pub(crate) fn console_message(ev: &EventConsoleApiCalled) -> String {
+    ev.args
+        .iter()
+        .map(|a| match &a.value {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => a.description.clone().unwrap_or_default(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An uncaught exception's description (with its stack), else its text.
+pub(crate) fn exception_message(ev: &EventExceptionThrown) -> String {
+    let d = &ev.exception_details;
+    d.exception
+        .as_ref()
+        .and_then(|e| e.description.clone())
+        .unwrap_or_else(|| d.text.clone())
+}
+
+/// Keeps a console event for the trace, under the current visit. Only an
+/// `Arc` is stored: the text is built if the trace is kept.
+fn push_console(state: &Mutex<WatchState>, event: impl FnOnce(usize) -> ConsoleEvent) {
+    let mut s = state.lock().expect("watch state");
+    let visit = s.visit;
+    if let Some(t) = &mut s.trace {
+        t.push_console(event(visit));
+    }
+}
+
+/// One task for the trace's network events (the responses come through
+/// the status listener above): sends, finishes and failures.
+async fn trace_network(
+    page: &Page,
+    state: Arc<Mutex<WatchState>>,
+) -> Result<JoinHandle<()>, chromiumoxide::error::CdpError> {
+    let sent = page.event_listener::<EventRequestWillBeSent>().await?;
+    let finished = page.event_listener::<EventLoadingFinished>().await?;
+    let failed = page.event_listener::<EventLoadingFailed>().await?;
+    let mut events = futures::stream::select(
+        sent.map(Recorded::Sent),
+        futures::stream::select(
+            finished.map(Recorded::Finished),
+            failed.map(Recorded::Failed),
+        ),
+    );
+    Ok(tokio::spawn(async move {
+        while let Some(ev) = events.next().await {
+            let mut s = state.lock().expect("watch state");
+            let visit = s.visit;
+            if let Some(t) = &mut s.trace {
+                t.push_net(match ev {
+                    Recorded::Sent(e) => NetEvent::Sent(e, visit),
+                    Recorded::Finished(e) => NetEvent::Finished(e),
+                    Recorded::Failed(e) => NetEvent::Failed(e),
+                });
+            }
+        }
+    }))
+}
+
+enum Recorded {
+    Sent(Arc<EventRequestWillBeSent>),
+    Finished(Arc<EventLoadingFinished>),
+    Failed(Arc<EventLoadingFailed>),
 }
 
 fn push_error(state: &Mutex<WatchState>, kind: PageErrorKind, message: &str) {

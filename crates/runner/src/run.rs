@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures::FutureExt;
 use futures::stream::{self, StreamExt};
-use prod_smoke_model::{CheckResult, CheckStatus, RunReport, Verdict};
+use prod_smoke_model::{CheckResult, CheckStatus, Redactor, RunReport, Verdict};
 use prod_smoke_spec::Scenario;
 
 use crate::browser::{BrowserSession, BrowserSource};
 use crate::events::{EventSink, RunEvent};
 use crate::guard::GuardPolicy;
 use crate::scenario::{self, ScenarioContext, ScenarioOutcome, SharedBrowser};
+use crate::trace::{self, TraceMode};
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -39,6 +40,10 @@ pub struct RunOptions {
     /// What the read-only guard blocks beyond writes: `--block-url`
     /// patterns, and whether WebSockets may open.
     pub guard: GuardPolicy,
+    /// Which scenarios leave a trace (`--trace`).
+    pub trace: TraceMode,
+    /// Masks secrets in the trace files, as in every other artifact.
+    pub redactor: Redactor,
 }
 
 impl RunOptions {
@@ -64,6 +69,8 @@ impl RunOptions {
             retry_delay: Duration::from_secs(30),
             artifacts_dir,
             guard: GuardPolicy::default(),
+            trace: TraceMode::default(),
+            redactor: Redactor::new(),
         }
     }
 }
@@ -193,7 +200,23 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
             ));
             continue;
         };
-        let flaky = attempts[i] > 1 && outcome.passed();
+        let passed = outcome.passed();
+        if let Some(data) = outcome.trace.take()
+            && opts.trace.keeps(passed)
+        {
+            report.traces.push(
+                trace::write(
+                    &opts.artifacts_dir,
+                    &opts.scenarios[i].name,
+                    i,
+                    attempts[i],
+                    &data,
+                    &opts.redactor,
+                )
+                .await,
+            );
+        }
+        let flaky = attempts[i] > 1 && passed;
         for c in &mut outcome.checks {
             c.attempts = attempts[i];
             if flaky && c.status == CheckStatus::Passed {
@@ -254,6 +277,7 @@ async fn run_batch(
                 events,
                 scenario_index: i,
                 attempt,
+                trace: opts.trace,
             };
             (i, scenario::run(&opts.scenarios[i], &ctx).await)
         })

@@ -14,6 +14,7 @@ use crate::browser::{BrowserSession, IsolatedPage};
 use crate::events::{EventSink, RunEvent};
 use crate::expect::{self, ExpectOutcome};
 use crate::page_watch::PageWatch;
+use crate::trace::{self, HttpRecord, ScenarioTraceData, TraceMode};
 use crate::{http_check, screenshot};
 
 /// The browser, shared by every scenario and started once, in the
@@ -30,6 +31,7 @@ pub struct ScenarioContext<'a> {
     pub events: &'a EventSink,
     pub scenario_index: usize,
     pub attempt: u32,
+    pub trace: TraceMode,
 }
 
 pub struct ScenarioOutcome {
@@ -37,6 +39,8 @@ pub struct ScenarioOutcome {
     /// Set when prod-smoke's own environment broke; the checks then say
     /// nothing about the site.
     pub environment_error: Option<String>,
+    /// What was collected for the trace (in memory; written only if kept).
+    pub(crate) trace: Option<ScenarioTraceData>,
 }
 
 impl ScenarioOutcome {
@@ -63,11 +67,15 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
     // Opening the page (context, target, guard) overlaps the plain-HTTP
     // steps that usually come first, and the browser's own start-up.
     let mut pending = match (scenario.needs_browser(), ctx.browser) {
-        (true, Some(shared)) => Some(PendingPage(tokio::spawn(open_page(shared.clone())))),
+        (true, Some(shared)) => Some(PendingPage(tokio::spawn(open_page(
+            shared.clone(),
+            ctx.trace.collects(),
+        )))),
         _ => None,
     };
     let mut environment_error = None;
     let mut stopped = false;
+    let mut trace = ctx.trace.collects().then(ScenarioTraceData::default);
 
     for (i, step) in scenario.steps.iter().enumerate() {
         let mut check = CheckResult::not_run(&scenario.name, step.describe(), ctx.attempt);
@@ -76,11 +84,25 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
             continue;
         }
         let t0 = Instant::now();
-        let result = run_step(step, i, ctx, &mut page, &mut pending, &mut check).await;
+        let result = run_step(
+            step,
+            i,
+            ctx,
+            &mut page,
+            &mut pending,
+            &mut check,
+            &mut trace,
+        )
+        .await;
         check.duration_ms = t0.elapsed().as_millis() as u64;
         match result {
             StepResult::Passed => check.status = CheckStatus::Passed,
             StepResult::Failed(why) => {
+                // The page as it was when the step failed, before anything
+                // else can change it.
+                if let (Some(t), Some(open)) = (&mut trace, &page) {
+                    t.mhtml = Some(trace::snapshot(&open.isolated.page).await);
+                }
                 check.status = CheckStatus::Failed;
                 // Expectations say how long they polled; say it for the rest.
                 let waited = if why.contains("after waiting") {
@@ -117,12 +139,19 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
                 check.page_errors = errors;
             }
         }
+        if let Some(t) = &mut trace {
+            if t.mhtml.is_none() && ctx.trace == TraceMode::Always {
+                t.mhtml = Some(trace::snapshot(&open.isolated.page).await);
+            }
+            (t.page, t.blocked) = open.watch.take_trace();
+        }
         drop(open.watch);
         open.session.close_page(open.isolated).await;
     }
     let outcome = ScenarioOutcome {
         checks,
         environment_error,
+        trace,
     };
     ctx.events.emit(RunEvent::ScenarioFinished {
         name: scenario.name.clone(),
@@ -157,11 +186,24 @@ async fn run_step(
     page: &mut Option<OpenPage>,
     pending: &mut Option<PendingPage>,
     check: &mut CheckResult,
+    trace: &mut Option<ScenarioTraceData>,
 ) -> StepResult {
     match step {
         Step::Http(h) => {
+            let (at, t0) = (chrono::Utc::now(), Instant::now());
             let out = http_check::run(ctx.http, ctx.base_url, h, ctx.nav_timeout).await;
             check.http_status = out.status;
+            if let Some(t) = trace {
+                // No browser sees a plain-HTTP step, so the trace notes it here.
+                t.http.push(HttpRecord {
+                    method: h.method.as_str().to_string(),
+                    url: out.url.clone(),
+                    at,
+                    duration: t0.elapsed(),
+                    status: out.status,
+                    error: out.error.clone(),
+                });
+            }
             match out.error {
                 None => StepResult::Passed,
                 Some(e) => StepResult::Failed(e),
@@ -171,7 +213,7 @@ async fn run_step(
             if page.is_none() {
                 let opened = match (pending.take(), ctx.browser) {
                     (Some(p), _) => p.wait().await,
-                    (None, Some(shared)) => open_page(shared.clone()).await,
+                    (None, Some(shared)) => open_page(shared.clone(), ctx.trace.collects()).await,
                     (None, None) => Err("no browser was started for this run".into()),
                 };
                 match opened {
@@ -259,14 +301,14 @@ impl Drop for PendingPage {
     }
 }
 
-async fn open_page(shared: SharedBrowser) -> Result<OpenPage, String> {
+async fn open_page(shared: SharedBrowser, trace: bool) -> Result<OpenPage, String> {
     let session = shared.await?;
     let opened = async {
         let isolated = session
             .new_isolated_page()
             .await
             .map_err(|e| e.to_string())?;
-        let watch = PageWatch::attach(&isolated.page, session.guard())
+        let watch = PageWatch::attach(&isolated.page, session.guard(), trace)
             .await
             .map_err(|e| e.to_string())?;
         Ok::<_, String>((isolated, watch))
@@ -360,7 +402,7 @@ async fn visit(
         Ok(f) => f,
         Err(e) => return StepResult::Broken(format!("cannot watch the navigation: {e}")),
     };
-    open.watch.begin_visit(index);
+    open.watch.begin_visit(index, &url);
     let nav = tokio::time::timeout(ctx.nav_timeout, async {
         tokio::select! {
             r = page.goto(url.as_str()) => match r {

@@ -42,7 +42,9 @@ pub use history::{HistoryEntry, format_history};
 pub use ledger::{DeliveryRecord, DeliveryState, Ledger, Sink};
 pub use markdown_safe::escape_markdown;
 pub use notes::{NotesEdit, apply_verdict_line, is_seal_line};
-pub use postgres::{ReleasePick, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator};
+pub use postgres::{
+    ReleasePick, ReleaseSha, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator, release_sha,
+};
 pub use retry::RetryPolicy;
 pub use rollback::{
     RollbackTarget, UNKNOWN_APP, UNKNOWN_REPO, UNKNOWN_SHA, block_with_proof, rollback_block,

@@ -118,24 +118,30 @@ async fn deliver_inner(
     cfg: &SealConfig,
 ) -> Result<PgResult, DeliveryError> {
     let redactor = &cfg.redactor;
-    let mut conn = connect(url, cfg.request_timeout, redactor).await?;
+    let mut conn = connect(url, cfg.request_timeout, redactor, false).await?;
     let result = seal(&mut conn, run, redactor).await;
     let _ = conn.close().await;
     result
 }
 
+/// With `read_only`, the server refuses any write on the connection, so a
+/// lookup cannot change the app's data whatever its SQL says.
 async fn connect(
     url: &str,
     timeout: Duration,
     redactor: &Redactor,
+    read_only: bool,
 ) -> Result<PgConnection, DeliveryError> {
-    let options = PgConnectOptions::from_str(url)
+    let mut options = PgConnectOptions::from_str(url)
         .map_err(|e| DeliveryError::PostgresUrl {
             cause: Cause::new(redactor, &e),
         })?
         .application_name("prod-smoke")
         // Never wait on a locked row or a slow statement for long.
         .options([("statement_timeout", "20s"), ("lock_timeout", "10s")]);
+    if read_only {
+        options = options.options([("default_transaction_read_only", "on")]);
+    }
     match tokio::time::timeout(timeout, PgConnection::connect_with(&options)).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(e)) => Err(DeliveryError::PostgresConnect {
@@ -148,6 +154,55 @@ async fn connect(
             ),
         }),
     }
+}
+
+/// The release a run would be sealed against, and its `deployed_sha`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseSha {
+    pub slug: String,
+    pub deployed_sha: Option<String>,
+    pub pick: ReleasePick,
+}
+
+/// Looks up, read-only, the release the seal of a run that finished at
+/// `finished_at` would be recorded against (the same pick as the
+/// delivery: `--release`, else the single active one, else the last
+/// shipped) and its `deployed_sha`. Bounded by the config's request
+/// timeout; `Err` says why there is none, with secrets masked.
+pub async fn release_sha(
+    cfg: &SealConfig,
+    finished_at: DateTime<Utc>,
+) -> Result<ReleaseSha, String> {
+    let Some(url) = cfg.database_url.as_deref() else {
+        return Err("no DATABASE_URL to look up the release".to_string());
+    };
+    let redactor = &cfg.redactor;
+    let lookup = async {
+        let mut conn = connect(url, cfg.request_timeout, redactor, true)
+            .await
+            .map_err(|e| crate::chain(&e))?;
+        let picked = pick_release(
+            &mut conn,
+            cfg.release_slug.as_deref(),
+            finished_at,
+            redactor,
+        )
+        .await;
+        let _ = conn.close().await;
+        match picked.map_err(|e| crate::chain(&e))? {
+            Ok((release, pick)) => Ok(ReleaseSha {
+                slug: release.slug,
+                deployed_sha: release.deployed_sha.filter(|s| !s.trim().is_empty()),
+                pick,
+            }),
+            Err(reason) => Err(reason),
+        }
+    };
+    let secs = cfg.request_timeout.as_secs();
+    tokio::time::timeout(cfg.request_timeout * 2, lookup)
+        .await
+        .unwrap_or_else(|_| Err(format!("Postgres gave no answer within {}s", secs * 2)))
+        .map_err(|e| redactor.redact(&e))
 }
 
 fn query_error<'a>(

@@ -14,3 +14,4 @@ mod pool;
 mod rollback;
 mod seal;
 mod since_last_green;
+mod trace;

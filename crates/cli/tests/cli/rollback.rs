@@ -253,3 +253,122 @@ fn the_rollback_command_exits_by_what_it_proved() {
 
     assert_eq!((state(&clean_repo), state(&conflict_repo)), before);
 }
+
+/// A hub database whose active release deployed `sha`.
+async fn release_with_sha(sha: &str) -> prod_smoke_testkit::TestPostgres {
+    let db = prod_smoke_testkit::TestPostgres::create().await.unwrap();
+    db.run_script(prod_smoke_testkit::fixtures::HUB_SCHEMA)
+        .await
+        .unwrap();
+    let mut conn = db.connect().await.unwrap();
+    sqlx::query(
+        "INSERT INTO releases (slug, state, deployed_sha, production_url, branch, created_at, updated_at) \
+         VALUES ('2026-12-03-rc1', 'assembled', $1, 'https://mcritchie.studio', 'main', now(), now())",
+    )
+    .bind(sha)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let _ = sqlx::Connection::close(conn).await;
+    db
+}
+
+#[tokio::test]
+async fn without_sha_the_proof_reverts_the_releases_deployed_sha() {
+    let broken = site(&[Fault::WrongTitle]).await;
+    let discord = MockDiscord::start().await.unwrap();
+    let mut s = Smoke::against(&broken.base_url());
+    let (repo, merge) = hub_repo(s.scratch.path(), false);
+    let before = state(&repo);
+    let db = release_with_sha(&merge).await;
+    s.args(["--repo", repo.to_str().unwrap(), "--delivery-attempts", "1"]);
+    s.env("DATABASE_URL", db.url());
+    s.env("DISCORD_RELEASE_NOTES_WEBHOOK_URL", &discord.webhook_url());
+    s.env("PROD_SMOKE_DISCORD_API_BASE", &discord.api_base());
+    let f = s.run().await;
+    assert_eq!(f.code, 1, "{f}");
+
+    // All four places name the release's sha and the clean proof.
+    let revert = format!("revert -m1 {merge} && git");
+    assert!(f.stderr.contains(&revert), "stderr block: {f}");
+    assert!(
+        f.stderr.contains("   revert dry run: applies cleanly"),
+        "{f}"
+    );
+    let results = f.results(&s.artifacts());
+    assert_eq!(results["rollback"]["revert"]["status"], "applies_cleanly");
+    assert_eq!(results["rollback"]["revert"]["sha"], merge.as_str());
+    assert!(
+        results["rollback"]["block"]
+            .as_str()
+            .unwrap()
+            .contains(&revert)
+    );
+    let html = std::fs::read_to_string(s.artifacts().join("report.html")).unwrap();
+    assert!(html.contains("revert dry run: applies cleanly"));
+    let payload = discord.delivered_posts()[0]
+        .json
+        .clone()
+        .unwrap()
+        .to_string();
+    assert!(payload.contains(&merge), "{payload}");
+    let beat = std::fs::read_to_string(s.artifacts().join("heartbeat.log")).unwrap();
+    assert!(
+        beat.contains(&format!(
+            "rollback sha: {merge} — deployed_sha of release 2026-12-03-rc1 (the active release)"
+        )),
+        "{beat}"
+    );
+
+    // The lookup is read-only: the release row is as it was, but for the
+    // seal the delivery wrote.
+    let mut conn = db.connect().await.unwrap();
+    let (sha, count): (String, i64) =
+        sqlx::query_as("SELECT max(deployed_sha), count(*) FROM releases")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!((sha.as_str(), count), (merge.as_str(), 1));
+    assert_eq!(state(&repo), before, "the operator's repo is untouched");
+
+    // `prod-smoke rollback` without --sha takes the same sha.
+    let out = Command::new(BIN)
+        .args(["rollback", "--url", "https://mcritchie.studio", "--repo"])
+        .arg(&repo)
+        .current_dir(s.scratch.path())
+        .env("DATABASE_URL", db.url())
+        .env("XDG_STATE_HOME", s.scratch.path().join("state"))
+        .env_remove("PROD_SMOKE_GIT")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(&revert), "{stdout}");
+    assert_eq!(state(&repo), before);
+}
+
+#[tokio::test]
+async fn an_unreachable_database_leaves_the_proof_not_checked_and_the_seal_kept() {
+    let broken = site(&[Fault::WrongTitle]).await;
+    let mut s = Smoke::against(&broken.base_url());
+    let (repo, _) = hub_repo(s.scratch.path(), false);
+    // Nothing listens on port 9 of loopback: the connection is refused.
+    s.env("DATABASE_URL", "postgres://postgres@127.0.0.1:9/hub");
+    s.args(["--repo", repo.to_str().unwrap(), "--delivery-attempts", "1"]);
+    let f = s.run().await;
+    assert_eq!(f.code, 1, "{f}");
+    let results = f.results(&s.artifacts());
+    let revert = &results["rollback"]["revert"];
+    assert_eq!(revert["status"], "not_checked", "{results:#}");
+    let line = revert["line"].as_str().unwrap();
+    assert!(
+        line.contains("not checked")
+            && line.contains("the release's deployed_sha could not be looked up"),
+        "{line}"
+    );
+    assert!(f.stderr.contains(line), "the same line on stderr: {f}");
+    assert!(f.stderr.contains("<release-merge-sha>"), "{f}");
+    // The seal is still recorded, with Postgres left pending for replay.
+    assert!(f.stderr.contains("  seal: ledger "), "{f}");
+    assert!(f.stderr.contains("🔴 Production smoke seal: FAILED"), "{f}");
+}
