@@ -116,18 +116,39 @@ impl Fields {
     }
 
     pub(crate) fn take_u16<E: de::Error>(&mut self, key: &str) -> Result<Option<u16>, E> {
+        self.take_whole(
+            key,
+            "an HTTP status from 100 to 599",
+            "an HTTP status number",
+            |n| u16::try_from(n).ok().filter(|n| (100..=599).contains(n)),
+        )
+    }
+
+    /// A count of things: a whole number from 0 up.
+    pub(crate) fn take_count<E: de::Error>(&mut self, key: &str) -> Result<Option<usize>, E> {
+        self.take_whole(key, "a whole number from 0 up", "a whole number", |n| {
+            usize::try_from(n).ok()
+        })
+    }
+
+    /// A whole number that `accept` keeps. `range` says which in an error
+    /// about the number, `shape` in an error about a value of another kind.
+    fn take_whole<T, E: de::Error>(
+        &mut self,
+        key: &str,
+        range: &str,
+        shape: &str,
+        accept: impl Fn(u64) -> Option<T>,
+    ) -> Result<Option<T>, E> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::Number(n)) => n
                 .as_u64()
-                .and_then(|n| u16::try_from(n).ok())
-                .filter(|n| (100..=599).contains(n))
+                .and_then(accept)
                 .map(Some)
-                .ok_or_else(|| {
-                    E::custom(format!("`{key}` must be an HTTP status from 100 to 599"))
-                }),
+                .ok_or_else(|| E::custom(format!("`{key}` must be {range}"))),
             Some(other) => Err(E::custom(format!(
-                "`{key}` must be an HTTP status number, found {}",
+                "`{key}` must be {shape}, found {}",
                 kind(&other)
             ))),
         }
@@ -148,22 +169,6 @@ impl Fields {
             }),
             Some(other) => Err(E::custom(format!(
                 "`timeout` must be a duration like `5s`, found {}",
-                kind(&other)
-            ))),
-        }
-    }
-
-    /// A count of things: a whole number from 0 up.
-    pub(crate) fn take_count<E: de::Error>(&mut self, key: &str) -> Result<Option<usize>, E> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .and_then(|n| usize::try_from(n).ok())
-                .map(Some)
-                .ok_or_else(|| E::custom(format!("`{key}` must be a whole number from 0 up"))),
-            Some(other) => Err(E::custom(format!(
-                "`{key}` must be a whole number, found {}",
                 kind(&other)
             ))),
         }
