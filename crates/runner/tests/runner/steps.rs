@@ -255,3 +255,45 @@ scenarios:
     );
     assert!(why.is_empty(), "the healthy scenario's check passed: {why}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_states_its_wait_once_polled_or_not() {
+    use prod_smoke_fixture_site::Fault;
+    let scenarios = prod_smoke_spec::Suite::parse(
+        "wait.yaml",
+        r#"
+scenarios:
+  - name: health
+    steps:
+      - get: /up
+  - name: sign-in form
+    steps:
+      - visit: /signin
+      - visible: 'input[name="email"]'
+        timeout: 500ms
+"#,
+    )
+    .expect("the spec parses")
+    .scenarios;
+    let r = run_with(&[Fault::Up503, Fault::HiddenElement], |o| {
+        o.scenarios = scenarios
+    })
+    .await;
+    let request = r.error_of("GET /up returns 200");
+    assert!(
+        request.starts_with(
+            "`GET /up returns 200` failed: GET /up returned 503, expected 200 (after "
+        ) && request.ends_with("s)")
+            && !request.contains("after waiting"),
+        "{request}"
+    );
+    let polled = r.error_of("input[name=\"email\"] is visible");
+    assert!(
+        polled.starts_with(
+            "`input[name=\"email\"] is visible` failed: expected `input[name=\"email\"]` to be visible, saw `input[name=\"email\"]` present but hidden after waiting "
+        ) && polled.ends_with('s')
+            && !polled.contains("(after"),
+        "{polled}"
+    );
+    assert_eq!(polled.matches("after waiting").count(), 1, "{polled}");
+}
