@@ -78,14 +78,14 @@ registry! {
     Header {
         key: "header",
         modifiers: ["value"],
-        summary: "the last get/head response has the header (name in any case); `value` is exact text or /regex/",
+        summary: "the last get/head response has the header (any case); `value`: exact text or /regex/",
         parse: |f: &mut Fields| response::header(f).map(Step::Response),
     },
     /// `json: path`
     Json {
         key: "json",
         modifiers: ["equals"],
-        summary: "the last get response's JSON body has `equals` at a dotted path such as `checks[0].status`",
+        summary: "the last get's JSON body holds `equals` at a path such as `services[0].status`",
         parse: |f: &mut Fields| response::json(f).map(Step::Response),
     },
     /// `visit: /path`
