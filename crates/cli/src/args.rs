@@ -46,6 +46,8 @@ pub enum Command {
     /// applies (exit 0 clean, 1 conflict, 2 bad input, 3 not checked).
     /// Nothing is executed: there is no flag for that.
     Rollback(RollbackArgs),
+    /// List the spec's step vocabulary, one step per line, its YAML key first.
+    Steps,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod rollback_cmd;
 mod run_cmd;
 mod seal_cmds;
 mod since_last_green;
+mod steps_cmd;
 
 use std::process::ExitCode;
 
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
             Some(args::Command::History(c)) => seal_cmds::history(&c).await,
             Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
             Some(args::Command::Rollback(c)) => rollback_cmd::run(&c).await,
+            Some(args::Command::Steps) => steps_cmd::run(),
             None => run_cmd::run(cli.run).await,
         }
     });

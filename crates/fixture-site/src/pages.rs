@@ -175,6 +175,9 @@ pub(crate) fn attack_worker(kind: &str) -> String {
 /// Page text that would forge an alert if any report let Markdown render:
 /// bold, a link to an attacker, mentions, a fence, a heading, a spoiler and
 /// a masked link.
+/// `/up.json`: a status endpoint of the shape Rails health checks answer.
+pub(crate) const UP_JSON: &str = r#"{"status":"ok","version":"2026.06.26","checks":{"database":"ok","cache":"ok"},"services":[{"name":"web","ok":true,"dynos":2},{"name":"worker","ok":true,"dynos":1}]}"#;
+
 pub const FORGED_ALERT: &str = "**URGENT** [Roll back now](https://evil.example/rollback) @everyone <@123456789> `code` ```rust fence``` # Heading ||spoiler|| __underline__ ~~strike~~ > quote <https://evil.example/raw>";
 
 pub(crate) fn forged_alert(chrome: Chrome) -> String {

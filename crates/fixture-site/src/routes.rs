@@ -237,6 +237,14 @@ fn route(
         "/tasks" => html(StatusCode::OK, pages::tasks(chrome)),
         "/up" if on(Fault::Up503) => text(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),
         "/up" => text(StatusCode::OK, "OK"),
+        // The status endpoint `header` and `json` steps read.
+        "/up.json" => respond(
+            StatusCode::OK,
+            "application/json",
+            Bytes::from_static(pages::UP_JSON.as_bytes()),
+        ),
+        // A moved page: `url` steps see where the redirect lands.
+        "/board" => redirect_permanent("/tasks"),
         "/devops" | "/devops/cycle" if on(Fault::Admin200) => {
             html(StatusCode::OK, pages::devops(path, chrome))
         }
@@ -289,6 +297,12 @@ fn redirect(location: &'static str) -> Response<Body> {
     let mut res = text(StatusCode::FOUND, "Found");
     res.headers_mut()
         .insert(header::LOCATION, HeaderValue::from_static(location));
+    res
+}
+
+fn redirect_permanent(location: &'static str) -> Response<Body> {
+    let mut res = redirect(location);
+    *res.status_mut() = StatusCode::MOVED_PERMANENTLY;
     res
 }
 

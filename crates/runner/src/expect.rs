@@ -4,9 +4,11 @@
 use std::time::{Duration, Instant};
 
 use chromiumoxide::Page;
-use prod_smoke_spec::{Assertion, TitlePattern};
+use prod_smoke_spec::steps::elements;
+use prod_smoke_spec::{Assertion, TextPattern};
 use serde::Deserialize;
 
+use crate::failure::{Failure, quote};
 use crate::page_watch::PageWatch;
 
 /// Playwright's polling intervals: quick at first, then once a second.
@@ -14,8 +16,8 @@ const INTERVALS_MS: &[u64] = &[0, 100, 250, 500, 1000];
 
 pub enum ExpectOutcome {
     Passed,
-    /// What was expected and seen, in one sentence.
-    Failed(String),
+    /// What was expected and seen, and how long it polled.
+    Failed(Failure),
     /// The browser broke while polling.
     Broken(String),
 }
@@ -51,11 +53,11 @@ pub async fn check(
         let errors = watch.current_errors();
         return match errors.first() {
             None => ExpectOutcome::Passed,
-            Some(e) => ExpectOutcome::Failed(format!(
+            Some(e) => ExpectOutcome::Failed(Failure::once(format!(
                 "expected no page errors, saw {} (first: {})",
                 errors.len(),
                 e.message
-            )),
+            ))),
         };
     }
     let start = Instant::now();
@@ -85,11 +87,9 @@ pub async fn check(
             if let Some(e) = broken {
                 return ExpectOutcome::Broken(e);
             }
-            return ExpectOutcome::Failed(format!(
-                "expected {}, saw {} after waiting {:.1}s",
-                expected(assertion),
-                last_seen,
-                start.elapsed().as_secs_f32()
+            return ExpectOutcome::Failed(Failure::polled(
+                format!("expected {}, saw {}", expected(assertion), last_seen),
+                start.elapsed(),
             ));
         }
     }
@@ -105,25 +105,23 @@ enum Broken {
 fn expected(a: &Assertion) -> String {
     match a {
         Assertion::Title {
-            pattern: TitlePattern::Regex { regex, flags },
+            pattern: TextPattern::Regex { regex, flags },
             ..
         } => format!("the title to match /{}/{flags}", regex.as_str()),
         Assertion::Title {
-            pattern: TitlePattern::Exact(s),
+            pattern: TextPattern::Exact(s),
             ..
         } => format!("the title to be {s:?}"),
+        Assertion::Url { regex, flags, .. } => {
+            format!("the URL to match /{}/{flags}", regex.as_str())
+        }
         Assertion::Text { selector, text, .. } => format!("`{selector}` to contain {text:?}"),
         Assertion::Visible { selector, .. } => format!("`{selector}` to be visible"),
+        Assertion::Hidden { selector, .. } => format!("`{selector}` to be hidden"),
+        Assertion::Count {
+            selector, count, ..
+        } => format!("`{selector}` to match {}", elements(*count)),
         Assertion::NoPageErrors => "no page errors".into(),
-    }
-}
-
-fn short(s: &str) -> String {
-    let s = prod_smoke_spec::steps_normalise(s);
-    if s.chars().count() > 120 {
-        format!("{:?}…", s.chars().take(120).collect::<String>())
-    } else {
-        format!("{s:?}")
     }
 }
 
@@ -132,30 +130,49 @@ async fn poll(page: &Page, a: &Assertion) -> Result<Poll, Broken> {
     // DevTools socket, only a short excerpt of it does.
     let args = match a {
         Assertion::Title {
-            pattern: TitlePattern::Regex { regex, flags },
+            pattern: TextPattern::Regex { regex, flags },
             ..
         } => serde_json::json!({ "kind": "title", "regex": regex.as_str(), "flags": flags }),
         Assertion::Title {
-            pattern: TitlePattern::Exact(s),
+            pattern: TextPattern::Exact(s),
             ..
         } => serde_json::json!({ "kind": "title", "exact": s }),
+        Assertion::Url { regex, flags, .. } => {
+            serde_json::json!({ "kind": "url", "regex": regex.as_str(), "flags": flags })
+        }
         Assertion::Text { selector, text, .. } => {
             serde_json::json!({ "kind": "text", "selector": selector, "text": text })
         }
         Assertion::Visible { selector, .. } => {
             serde_json::json!({ "kind": "visible", "selector": selector })
         }
+        Assertion::Hidden { selector, .. } => {
+            serde_json::json!({ "kind": "hidden", "selector": selector })
+        }
+        Assertion::Count {
+            selector, count, ..
+        } => serde_json::json!({ "kind": "count", "selector": selector, "equals": count }),
         Assertion::NoPageErrors => return Ok(Poll::Pass),
     };
     let p: Probe = eval(page, &format!("({PROBE_JS})({args})")).await?;
     let selector = match a {
-        Assertion::Text { selector, .. } | Assertion::Visible { selector, .. } => selector.as_str(),
-        _ => "",
+        Assertion::Text { selector, .. }
+        | Assertion::Visible { selector, .. }
+        | Assertion::Hidden { selector, .. }
+        | Assertion::Count { selector, .. } => selector.as_str(),
+        Assertion::Title { .. } | Assertion::Url { .. } | Assertion::NoPageErrors => "",
     };
     Ok(match (a, p.count, p.pass) {
         (_, _, true) => Poll::Pass,
         (Assertion::Title { .. }, _, _) => {
-            Poll::Saw(format!("title {}", short(&p.text.unwrap_or_default())))
+            Poll::Saw(format!("title {}", quote(&p.text.unwrap_or_default())))
+        }
+        (Assertion::Url { .. }, _, _) => {
+            Poll::Saw(format!("URL {}", quote(&p.text.unwrap_or_default())))
+        }
+        // Playwright's toHaveCount is not strict: it counts every match.
+        (Assertion::Count { .. }, n, _) => {
+            Poll::Saw(format!("{} matching `{selector}`", elements(n)))
         }
         (_, 0, _) => Poll::Saw(format!("no element matching `{selector}`")),
         // Playwright's strict mode: a locator an expectation reads must
@@ -164,8 +181,9 @@ async fn poll(page: &Page, a: &Assertion) -> Result<Poll, Broken> {
             "{n} elements matching `{selector}` (strict mode wants one)"
         )),
         (Assertion::Text { .. }, _, _) => {
-            Poll::Saw(format!("text {}", short(&p.text.unwrap_or_default())))
+            Poll::Saw(format!("text {}", quote(&p.text.unwrap_or_default())))
         }
+        (Assertion::Hidden { .. }, _, _) => Poll::Saw(format!("`{selector}` visible")),
         _ => Poll::Saw(format!("`{selector}` present but hidden")),
     })
 }

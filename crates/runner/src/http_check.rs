@@ -19,12 +19,30 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, RunnerError> {
         .map_err(|e| RunnerError::HttpClient(e.to_string()))
 }
 
+/// The most of a body a `json` step reads: status endpoints are small, and
+/// a runaway body must not fill the runner's memory.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// What the request saw: a status, or a sentence saying why there was none.
 pub struct HttpOutcome {
     /// The URL asked for (before any redirect).
     pub url: String,
     pub status: Option<u16>,
     pub error: Option<String>,
+    /// The response, for the `header` and `json` steps after this one.
+    pub response: Option<CapturedResponse>,
+}
+
+/// A plain-HTTP response as the steps after it read it.
+pub struct CapturedResponse {
+    /// `GET /up`, to name the response in a failure.
+    pub request: String,
+    /// Names in lower case, in the order received; a repeated header
+    /// appears once per field.
+    pub headers: Vec<(String, String)>,
+    /// `None` when no step reads the body (and for HEAD); an error when
+    /// it could not be read whole.
+    pub body: Option<Result<Vec<u8>, String>>,
 }
 
 pub async fn run(
@@ -32,6 +50,7 @@ pub async fn run(
     base_url: &str,
     check: &HttpCheck,
     default_timeout: Duration,
+    read_body: bool,
 ) -> HttpOutcome {
     let url = format!("{base_url}{}", check.path);
     let method = match check.method {
@@ -50,10 +69,27 @@ pub async fn run(
                     check.status
                 )
             });
+            let headers = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                    (k.as_str().to_string(), value)
+                })
+                .collect();
+            let body = match (read_body && error.is_none(), check.method) {
+                (true, HttpMethod::Get) => Some(read_capped(resp, timeout).await),
+                _ => None,
+            };
             HttpOutcome {
                 url,
                 status: Some(status),
                 error,
+                response: Some(CapturedResponse {
+                    request: format!("{} {}", check.method.as_str(), check.path),
+                    headers,
+                    body,
+                }),
             }
         }
         Err(e) => HttpOutcome {
@@ -65,7 +101,26 @@ pub async fn run(
                 check.path,
                 describe_transport_error(&e, timeout)
             )),
+            response: None,
         },
+    }
+}
+
+/// The body, up to [`MAX_BODY_BYTES`]; the request's timeout covers it.
+async fn read_capped(mut resp: reqwest::Response, timeout: Duration) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY_BYTES => {
+                return Err(format!(
+                    "the body is over {} MiB",
+                    MAX_BODY_BYTES / (1024 * 1024)
+                ));
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(body),
+            Err(e) => return Err(describe_transport_error(&e, timeout)),
+        }
     }
 }
 

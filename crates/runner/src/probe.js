@@ -81,7 +81,17 @@
     return { count: 1, pass, text: title.slice(0, 200) };
   }
 
+  if (args.kind === 'url') {
+    // toHaveURL with a RegExp tests the main frame's full URL.
+    const url = window.location.href;
+    return { count: 1, pass: new RegExp(args.regex, args.flags).test(url), text: url.slice(0, 200) };
+  }
+
   const els = query(args.selector);
+  // toHaveCount counts every match: no strict mode.
+  if (args.kind === 'count') return { count: els.length, pass: els.length === args.equals };
+  // toBeHidden passes when nothing matches (InjectedScript.expect).
+  if (args.kind === 'hidden' && els.length === 0) return { count: 0, pass: true };
   // Strict mode: more than one match is a failure; nothing else is read.
   if (els.length !== 1) return { count: els.length };
   const el = els[0];
@@ -90,5 +100,6 @@
     const text = normalizeWhiteSpace(elementText(el));
     return { count: 1, pass: text.includes(normalizeWhiteSpace(args.text)), text: text.slice(0, 200) };
   }
+  if (args.kind === 'hidden') return { count: 1, pass: !isElementVisible(el) };
   return { count: 1, pass: isElementVisible(el) };
 }

@@ -13,9 +13,11 @@ use prod_smoke_spec::{Scenario, Step};
 use crate::browser::{BrowserSession, IsolatedPage};
 use crate::events::{EventSink, RunEvent};
 use crate::expect::{self, ExpectOutcome};
+use crate::failure::Failure;
+use crate::http_check::CapturedResponse;
 use crate::page_watch::PageWatch;
 use crate::trace::{self, HttpRecord, ScenarioTraceData, TraceMode};
-use crate::{http_check, screenshot};
+use crate::{http_check, response_check, screenshot};
 
 /// The browser, shared by every scenario and started once, in the
 /// background, while plain-HTTP checks already run.
@@ -76,6 +78,8 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
     let mut environment_error = None;
     let mut stopped = false;
     let mut trace = ctx.trace.collects().then(ScenarioTraceData::default);
+    // What `header` and `json` steps read: the last `get` or `head`.
+    let mut last_response = None;
 
     for (i, step) in scenario.steps.iter().enumerate() {
         let mut check = CheckResult::not_run(&scenario.name, step.describe(), ctx.attempt);
@@ -85,11 +89,12 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         }
         let t0 = Instant::now();
         let result = run_step(
-            step,
+            scenario,
             i,
             ctx,
             &mut page,
             &mut pending,
+            &mut last_response,
             &mut check,
             &mut trace,
         )
@@ -104,13 +109,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
                     t.mhtml = Some(trace::snapshot(&open.isolated.page).await);
                 }
                 check.status = CheckStatus::Failed;
-                // Expectations say how long they polled; say it for the rest.
-                let waited = if why.contains("after waiting") {
-                    String::new()
-                } else {
-                    format!(" (after {:.1}s)", check.duration_ms as f64 / 1000.0)
-                };
-                check.error = Some(format!("`{}` failed: {why}{waited}", check.name));
+                check.error = Some(why.sentence(&check.name, check.duration_ms));
                 stopped = true;
             }
             StepResult::Broken(why) => {
@@ -164,8 +163,15 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
 
 enum StepResult {
     Passed,
-    Failed(String),
+    Failed(Failure),
     Broken(String),
+}
+
+impl StepResult {
+    /// A failure of a step that does not poll.
+    fn failed(message: String) -> Self {
+        StepResult::Failed(Failure::once(message))
+    }
 }
 
 /// `s<scenario>-a<attempt>-<step>-<kind>`: no spec text goes into a file
@@ -180,18 +186,20 @@ fn shot_name(ctx: &ScenarioContext<'_>, step: usize, kind: &str) -> String {
 }
 
 async fn run_step(
-    step: &Step,
+    scenario: &Scenario,
     index: usize,
     ctx: &ScenarioContext<'_>,
     page: &mut Option<OpenPage>,
     pending: &mut Option<PendingPage>,
+    last_response: &mut Option<CapturedResponse>,
     check: &mut CheckResult,
     trace: &mut Option<ScenarioTraceData>,
 ) -> StepResult {
-    match step {
+    match &scenario.steps[index] {
         Step::Http(h) => {
+            let read_body = scenario.body_read_after(index);
             let (at, t0) = (chrono::Utc::now(), Instant::now());
-            let out = http_check::run(ctx.http, ctx.base_url, h, ctx.nav_timeout).await;
+            let out = http_check::run(ctx.http, ctx.base_url, h, ctx.nav_timeout, read_body).await;
             check.http_status = out.status;
             if let Some(t) = trace {
                 // No browser sees a plain-HTTP step, so the trace notes it here.
@@ -201,14 +209,19 @@ async fn run_step(
                     at,
                     duration: t0.elapsed(),
                     status: out.status,
-                    error: out.error.clone(),
+                    error: out.error.as_ref().map(ToString::to_string),
                 });
             }
+            *last_response = out.response;
             match out.error {
                 None => StepResult::Passed,
-                Some(e) => StepResult::Failed(e),
+                Some(e) => StepResult::failed(e),
             }
         }
+        Step::Response(r) => match response_check::check(r, last_response.as_ref()) {
+            Ok(()) => StepResult::Passed,
+            Err(failure) => StepResult::Failed(failure),
+        },
         Step::Visit(v) => {
             if page.is_none() {
                 let opened = match (pending.take(), ctx.browser) {
@@ -262,7 +275,7 @@ async fn run_step(
                         StepResult::Broken(why)
                     } else {
                         failure_shot(open, ctx, index, check).await;
-                        StepResult::Failed(why)
+                        StepResult::failed(why)
                     }
                 }
             }
@@ -432,7 +445,7 @@ async fn visit(
             if open.session.is_lost().await {
                 return StepResult::Broken("the browser died during navigation".into());
             }
-            return StepResult::Failed(format!(
+            return StepResult::failed(format!(
                 "expected {path} to load within {}s, it did not finish",
                 ctx.nav_timeout.as_secs_f32()
             ));
@@ -446,24 +459,24 @@ async fn visit(
     match (nav, status) {
         // A non-2xx status says more than the net error Chrome gives it.
         (Navigated::NewDocument | Navigated::Aborted(_), Some(s)) if !(200..300).contains(&s) => {
-            StepResult::Failed(format!("expected a 2xx document for {path}, got {s}"))
+            StepResult::failed(format!("expected a 2xx document for {path}, got {s}"))
         }
         // Playwright's `goto` throws whenever Chrome aborts the navigation,
         // whatever the status: a 204 or 205 answers 2xx but commits no
         // page, and a download commits none either.
-        (Navigated::Aborted(e), Some(s)) => StepResult::Failed(format!(
+        (Navigated::Aborted(e), Some(s)) => StepResult::failed(format!(
             "expected {path} to open a page, the {s} response committed none ({})",
             net_error(&e)
         )),
-        (Navigated::Aborted(e), None) => StepResult::Failed(format!(
+        (Navigated::Aborted(e), None) => StepResult::failed(format!(
             "expected a 2xx document for {path}, the navigation failed: {}",
             net_error(&e)
         )),
-        (Navigated::SameDocument, _) => StepResult::Failed(format!(
+        (Navigated::SameDocument, _) => StepResult::failed(format!(
             "expected {path} to load a document, the browser only moved within the current page"
         )),
         (Navigated::NewDocument, Some(_)) => StepResult::Passed,
-        (Navigated::NewDocument, None) => StepResult::Failed(format!(
+        (Navigated::NewDocument, None) => StepResult::failed(format!(
             "expected a 2xx document for {path}, no document response arrived"
         )),
     }

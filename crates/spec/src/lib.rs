@@ -13,7 +13,10 @@ mod suite;
 pub use errors::SpecError;
 pub use prod_smoke_suggest::did_you_mean;
 pub use steps::normalise_ws as steps_normalise;
-pub use steps::{Assertion, HttpCheck, HttpMethod, Step, TitlePattern, Visit};
+pub use steps::{
+    Assertion, HttpCheck, HttpMethod, JsonPath, ResponseCheck, Step, StepInfo, StepKind,
+    TextPattern, Visit, json_equal,
+};
 pub use suite::{Scenario, Suite};
 
 /// The tag the hub's post-ship seal runs.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::MAX_SPEC_BYTES;
 use crate::errors::SpecError;
-use crate::steps::Step;
+use crate::steps::{HttpMethod, ResponseCheck, Step};
 use prod_smoke_suggest::did_you_mean;
 
 /// A spec file: a named list of scenarios.
@@ -45,6 +45,16 @@ struct RawSuite {
 impl Scenario {
     pub fn needs_browser(&self) -> bool {
         self.steps.iter().any(Step::needs_browser)
+    }
+
+    /// Whether a `json` step reads the body of the `get` at `index`: only
+    /// then is the body downloaded.
+    pub fn body_read_after(&self, index: usize) -> bool {
+        self.steps
+            .iter()
+            .skip(index + 1)
+            .take_while(|s| !matches!(s, Step::Http(_)))
+            .any(|s| matches!(s, Step::Response(ResponseCheck::Json { .. })))
     }
 
     /// Playwright-style `--grep`: a tag selects scenarios carrying it; any
@@ -163,6 +173,29 @@ impl Suite {
                     "scenario {:?} checks the page before any `visit`",
                     s.name
                 )));
+            }
+            // A response check needs a response: the last `get` or `head`.
+            let mut last_method = None;
+            for step in &s.steps {
+                match step {
+                    Step::Http(h) => last_method = Some(h.method),
+                    Step::Response(r) if last_method.is_none() => {
+                        return Err(invalid(format!(
+                            "scenario {:?} checks `{}` before any `get` or `head`",
+                            s.name,
+                            r.kind().info().key
+                        )));
+                    }
+                    Step::Response(ResponseCheck::Json { .. })
+                        if last_method == Some(HttpMethod::Head) =>
+                    {
+                        return Err(invalid(format!(
+                            "scenario {:?} reads `json` after a `head`, whose response has no body; use `get`",
+                            s.name
+                        )));
+                    }
+                    _ => {}
+                }
             }
         }
         Ok(())

@@ -14,4 +14,5 @@ mod pool;
 mod rollback;
 mod seal;
 mod since_last_green;
+mod steps;
 mod trace;

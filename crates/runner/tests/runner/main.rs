@@ -5,4 +5,5 @@ mod support;
 mod hostile;
 mod playwright_semantics;
 mod read_only;
+mod steps;
 mod suite;

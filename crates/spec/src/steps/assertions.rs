@@ -3,7 +3,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde::de;
 
-use super::Fields;
+use super::{Fields, StepKind};
 
 /// An expectation on the current page. Like Playwright's `expect`, it polls
 /// until it passes or its timeout ends.
@@ -11,7 +11,16 @@ use super::Fields;
 pub enum Assertion {
     /// `title: /regex/flags` or an exact `title: text`.
     Title {
-        pattern: TitlePattern,
+        pattern: TextPattern,
+        timeout: Option<Duration>,
+    },
+    /// `url: /regex/flags`: the page's URL, after redirects, matches.
+    Url {
+        /// Compiled here so a bad pattern fails when the spec loads; the
+        /// runner tests `regex.as_str()` in the page as a JavaScript
+        /// `RegExp`, as Playwright's `toHaveURL` does.
+        regex: Regex,
+        flags: String,
         timeout: Option<Duration>,
     },
     /// The selector's text contains `text` (whitespace-normalised).
@@ -25,6 +34,17 @@ pub enum Assertion {
         selector: String,
         timeout: Option<Duration>,
     },
+    /// The selector matches nothing, or one element that is not visible.
+    Hidden {
+        selector: String,
+        timeout: Option<Duration>,
+    },
+    /// The selector matches exactly `count` elements.
+    Count {
+        selector: String,
+        count: usize,
+        timeout: Option<Duration>,
+    },
     /// No uncaught exception, console error or failed subresource so far.
     NoPageErrors,
 }
@@ -35,9 +55,10 @@ impl PartialEq for Assertion {
     }
 }
 
-/// What a page title must match.
+/// What a page title or a response header must match: `/regex/flags` or
+/// exact text.
 #[derive(Debug, Clone)]
-pub enum TitlePattern {
+pub enum TextPattern {
     /// `/source/flags`. The runner tests it in the page as a JavaScript
     /// `RegExp`, as Playwright does; `regex` is the same pattern compiled
     /// here, so a spec with a bad pattern fails when it is loaded.
@@ -48,14 +69,30 @@ pub enum TitlePattern {
     Exact(String),
 }
 
-impl TitlePattern {
-    /// Matches in Rust. The runner matches in the page instead (JavaScript
-    /// regex semantics); this is for callers without a browser.
-    pub fn matches(&self, title: &str) -> bool {
+impl TextPattern {
+    /// Matches in Rust, as a header check does. The runner matches a title
+    /// in the page instead (JavaScript regex semantics).
+    pub fn matches(&self, text: &str) -> bool {
         match self {
-            TitlePattern::Regex { regex, .. } => regex.is_match(title),
-            TitlePattern::Exact(s) => normalise_ws(title) == normalise_ws(s),
+            TextPattern::Regex { regex, .. } => regex.is_match(text),
+            TextPattern::Exact(s) => normalise_ws(text) == normalise_ws(s),
         }
+    }
+
+    /// `/regex/flags` or `"exact text"`, as a spec writes it.
+    pub fn describe(&self) -> String {
+        match self {
+            TextPattern::Regex { regex, flags } => format!("/{}/{flags}", regex.as_str()),
+            TextPattern::Exact(s) => format!("{s:?}"),
+        }
+    }
+
+    /// Reads `/regex/flags` as a regex and anything else as exact text.
+    pub(super) fn parse<E: de::Error>(raw: &str) -> Result<Self, E> {
+        Ok(match parse_regex(raw)? {
+            Some((regex, flags)) => TextPattern::Regex { regex, flags },
+            None => TextPattern::Exact(raw.to_string()),
+        })
     }
 }
 
@@ -88,35 +125,99 @@ fn is_js_whitespace(c: char) -> bool {
     )
 }
 
+/// `title: /regex/flags` or `title: text`.
+pub(super) fn title<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    Ok(Assertion::Title {
+        pattern: TextPattern::parse(&f.require_str("title")?)?,
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `url: /regex/flags`. Only a regex: the URL carries the app's host,
+/// which a spec never names.
+pub(super) fn url<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    let raw = f.require_str("url")?;
+    let Some((regex, flags)) = parse_regex(&raw)? else {
+        return Err(E::custom(format!(
+            "`url: {raw}` must be a regex such as `/\\/signin$/`: the URL includes the app's host"
+        )));
+    };
+    Ok(Assertion::Url {
+        regex,
+        flags,
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `text: words`, optionally `in: selector`.
+pub(super) fn text<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    Ok(Assertion::Text {
+        text: f.require_str("text")?,
+        selector: f.take_str("in")?.unwrap_or_else(|| "body".into()),
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `visible: selector`.
+pub(super) fn visible<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    Ok(Assertion::Visible {
+        selector: f.require_str("visible")?,
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `hidden: selector`.
+pub(super) fn hidden<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    Ok(Assertion::Hidden {
+        selector: f.require_str("hidden")?,
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `count: selector` with `equals: N`.
+pub(super) fn count<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    let selector = f.require_str("count")?;
+    let Some(count) = f.take_count("equals")? else {
+        return Err(E::custom(
+            "a `count` step needs `equals:`, the number of elements expected",
+        ));
+    };
+    Ok(Assertion::Count {
+        selector,
+        count,
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `no_page_errors: true`.
+pub(super) fn no_page_errors<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    match f.take_bool("no_page_errors")? {
+        Some(true) => Ok(Assertion::NoPageErrors),
+        _ => Err(E::custom("write `no_page_errors: true`")),
+    }
+}
+
 impl Assertion {
-    pub(super) fn from_fields<E: de::Error>(action: &str, f: &mut Fields) -> Result<Self, E> {
-        Ok(match action {
-            "title" => Assertion::Title {
-                pattern: parse_title(&f.require_str("title")?)?,
-                timeout: f.take_timeout()?,
-            },
-            "text" => Assertion::Text {
-                text: f.require_str("text")?,
-                selector: f.take_str("in")?.unwrap_or_else(|| "body".into()),
-                timeout: f.take_timeout()?,
-            },
-            "visible" => Assertion::Visible {
-                selector: f.require_str("visible")?,
-                timeout: f.take_timeout()?,
-            },
-            "no_page_errors" => match f.take_bool("no_page_errors")? {
-                Some(true) => Assertion::NoPageErrors,
-                _ => return Err(E::custom("write `no_page_errors: true`")),
-            },
-            other => unreachable!("{other} is not an assertion action"),
-        })
+    pub fn kind(&self) -> StepKind {
+        match self {
+            Assertion::Title { .. } => StepKind::Title,
+            Assertion::Url { .. } => StepKind::Url,
+            Assertion::Text { .. } => StepKind::Text,
+            Assertion::Visible { .. } => StepKind::Visible,
+            Assertion::Hidden { .. } => StepKind::Hidden,
+            Assertion::Count { .. } => StepKind::Count,
+            Assertion::NoPageErrors => StepKind::NoPageErrors,
+        }
     }
 
     pub fn timeout(&self) -> Option<Duration> {
         match self {
             Assertion::Title { timeout, .. }
+            | Assertion::Url { timeout, .. }
             | Assertion::Text { timeout, .. }
-            | Assertion::Visible { timeout, .. } => *timeout,
+            | Assertion::Visible { timeout, .. }
+            | Assertion::Hidden { timeout, .. }
+            | Assertion::Count { timeout, .. } => *timeout,
             Assertion::NoPageErrors => None,
         }
     }
@@ -124,23 +225,40 @@ impl Assertion {
     pub fn describe(&self) -> String {
         match self {
             Assertion::Title {
-                pattern: TitlePattern::Regex { regex, flags },
+                pattern: TextPattern::Regex { regex, flags },
                 ..
             } => format!("title matches /{}/{flags}", regex.as_str()),
             Assertion::Title {
-                pattern: TitlePattern::Exact(s),
+                pattern: TextPattern::Exact(s),
                 ..
             } => format!("title is {s:?}"),
+            Assertion::Url { regex, flags, .. } => {
+                format!("URL matches /{}/{flags}", regex.as_str())
+            }
             Assertion::Text { selector, text, .. } => format!("{selector} contains {text:?}"),
             Assertion::Visible { selector, .. } => format!("{selector} is visible"),
+            Assertion::Hidden { selector, .. } => format!("{selector} is hidden"),
+            Assertion::Count {
+                selector, count, ..
+            } => format!("{selector} matches {}", elements(*count)),
             Assertion::NoPageErrors => "no page errors".into(),
         }
     }
 }
 
-fn parse_title<E: de::Error>(raw: &str) -> Result<TitlePattern, E> {
+/// "1 element", "3 elements".
+pub fn elements(n: usize) -> String {
+    if n == 1 {
+        "1 element".into()
+    } else {
+        format!("{n} elements")
+    }
+}
+
+/// `/body/flags` as a regex; `None` when `raw` does not open with `/`.
+fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
     let Some(rest) = raw.strip_prefix('/') else {
-        return Ok(TitlePattern::Exact(raw.to_string()));
+        return Ok(None);
     };
     let Some(end) = rest.rfind('/') else {
         return Err(E::custom(format!(
@@ -165,9 +283,6 @@ fn parse_title<E: de::Error>(raw: &str) -> Result<TitlePattern, E> {
     builder.size_limit(1 << 20);
     builder
         .build()
-        .map(|regex| TitlePattern::Regex {
-            regex,
-            flags: flags.to_string(),
-        })
+        .map(|regex| Some((regex, flags.to_string())))
         .map_err(|e| E::custom(format!("bad regex in `{raw}`: {e}")))
 }

@@ -31,22 +31,23 @@ pub struct HttpCheck {
     pub timeout: Option<Duration>,
 }
 
-impl HttpCheck {
-    pub(super) fn from_fields<E: de::Error>(method: HttpMethod, f: &mut Fields) -> Result<Self, E> {
-        let key = if method == HttpMethod::Get {
-            "get"
-        } else {
-            "head"
-        };
-        let path = super::navigation::checked_path::<E>(f.require_str(key)?)?;
-        Ok(HttpCheck {
-            method,
-            path,
-            status: f.take_u16("status")?.unwrap_or(200),
-            timeout: f.take_timeout()?,
-        })
-    }
+/// `get: /path` or `head: /path`, with `status` and `timeout`.
+pub(super) fn check<E: de::Error>(method: HttpMethod, f: &mut Fields) -> Result<HttpCheck, E> {
+    let key = if method == HttpMethod::Get {
+        "get"
+    } else {
+        "head"
+    };
+    let path = super::navigation::checked_path::<E>(f.require_str(key)?)?;
+    Ok(HttpCheck {
+        method,
+        path,
+        status: f.take_u16("status")?.unwrap_or(200),
+        timeout: f.take_timeout()?,
+    })
+}
 
+impl HttpCheck {
     pub fn describe(&self) -> String {
         format!(
             "{} {} returns {}",

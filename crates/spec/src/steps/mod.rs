@@ -1,10 +1,13 @@
 //! The step vocabulary. Each step is a YAML mapping with exactly one action
-//! key (`get`, `visit`, `title`, ...) plus that action's modifiers. There
-//! are no mutating steps: only GET and HEAD ever leave the machine.
+//! key (`get`, `visit`, `title`, ...) plus that action's modifiers. The
+//! steps are listed once, in `registry.rs`. There are no mutating steps:
+//! only GET and HEAD ever leave the machine.
 
 mod assertions;
 mod http;
 mod navigation;
+mod registry;
+mod response;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,9 +17,11 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_yaml::Value;
 
-pub use assertions::{Assertion, TitlePattern, normalise_ws};
+pub use assertions::{Assertion, TextPattern, elements, normalise_ws};
 pub use http::{HttpCheck, HttpMethod};
 pub use navigation::Visit;
+pub use registry::{StepInfo, StepKind};
+pub use response::{JsonPath, ResponseCheck, json_equal};
 
 use prod_smoke_suggest::did_you_mean;
 
@@ -29,6 +34,8 @@ pub enum Step {
     Visit(Visit),
     /// An expectation on the page last visited; polls until it passes.
     Assert(Assertion),
+    /// A check on the response of the last `get` or `head`.
+    Response(ResponseCheck),
 }
 
 impl Step {
@@ -38,26 +45,34 @@ impl Step {
             Step::Http(h) => h.describe(),
             Step::Visit(v) => v.describe(),
             Step::Assert(a) => a.describe(),
+            Step::Response(r) => r.describe(),
+        }
+    }
+
+    /// Which registry entry the step came from.
+    pub fn kind(&self) -> StepKind {
+        match self {
+            Step::Http(h) => match h.method {
+                HttpMethod::Get => StepKind::Get,
+                HttpMethod::Head => StepKind::Head,
+            },
+            Step::Visit(_) => StepKind::Visit,
+            Step::Assert(a) => a.kind(),
+            Step::Response(r) => r.kind(),
         }
     }
 
     pub fn needs_browser(&self) -> bool {
-        !matches!(self, Step::Http(_))
+        match self {
+            Step::Http(_) | Step::Response(_) => false,
+            Step::Visit(_) | Step::Assert(_) => true,
+        }
     }
 }
 
-/// Action keys, in the order they are suggested.
-pub const ACTIONS: &[&str] = &[
-    "get",
-    "head",
-    "visit",
-    "title",
-    "text",
-    "visible",
-    "no_page_errors",
-];
-
-/// Keys that look like steps but would change production state.
+/// Keys that look like steps but would change production state. They are
+/// refused with the reason rather than suggested against, so a spec cannot
+/// be talked into a write by a near-miss name.
 const MUTATING: &[&str] = &[
     "post", "put", "patch", "delete", "click", "fill", "type", "submit", "press", "check", "select",
 ];
@@ -65,12 +80,25 @@ const MUTATING: &[&str] = &[
 /// The raw fields of a step mapping, checked by each action's constructor.
 pub(crate) struct Fields {
     map: BTreeMap<String, Value>,
+    kind: StepKind,
     action: &'static str,
 }
 
 impl Fields {
+    /// Takes one key out of the mapping. Only the action key and the
+    /// modifiers the registry lists may be read, so `prod-smoke steps` and
+    /// the "did you mean" hints never miss a key a step accepts.
+    fn take(&mut self, key: &str) -> Option<Value> {
+        debug_assert!(
+            key == self.action || self.kind.info().modifiers.contains(&key),
+            "`{key}` is not a registered modifier of `{}`",
+            self.action
+        );
+        self.map.remove(key)
+    }
+
     pub(crate) fn take_str<E: de::Error>(&mut self, key: &str) -> Result<Option<String>, E> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => Err(E::custom(format!(
@@ -88,25 +116,46 @@ impl Fields {
     }
 
     pub(crate) fn take_u16<E: de::Error>(&mut self, key: &str) -> Result<Option<u16>, E> {
-        match self.map.remove(key) {
+        self.take_whole(
+            key,
+            "an HTTP status from 100 to 599",
+            "an HTTP status number",
+            |n| u16::try_from(n).ok().filter(|n| (100..=599).contains(n)),
+        )
+    }
+
+    /// A count of things: a whole number from 0 up.
+    pub(crate) fn take_count<E: de::Error>(&mut self, key: &str) -> Result<Option<usize>, E> {
+        self.take_whole(key, "a whole number from 0 up", "a whole number", |n| {
+            usize::try_from(n).ok()
+        })
+    }
+
+    /// A whole number that `accept` keeps. `range` says which in an error
+    /// about the number, `shape` in an error about a value of another kind.
+    fn take_whole<T, E: de::Error>(
+        &mut self,
+        key: &str,
+        range: &str,
+        shape: &str,
+        accept: impl Fn(u64) -> Option<T>,
+    ) -> Result<Option<T>, E> {
+        match self.take(key) {
             None => Ok(None),
             Some(Value::Number(n)) => n
                 .as_u64()
-                .and_then(|n| u16::try_from(n).ok())
-                .filter(|n| (100..=599).contains(n))
+                .and_then(accept)
                 .map(Some)
-                .ok_or_else(|| {
-                    E::custom(format!("`{key}` must be an HTTP status from 100 to 599"))
-                }),
+                .ok_or_else(|| E::custom(format!("`{key}` must be {range}"))),
             Some(other) => Err(E::custom(format!(
-                "`{key}` must be an HTTP status number, found {}",
+                "`{key}` must be {shape}, found {}",
                 kind(&other)
             ))),
         }
     }
 
     pub(crate) fn take_timeout<E: de::Error>(&mut self) -> Result<Option<Duration>, E> {
-        match self.map.remove("timeout") {
+        match self.take("timeout") {
             None => Ok(None),
             Some(Value::Number(n)) => n
                 .as_f64()
@@ -125,8 +174,13 @@ impl Fields {
         }
     }
 
+    /// Any YAML value, for a step that compares data.
+    pub(crate) fn take_value(&mut self, key: &str) -> Option<Value> {
+        self.take(key)
+    }
+
     pub(crate) fn take_bool<E: de::Error>(&mut self, key: &str) -> Result<Option<bool>, E> {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
             Some(other) => Err(E::custom(format!(
@@ -137,7 +191,8 @@ impl Fields {
     }
 
     /// Fails on any key the action did not consume, with a suggestion.
-    pub(crate) fn finish<E: de::Error>(self, allowed: &[&str]) -> Result<(), E> {
+    fn finish<E: de::Error>(self) -> Result<(), E> {
+        let allowed = self.kind.info().modifiers;
         if let Some(key) = self.map.keys().next() {
             let hint = match did_you_mean(key, allowed) {
                 Some(s) => format!("; did you mean `{s}`?"),
@@ -210,46 +265,39 @@ impl<'de> Visitor<'de> for StepVisitor {
                 )));
             }
         }
-        let actions: Vec<&'static str> = ACTIONS
+        let kinds: Vec<StepKind> = StepKind::ALL
             .iter()
             .copied()
-            .filter(|a| map.contains_key(*a))
+            .filter(|k| map.contains_key(k.info().key))
             .collect();
-        let action = match actions.as_slice() {
+        let kind = match kinds.as_slice() {
             [one] => *one,
             [] => return Err(no_action_error(&map)),
             many => {
+                let keys: Vec<&str> = many.iter().map(|k| k.info().key).collect();
                 return Err(de::Error::custom(format!(
                     "a step has exactly one action, found {}",
-                    list(many)
+                    list(&keys)
                 )));
             }
         };
-        let mut fields = Fields { map, action };
-        match action {
-            "get" => HttpCheck::from_fields(HttpMethod::Get, &mut fields).map(Step::Http),
-            "head" => HttpCheck::from_fields(HttpMethod::Head, &mut fields).map(Step::Http),
-            "visit" => Visit::from_fields(&mut fields).map(Step::Visit),
-            _ => Assertion::from_fields(action, &mut fields).map(Step::Assert),
-        }
-        .and_then(|step| fields.finish(allowed_keys(action)).map(|()| step))
-    }
-}
-
-fn allowed_keys(action: &str) -> &'static [&'static str] {
-    match action {
-        "get" | "head" => &["status", "timeout"],
-        "text" => &["in", "timeout"],
-        "title" | "visible" => &["timeout"],
-        _ => &[],
+        let mut fields = Fields {
+            map,
+            kind,
+            action: kind.info().key,
+        };
+        let step = kind.parse(&mut fields)?;
+        fields.finish()?;
+        Ok(step)
     }
 }
 
 fn no_action_error<E: de::Error>(map: &BTreeMap<String, Value>) -> E {
+    let actions = StepKind::keys();
     let Some(key) = map.keys().next() else {
         return E::custom(format!(
             "empty step; a step starts with one of {}",
-            list(ACTIONS)
+            list(&actions)
         ));
     };
     if MUTATING.contains(&key.to_lowercase().as_str()) {
@@ -257,11 +305,11 @@ fn no_action_error<E: de::Error>(map: &BTreeMap<String, Value>) -> E {
             "`{key}` is not a step: prod-smoke is read-only, and only `get` and `head` send requests"
         ));
     }
-    match did_you_mean(key, ACTIONS) {
+    match did_you_mean(key, &actions) {
         Some(s) => E::custom(format!("unknown step `{key}`; did you mean `{s}`?")),
         None => E::custom(format!(
             "unknown step `{key}`; a step starts with one of {}",
-            list(ACTIONS)
+            list(&actions)
         )),
     }
 }

@@ -9,13 +9,14 @@ pub struct Visit {
     pub path: String,
 }
 
-impl Visit {
-    pub(super) fn from_fields<E: de::Error>(f: &mut Fields) -> Result<Self, E> {
-        Ok(Visit {
-            path: checked_path(f.require_str("visit")?)?,
-        })
-    }
+/// `visit: /path`.
+pub(super) fn visit<E: de::Error>(f: &mut Fields) -> Result<Visit, E> {
+    Ok(Visit {
+        path: checked_path(f.require_str("visit")?)?,
+    })
+}
 
+impl Visit {
     pub fn describe(&self) -> String {
         format!("visit {}", self.path)
     }

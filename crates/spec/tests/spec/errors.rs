@@ -147,3 +147,59 @@ fn every_bad_spec_fixture_gives_a_clear_error() {
     }
     assert!(seen >= 5, "only {seen} bad specs");
 }
+
+#[test]
+fn new_steps_refuse_what_they_cannot_check_with_line_and_column() {
+    let page = "scenarios:\n  - name: a\n    steps:\n      - visit: /\n";
+    let (line, _, msg) = located(&format!("{page}      - url: /tasks/new\n"));
+    assert_eq!(line, 5, "{msg}");
+    assert!(msg.contains("unsupported regex flag `n`"), "{msg}");
+    let (_, _, msg) = located(&format!("{page}      - url: https://x.example/\n"));
+    assert!(msg.contains("must be a regex"), "{msg}");
+    let (_, _, msg) = located(&format!("{page}      - count: li\n"));
+    assert!(msg.contains("a `count` step needs `equals:`"), "{msg}");
+    let (_, _, msg) = located(&format!("{page}      - count: li\n        equals: -1\n"));
+    assert!(msg.contains("whole number from 0 up"), "{msg}");
+    let (_, _, msg) = located(&format!("{page}      - hidden: li\n        equal: 1\n"));
+    assert!(
+        msg.contains("unknown key `equal` in a `hidden` step; it takes `timeout`"),
+        "{msg}"
+    );
+    let http = "scenarios:\n  - name: a\n    steps:\n      - get: /up.json\n";
+    let (line, _, msg) = located(&format!("{http}      - json: a..b\n        equals: 1\n"));
+    assert_eq!(line, 5, "{msg}");
+    assert!(msg.contains("is not a path"), "{msg}");
+    let (_, _, msg) = located(&format!("{http}      - json: status\n"));
+    assert!(msg.contains("needs `equals:`"), "{msg}");
+    let (_, _, msg) = located(&format!("{http}      - header: content type\n"));
+    assert!(msg.contains("is not a header name"), "{msg}");
+    let (_, _, msg) = located(&format!("{http}      - header: server\n        valeu: x\n"));
+    assert!(msg.contains("did you mean `value`?"), "{msg}");
+    let (_, _, msg) = located(&format!("{http}      - heder: server\n"));
+    assert!(msg.contains("did you mean `header`?"), "{msg}");
+}
+
+#[test]
+fn response_steps_need_a_response_before_them() {
+    let msg = err("scenarios:\n  - name: a\n    steps:\n      - header: server\n").to_string();
+    assert!(
+        msg.contains("checks `header` before any `get` or `head`"),
+        "{msg}"
+    );
+    let msg = err(
+        "scenarios:\n  - name: a\n    steps:\n      - head: /up\n      - json: status\n        equals: ok\n",
+    )
+    .to_string();
+    assert!(msg.contains("reads `json` after a `head`"), "{msg}");
+}
+
+#[test]
+fn every_mutating_name_is_refused_as_a_write_never_suggested() {
+    for key in ["post", "PUT", "delete", "click", "fill", "submit"] {
+        let (_, _, msg) = located(&format!(
+            "scenarios:\n  - name: a\n    steps:\n      - {key}: /tasks\n"
+        ));
+        assert!(msg.contains("prod-smoke is read-only"), "{key}: {msg}");
+        assert!(!msg.contains("did you mean"), "{key}: {msg}");
+    }
+}

@@ -4,3 +4,4 @@
 mod errors;
 mod port;
 mod properties;
+mod reference;

@@ -1,0 +1,154 @@
+//! The step registry: every step a spec can name, one entry each. The
+//! macro below turns the table into the `StepKind` enum, its list `ALL`,
+//! its description and its parser, so a step cannot be listed without a
+//! parser, parsed without being listed, or added without the compiler
+//! asking for its arm in `Step::kind` and in the runner.
+
+use serde::de;
+
+use super::{Fields, Step, assertions, http, navigation, response};
+
+/// What `prod-smoke steps` and the error messages say about a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepInfo {
+    /// The YAML key that names the step.
+    pub key: &'static str,
+    /// The other keys the step accepts.
+    pub modifiers: &'static [&'static str],
+    /// One line on what the step checks.
+    pub summary: &'static str,
+}
+
+macro_rules! registry {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident {
+            key: $key:literal,
+            modifiers: [$($modifier:literal),* $(,)?],
+            summary: $summary:literal,
+            parse: $parse:expr $(,)?
+        }
+    ),* $(,)?) => {
+        /// Every step of the vocabulary.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum StepKind {
+            $($(#[$doc])* $kind),*
+        }
+
+        impl StepKind {
+            /// Every step, in the order `prod-smoke steps` lists them and
+            /// suggestions are made.
+            pub const ALL: &'static [StepKind] = &[$(StepKind::$kind),*];
+
+            pub fn info(self) -> &'static StepInfo {
+                match self {
+                    $(StepKind::$kind => &StepInfo {
+                        key: $key,
+                        modifiers: &[$($modifier),*],
+                        summary: $summary,
+                    }),*
+                }
+            }
+
+            pub(super) fn parse<E: de::Error>(self, f: &mut Fields) -> Result<Step, E> {
+                match self {
+                    $(StepKind::$kind => ($parse)(f)),*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    /// `get: /path`
+    Get {
+        key: "get",
+        modifiers: ["status", "timeout"],
+        summary: "GET a path outside the browser; the status must equal `status` (default 200)",
+        parse: |f: &mut Fields| http::check(http::HttpMethod::Get, f).map(Step::Http),
+    },
+    /// `head: /path`
+    Head {
+        key: "head",
+        modifiers: ["status", "timeout"],
+        summary: "HEAD a path outside the browser; the status must equal `status` (default 200)",
+        parse: |f: &mut Fields| http::check(http::HttpMethod::Head, f).map(Step::Http),
+    },
+    /// `header: name`
+    Header {
+        key: "header",
+        modifiers: ["value"],
+        summary: "the last get/head response has the header (any case); `value`: exact text or /regex/",
+        parse: |f: &mut Fields| response::header(f).map(Step::Response),
+    },
+    /// `json: path`
+    Json {
+        key: "json",
+        modifiers: ["equals"],
+        summary: "the last get's JSON body holds `equals` at a path such as `services[0].status`",
+        parse: |f: &mut Fields| response::json(f).map(Step::Response),
+    },
+    /// `visit: /path`
+    Visit {
+        key: "visit",
+        modifiers: [],
+        summary: "open a path in the browser; the final document must answer 2xx",
+        parse: |f: &mut Fields| navigation::visit(f).map(Step::Visit),
+    },
+    /// `url: /regex/`
+    Url {
+        key: "url",
+        modifiers: ["timeout"],
+        summary: "the page's URL, after redirects, matches a /regex/ (polls)",
+        parse: |f: &mut Fields| assertions::url(f).map(Step::Assert),
+    },
+    /// `title: /regex/` or `title: text`
+    Title {
+        key: "title",
+        modifiers: ["timeout"],
+        summary: "the page title matches a /regex/ or equals the text (polls)",
+        parse: |f: &mut Fields| assertions::title(f).map(Step::Assert),
+    },
+    /// `text: words`
+    Text {
+        key: "text",
+        modifiers: ["in", "timeout"],
+        summary: "the element `in` (default body) contains the text (polls)",
+        parse: |f: &mut Fields| assertions::text(f).map(Step::Assert),
+    },
+    /// `visible: selector`
+    Visible {
+        key: "visible",
+        modifiers: ["timeout"],
+        summary: "the one element matching the selector is visible (polls)",
+        parse: |f: &mut Fields| assertions::visible(f).map(Step::Assert),
+    },
+    /// `hidden: selector`
+    Hidden {
+        key: "hidden",
+        modifiers: ["timeout"],
+        summary: "no element matches the selector, or the one that does is not visible (polls)",
+        parse: |f: &mut Fields| assertions::hidden(f).map(Step::Assert),
+    },
+    /// `count: selector`
+    Count {
+        key: "count",
+        modifiers: ["equals", "timeout"],
+        summary: "exactly `equals` elements match the selector (polls)",
+        parse: |f: &mut Fields| assertions::count(f).map(Step::Assert),
+    },
+    /// `no_page_errors: true`
+    NoPageErrors {
+        key: "no_page_errors",
+        modifiers: [],
+        summary: "no uncaught exception, console error or failed subresource on the page so far",
+        parse: |f: &mut Fields| assertions::no_page_errors(f).map(Step::Assert),
+    },
+}
+
+impl StepKind {
+    /// The YAML key of every step, in registry order.
+    pub fn keys() -> Vec<&'static str> {
+        StepKind::ALL.iter().map(|k| k.info().key).collect()
+    }
+}

@@ -1,0 +1,109 @@
+//! docs/spec.md is the reference for the format: its "Steps" section has
+//! one heading per registry entry, in registry order, each naming the
+//! step's modifiers and showing it in an example, and every YAML example
+//! on the page loads through the spec loader.
+
+use prod_smoke_spec::{StepKind, Suite};
+
+const DOC: &str = include_str!("../../../../docs/spec.md");
+
+/// The ```yaml blocks of `text`, whose first line is line `first_line`,
+/// with the line each block's YAML starts on.
+fn yaml_blocks(text: &str, first_line: usize) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        match (&mut open, line.trim_end()) {
+            (None, "```yaml") => open = Some((first_line + i + 1, String::new())),
+            (Some(_), "```") => blocks.extend(open.take()),
+            (Some((_, body)), _) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    assert!(open.is_none(), "docs/spec.md has an unclosed ```yaml block");
+    blocks
+}
+
+/// The "## Steps" section, split at its `### ` headings: (heading, line, body).
+fn step_sections() -> Vec<(String, usize, String)> {
+    let start = DOC
+        .find("\n## Steps\n")
+        .expect("docs/spec.md has a `## Steps` section");
+    let rest = &DOC[start + 1..];
+    let end = rest[1..].find("\n## ").map_or(rest.len(), |e| e + 2);
+    let first = DOC[..start + 1].lines().count() + 1;
+    let mut sections: Vec<(String, usize, String)> = Vec::new();
+    for (line, l) in (first..).zip(rest[..end].lines()) {
+        if let Some(h) = l.strip_prefix("### ") {
+            sections.push((h.to_string(), line, String::new()));
+        } else if let Some((_, _, body)) = sections.last_mut() {
+            body.push_str(l);
+            body.push('\n');
+        }
+    }
+    sections
+}
+
+/// Names an example in a loader error, whose own line and column count
+/// from the example's first line.
+fn example(line: usize) -> String {
+    format!("the docs/spec.md example from line {line}")
+}
+
+#[test]
+fn every_yaml_example_in_the_reference_loads() {
+    let blocks = yaml_blocks(DOC, 1);
+    assert!(
+        blocks.len() > StepKind::ALL.len(),
+        "only {} examples",
+        blocks.len()
+    );
+    for (line, yaml) in blocks {
+        if let Err(e) = Suite::parse(&example(line), &yaml) {
+            panic!("the example at docs/spec.md:{line} does not load:\n{e}");
+        }
+    }
+}
+
+#[test]
+fn the_reference_documents_exactly_the_registry_in_its_order() {
+    let documented: Vec<String> = step_sections().into_iter().map(|(h, _, _)| h).collect();
+    let registry: Vec<String> = StepKind::ALL
+        .iter()
+        .map(|k| format!("`{}`", k.info().key))
+        .collect();
+    assert_eq!(
+        documented, registry,
+        "docs/spec.md \"## Steps\" headings and crates/spec/src/steps/registry.rs disagree"
+    );
+}
+
+#[test]
+fn each_step_section_names_its_modifiers_and_shows_the_step() {
+    for (kind, (heading, line, body)) in StepKind::ALL.iter().zip(step_sections()) {
+        let info = kind.info();
+        for m in info.modifiers {
+            assert!(
+                body.contains(&format!("`{m}`")),
+                "docs/spec.md:{line} {heading} does not name its modifier `{m}`"
+            );
+        }
+        let shown = yaml_blocks(&body, line + 1).into_iter().any(|(at, yaml)| {
+            Suite::parse(&example(at), &yaml)
+                .map(|s| {
+                    s.scenarios
+                        .iter()
+                        .flat_map(|sc| &sc.steps)
+                        .any(|st| st.kind() == *kind)
+                })
+                .unwrap_or(false)
+        });
+        assert!(
+            shown,
+            "docs/spec.md:{line} {heading} has no example using it"
+        );
+    }
+}
