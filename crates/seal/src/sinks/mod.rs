@@ -248,4 +248,5 @@ sinks! {
     postgres::Postgres,
     discord::Discord,
     notes::Notes,
+    webhook::Webhook,
 }
