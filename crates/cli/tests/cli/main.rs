@@ -13,3 +13,4 @@ mod own_failures;
 mod pool;
 mod rollback;
 mod seal;
+mod webhook;
