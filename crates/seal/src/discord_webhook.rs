@@ -213,25 +213,15 @@ impl<'a> Webhook<'a> {
             });
         }
         let error: DiscordErrorBody = serde_json::from_slice(&body).unwrap_or_default();
-        let message = error.message.unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(&body);
-            let text = text.trim();
-            if text.is_empty() {
-                status
-                    .canonical_reason()
-                    .unwrap_or("no reason given")
-                    .to_string()
-            } else {
-                text.chars().take(200).collect()
-            }
-        });
         let retry_after = retry_after.or(error.retry_after.and_then(crate::retry::seconds));
-        Err(DeliveryError::Status {
-            service: SERVICE,
-            status: status.as_u16(),
-            message: self.redactor.redact(&message),
+        Err(DeliveryError::status(
+            SERVICE,
+            status,
+            error.message,
+            &body,
             retry_after,
-        })
+            self.redactor,
+        ))
     }
 }
 

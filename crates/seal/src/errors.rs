@@ -189,6 +189,37 @@ pub(crate) enum RetryHint {
 }
 
 impl DeliveryError {
+    /// A non-2xx answer from an HTTP sink, said with the service's own
+    /// `message` when it gave one, else the start of the body, else the
+    /// status's reason; masked.
+    pub(crate) fn status(
+        service: &'static str,
+        status: reqwest::StatusCode,
+        message: Option<String>,
+        body: &[u8],
+        retry_after: Option<Duration>,
+        redactor: &Redactor,
+    ) -> Self {
+        let message = message.unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if text.is_empty() {
+                status
+                    .canonical_reason()
+                    .unwrap_or("no reason given")
+                    .to_string()
+            } else {
+                text.chars().take(200).collect()
+            }
+        });
+        DeliveryError::Status {
+            service,
+            status: status.as_u16(),
+            message: redactor.redact(&message),
+            retry_after,
+        }
+    }
+
     pub(crate) fn retry_hint(&self) -> RetryHint {
         match self {
             DeliveryError::PostgresConnect { .. }

@@ -261,19 +261,15 @@ async fn post(
         return Ok(status.as_u16());
     }
     let retry_after = header_retry_after(response.headers());
-    let text = response.text().await.unwrap_or_default();
-    let text = text.trim();
-    let message = if text.is_empty() {
-        status.canonical_reason().unwrap_or("no reason given").to_string()
-    } else {
-        text.chars().take(200).collect()
-    };
-    Err(DeliveryError::Status {
-        service: SERVICE,
-        status: status.as_u16(),
-        message: redactor.redact(&message),
+    let body = response.bytes().await.unwrap_or_default();
+    Err(DeliveryError::status(
+        SERVICE,
+        status,
+        None,
+        &body,
         retry_after,
-    })
+        redactor,
+    ))
 }
 
 #[cfg(test)]
