@@ -1,5 +1,6 @@
 //! Everything the seal needs to know, read once from flags and environment.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -8,7 +9,8 @@ use prod_smoke_model::Redactor;
 
 use crate::errors::SealError;
 use crate::retry::RetryPolicy;
-use crate::secrets::seal_redactor;
+use crate::secrets::{add_sink_secret, seal_redactor};
+use crate::sinks::{EnvVar, Sink};
 
 /// Environment variables the seal reads.
 pub mod env {
@@ -96,6 +98,9 @@ pub struct SealConfig {
     /// Upper bound for one whole Postgres delivery attempt.
     pub postgres_timeout: Duration,
     pub redactor: Redactor,
+    /// The variables each registered sink reads for itself
+    /// ([`Sink::env_vars`]), by name; blank ones are left out.
+    sink_settings: BTreeMap<&'static str, String>,
 }
 
 impl fmt::Debug for SealConfig {
@@ -114,6 +119,8 @@ impl fmt::Debug for SealConfig {
             .field("run_link", &self.run_link)
             .field("discord_api_base", &self.discord_api_base)
             .field("retry", &self.retry)
+            // Names only: some of the values are secrets.
+            .field("sink_settings", &self.sink_settings.keys())
             .finish_non_exhaustive()
     }
 }
@@ -151,7 +158,7 @@ impl SealConfig {
         };
         // Both webhook variables are secrets even when only one is used.
         let webhook_vars = [get(env::RELEASE_NOTES_WEBHOOK), get(env::DEPLOY_WEBHOOK)];
-        let redactor = seal_redactor(
+        let mut redactor = seal_redactor(
             database_url.as_deref(),
             webhook_url
                 .iter()
@@ -160,6 +167,14 @@ impl SealConfig {
             get(env::PGPASSWORD).as_deref(),
             overrides.secrets.iter().cloned(),
         );
+        let mut sink_settings = BTreeMap::new();
+        for var in Sink::ALL.iter().flat_map(|s| s.env_vars()) {
+            let EnvVar { name, secrecy } = *var;
+            if let Some(value) = get(name) {
+                add_sink_secret(&mut redactor, secrecy, &value);
+                sink_settings.insert(name, value.trim().to_string());
+            }
+        }
         Ok(SealConfig {
             ledger_path,
             database_url,
@@ -179,7 +194,16 @@ impl SealConfig {
             request_timeout: Duration::from_secs(10),
             postgres_timeout: Duration::from_secs(30),
             redactor,
+            sink_settings,
         })
+    }
+}
+
+impl SealConfig {
+    /// A sink's own setting ([`Sink::env_vars`]), trimmed; `None` when unset
+    /// or blank. Secret ones are already masked by [`Self::redactor`].
+    pub fn sink_setting(&self, name: &str) -> Option<&str> {
+        self.sink_settings.get(name).map(String::as_str)
     }
 }
 

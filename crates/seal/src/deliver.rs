@@ -9,15 +9,11 @@ use std::path::PathBuf;
 use prod_smoke_model::{RunReport, Verdict};
 
 use crate::config::SealConfig;
-use crate::errors::{DeliveryError, SealError, chain};
-use crate::ledger::{DeliveryState, InitialDelivery, Ledger, RunRecord, Sink};
-use crate::notes::{NotesEdit, edit_notes_message};
-use crate::postgres::{self, PgResult};
-use crate::retry::retry;
-use crate::rollback::{RollbackTarget, block_with_proof, rollback_block};
+use crate::errors::{SealError, chain};
+use crate::ledger::{DeliveryState, InitialDelivery, Ledger, RunRecord};
+use crate::rollback::rollback_for;
+use crate::sinks::{Done, Job, Sink};
 use crate::summary::{checked_at, summary, summary_markdown, verdict_line};
-use crate::webhook::Webhook;
-use crate::{discord, discord::DiscordResult};
 
 /// What happened to one sink.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,8 +113,8 @@ impl fmt::Display for SealOutcome {
     }
 }
 
-/// Records `report` in the ledger, then delivers it to Postgres, Discord
-/// and the release notes (whichever are configured), retrying each within
+/// Records `report` in the ledger, then delivers it to every registered
+/// sink that is configured (in registry order), retrying each within
 /// `cfg.retry`. Only a ledger failure is an error; a sink failure leaves the
 /// delivery pending and is reported in the outcome.
 ///
@@ -145,7 +141,7 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
         report,
     };
     let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
-    let initial = initial_deliveries(&run.report, cfg);
+    let initial = initial_deliveries(&run, cfg);
     ledger.record_run(&run, &initial).await?;
 
     let run_id = run.report.run_id.clone();
@@ -194,86 +190,20 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
     Ok(outcome)
 }
 
-/// The rollback block for a red run, naming what the run knows.
-pub(crate) fn rollback_for(run: &RunRecord) -> Option<String> {
-    (run.report.verdict == Verdict::Red).then(|| {
-        let block = rollback_block(
-            &run.report.host(),
-            RollbackTarget {
-                production_app: run.production_app.as_deref(),
-                repo: run.repo.as_deref(),
-                deployed_sha: run.sha.as_deref().or(run.deployed_sha.as_deref()),
-            },
-        );
-        block_with_proof(&block, run.report.rollback.as_ref())
-    })
-}
-
-fn initial_deliveries(report: &RunReport, cfg: &SealConfig) -> Vec<InitialDelivery> {
-    let inconclusive = report.verdict == Verdict::Inconclusive;
-    let pending = |sink, target: Option<String>| InitialDelivery {
-        sink,
-        state: DeliveryState::Pending,
-        detail: None,
-        target,
-    };
-    let skipped = |sink, reason: &str, target: Option<String>| InitialDelivery {
-        sink,
-        state: DeliveryState::Skipped,
-        detail: Some(reason.to_string()),
-        target,
-    };
-    let mut list = vec![
-        if inconclusive {
-            skipped(
-                Sink::Postgres,
-                "inconclusive run: the site was not judged, so the release stays unsealed",
-                None,
-            )
-        } else if cfg.database_url.is_none() {
-            skipped(
-                Sink::Postgres,
-                "not configured (DATABASE_URL is not set)",
-                None,
-            )
-        } else {
-            pending(Sink::Postgres, None)
-        },
-        if cfg.webhook_url.is_none() {
-            skipped(Sink::Discord, WEBHOOK_NOT_SET, None)
-        } else {
-            pending(Sink::Discord, None)
-        },
-    ];
-    if let Some(id) = &cfg.notes_message_id {
-        let target = Some(id.clone());
-        list.push(if inconclusive {
-            skipped(
-                Sink::Notes,
-                "inconclusive run: the release notes keep their seal line",
-                target,
-            )
-        } else if cfg.webhook_url.is_none() {
-            skipped(Sink::Notes, WEBHOOK_NOT_SET, target)
-        } else {
-            pending(Sink::Notes, target)
-        });
-    }
-    list
-}
-
-const WEBHOOK_NOT_SET: &str =
-    "not configured (DISCORD_RELEASE_NOTES_WEBHOOK_URL / DISCORD_DEPLOY_WEBHOOK_URL not set)";
-
-/// Why a sink cannot be delivered with this configuration, if it cannot.
-fn not_configured(sink: Sink, cfg: &SealConfig) -> Option<&'static str> {
-    match sink {
-        Sink::Postgres if cfg.database_url.is_none() => Some("DATABASE_URL is not set"),
-        Sink::Discord | Sink::Notes if cfg.webhook_url.is_none() => {
-            Some("no Discord webhook URL is set")
-        }
-        _ => None,
-    }
+/// Each registered sink's first row for this run (a sink may have none).
+fn initial_deliveries(run: &RunRecord, cfg: &SealConfig) -> Vec<InitialDelivery> {
+    Sink::ALL
+        .iter()
+        .filter_map(|&sink| {
+            let initial = sink.initial(run, cfg)?;
+            Some(InitialDelivery {
+                sink,
+                state: initial.state,
+                detail: initial.detail,
+                target: initial.target,
+            })
+        })
+        .collect()
 }
 
 /// Claims and delivers one pending sink of a run, then records the result.
@@ -285,7 +215,7 @@ async fn deliver_one(
     target: Option<&str>,
     cfg: &SealConfig,
 ) -> Result<Option<SinkOutcome>, SealError> {
-    if let Some(why) = not_configured(sink, cfg) {
+    if let Some(why) = sink.not_configured(cfg) {
         return Ok(Some(SinkOutcome::Pending {
             attempts: 0,
             error: format!("{why} here, so it was left pending"),
@@ -295,23 +225,19 @@ async fn deliver_one(
     if !ledger.claim(&run_id, sink).await? {
         return Ok(None);
     }
-    let attempt = match sink {
-        Sink::Postgres => deliver_postgres(ledger, run, cfg).await?,
-        Sink::Discord => match discord::deliver(ledger, run, cfg).await {
-            Ok((result, attempts)) => Attempt {
-                attempts,
-                result: result.map(|r| match r {
-                    DiscordResult::Superseded(_) => Done::Skipped(r.describe()),
-                    _ => Done::Delivered(r.describe()),
-                }),
-            },
-            Err(e) => {
-                // The ledger failed mid-delivery: put the claim back if we can.
-                let _ = ledger.mark_failed(&run_id, sink, 0, &chain(&e)).await;
-                return Err(e);
-            }
-        },
-        Sink::Notes => deliver_notes(run, target, cfg).await,
+    let mut job = Job {
+        ledger,
+        run,
+        target,
+        cfg,
+    };
+    let attempt = match sink.deliver(&mut job).await {
+        Ok(attempt) => attempt,
+        Err(e) => {
+            // The ledger failed mid-delivery: put the claim back if we can.
+            let _ = ledger.mark_failed(&run_id, sink, 0, &chain(&e)).await;
+            return Err(e);
+        }
     };
     let outcome = match attempt.result {
         Ok(Done::Delivered(detail)) => {
@@ -353,114 +279,6 @@ async fn deliver_one(
         }
     };
     Ok(Some(outcome))
-}
-
-enum Done {
-    Delivered(String),
-    Skipped(String),
-    Warning(String),
-}
-
-struct Attempt {
-    attempts: u32,
-    result: Result<Done, DeliveryError>,
-}
-
-async fn deliver_postgres(
-    ledger: &Ledger,
-    run: &mut RunRecord,
-    cfg: &SealConfig,
-) -> Result<Attempt, SealError> {
-    if run.report.verdict == Verdict::Inconclusive {
-        return Ok(Attempt {
-            attempts: 0,
-            result: Ok(Done::Skipped(
-                "inconclusive run: the release stays unsealed".to_string(),
-            )),
-        });
-    }
-    let snapshot = run.clone();
-    let (result, attempts) = retry(&cfg.retry, || postgres::deliver(&snapshot, cfg)).await;
-    let result = match result {
-        Ok(PgResult::Sealed(sealed)) => {
-            ledger
-                .set_release(
-                    &run.report.run_id,
-                    &sealed.release_slug,
-                    sealed.deployed_sha.as_deref(),
-                )
-                .await?;
-            run.release_slug = Some(sealed.release_slug.clone());
-            if sealed.deployed_sha.is_some() {
-                run.deployed_sha = sealed.deployed_sha.clone();
-            }
-            Ok(Done::Delivered(sealed.describe()))
-        }
-        Ok(PgResult::NoRelease(reason)) => Ok(Done::Warning(reason)),
-        Err(e) => Err(e),
-    };
-    Ok(Attempt { attempts, result })
-}
-
-async fn deliver_notes(run: &RunRecord, target: Option<&str>, cfg: &SealConfig) -> Attempt {
-    let Some(message_id) = target else {
-        return Attempt {
-            attempts: 0,
-            result: Ok(Done::Skipped("no release-notes message id".to_string())),
-        };
-    };
-    if run.report.verdict == Verdict::Inconclusive {
-        return Attempt {
-            attempts: 0,
-            result: Ok(Done::Skipped(
-                "inconclusive run: the release notes keep their seal line".to_string(),
-            )),
-        };
-    }
-    let (result, attempts) = update_notes(cfg, message_id, &run.verdict_line).await;
-    Attempt {
-        attempts,
-        result: result.map(|edit| {
-            Done::Delivered(match edit {
-                NotesEdit::Updated => {
-                    format!("release notes {message_id} end with the verdict line")
-                }
-                NotesEdit::Unchanged => {
-                    format!("release notes {message_id} already ended with the verdict line")
-                }
-            })
-        }),
-    }
-}
-
-async fn update_notes(
-    cfg: &SealConfig,
-    message_id: &str,
-    line: &str,
-) -> (Result<NotesEdit, DeliveryError>, u32) {
-    let webhook = match Webhook::from_config(cfg) {
-        Ok(webhook) => webhook,
-        Err(e) => return (Err(e), 1),
-    };
-    retry(&cfg.retry, || {
-        edit_notes_message(&webhook, message_id, line)
-    })
-    .await
-}
-
-/// Ends the release-notes message `message_id` (posted through the
-/// configured webhook) with `verdict_line`, replacing an older seal line.
-/// Retries within `cfg.retry`. This is what `--notes-message-id` does as
-/// part of [`seal_run`]; it is public for callers that edit notes alone.
-pub async fn update_release_notes(
-    cfg: &SealConfig,
-    message_id: &str,
-    verdict_line: &str,
-) -> Result<NotesEdit, DeliveryError> {
-    if cfg.webhook_url.is_none() {
-        return Err(DeliveryError::InvalidWebhookUrl);
-    }
-    update_notes(cfg, message_id, verdict_line).await.0
 }
 
 /// One delivery a replay made (or could not make).

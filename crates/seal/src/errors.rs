@@ -86,7 +86,7 @@ pub enum SealError {
     },
 }
 
-/// Why one delivery to Postgres or Discord did not happen (this time). The
+/// Why one delivery to a sink did not happen (this time). The
 /// seal itself is safe in the ledger; the delivery stays pending and
 /// `prod-smoke deliver` replays it.
 #[derive(Debug, thiserror::Error)]
@@ -134,30 +134,42 @@ pub enum DeliveryError {
     #[error("`{id}` is not a Discord message id")]
     InvalidMessageId { id: String },
 
-    #[error("could not reach Discord")]
-    DiscordUnreachable {
+    /// An HTTP sink (`service` names it: "Discord", "the webhook") did not answer.
+    #[error("could not reach {service}")]
+    Unreachable {
+        service: &'static str,
         #[source]
         cause: Cause,
     },
 
-    #[error("Discord answered {status}: {message}")]
-    DiscordStatus {
+    #[error("{service} answered {status}: {message}")]
+    Status {
+        service: &'static str,
         status: u16,
         message: String,
-        /// How long Discord asked us to wait (429), when it said.
+        /// How long the service asked us to wait (429), when it said.
         retry_after: Option<Duration>,
     },
 
-    #[error("Discord's answer could not be read")]
-    DiscordResponse {
+    #[error("{service}'s answer could not be read")]
+    Response {
+        service: &'static str,
         #[source]
         cause: Cause,
+    },
+
+    /// A sink's setting that cannot work, e.g. a URL that is not http(s):
+    /// retrying cannot help until the operator fixes it.
+    #[error("{setting} {problem}")]
+    BadSetting {
+        setting: &'static str,
+        problem: &'static str,
     },
 
     #[error(
         "the release-notes message would exceed Discord's {}-character limit with the verdict \
          line added",
-        crate::webhook::limits::MAX_CONTENT
+        crate::discord_webhook::limits::MAX_CONTENT
     )]
     NotesTooLong,
 
@@ -177,14 +189,45 @@ pub(crate) enum RetryHint {
 }
 
 impl DeliveryError {
+    /// A non-2xx answer from an HTTP sink, said with the service's own
+    /// `message` when it gave one, else the start of the body, else the
+    /// status's reason; masked.
+    pub(crate) fn status(
+        service: &'static str,
+        status: reqwest::StatusCode,
+        message: Option<String>,
+        body: &[u8],
+        retry_after: Option<Duration>,
+        redactor: &Redactor,
+    ) -> Self {
+        let message = message.unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if text.is_empty() {
+                status
+                    .canonical_reason()
+                    .unwrap_or("no reason given")
+                    .to_string()
+            } else {
+                text.chars().take(200).collect()
+            }
+        });
+        DeliveryError::Status {
+            service,
+            status: status.as_u16(),
+            message: redactor.redact(&message),
+            retry_after,
+        }
+    }
+
     pub(crate) fn retry_hint(&self) -> RetryHint {
         match self {
             DeliveryError::PostgresConnect { .. }
             | DeliveryError::PostgresQuery { .. }
-            | DeliveryError::DiscordUnreachable { .. }
-            | DeliveryError::DiscordResponse { .. }
+            | DeliveryError::Unreachable { .. }
+            | DeliveryError::Response { .. }
             | DeliveryError::Timeout { .. } => RetryHint::Retry,
-            DeliveryError::DiscordStatus {
+            DeliveryError::Status {
                 status,
                 retry_after,
                 ..
@@ -199,6 +242,7 @@ impl DeliveryError {
             | DeliveryError::InvalidWebhookUrl
             | DeliveryError::InvalidThreadId
             | DeliveryError::InvalidMessageId { .. }
+            | DeliveryError::BadSetting { .. }
             | DeliveryError::NotesTooLong => RetryHint::Stop,
         }
     }

@@ -5,7 +5,8 @@ use prod_smoke_model::Verdict;
 use sqlx::Row;
 
 use crate::errors::SealError;
-use crate::ledger::{DeliveryRecord, DeliveryState, Ledger, Sink, parse_verdict};
+use crate::ledger::{DeliveryRecord, DeliveryState, Ledger, parse_verdict};
+use crate::sinks::Sink;
 
 /// One run in the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,8 +100,8 @@ pub fn format_history(entries: &[HistoryEntry]) -> String {
     // One column per sink that `history_column` names, between the release
     // and the summary: a new sink shows up here without editing this table.
     let sinks: Vec<(Sink, &str)> = Sink::ALL
-        .into_iter()
-        .filter_map(|sink| Some((sink, sink.history_column()?)))
+        .iter()
+        .filter_map(|&sink| Some((sink, sink.history_column()?)))
         .collect();
     let mut header = vec!["CHECKED AT", "APP", "VERDICT", "RELEASE"];
     header.extend(sinks.iter().map(|(_, column)| *column));

@@ -3,7 +3,6 @@
 //! and with no sink configured it is (with the artifacts) the record.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -12,61 +11,11 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use crate::errors::{Cause, SealError};
+use crate::sinks::Sink;
 
 /// A delivery claimed this long ago by a process that never finished it
 /// (it crashed, say) may be claimed again.
 const STALE_CLAIM: chrono::Duration = chrono::Duration::minutes(10);
-
-/// Where a seal goes besides the ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Sink {
-    /// `releases.smoke_seal`, `release_events` and prod-smoke's own history.
-    Postgres,
-    /// The verdict message through the webhook.
-    Discord,
-    /// The verdict line at the end of the release-notes message.
-    Notes,
-}
-
-impl Sink {
-    pub const ALL: [Sink; 3] = [Sink::Postgres, Sink::Discord, Sink::Notes];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sink::Postgres => "postgres",
-            Sink::Discord => "discord",
-            Sink::Notes => "notes",
-        }
-    }
-
-    fn position(self) -> i64 {
-        match self {
-            Sink::Postgres => 0,
-            Sink::Discord => 1,
-            Sink::Notes => 2,
-        }
-    }
-
-    fn parse(text: &str) -> Option<Sink> {
-        Sink::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// The sink's column heading in `prod-smoke history`, or `None` when the
-    /// table leaves it out (the notes line repeats Discord's verdict line).
-    pub fn history_column(self) -> Option<&'static str> {
-        match self {
-            Sink::Postgres => Some("POSTGRES"),
-            Sink::Discord => Some("DISCORD"),
-            Sink::Notes => None,
-        }
-    }
-}
-
-impl std::fmt::Display for Sink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A delivery's state in the ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -583,12 +532,4 @@ fn now() -> String {
 /// Millisecond timestamps in one fixed format, so text order is time order.
 fn stamp(at: chrono::DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-impl FromStr for Sink {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Sink::parse(s).ok_or_else(|| format!("unknown sink `{s}` (postgres, discord, notes)"))
-    }
 }

@@ -8,48 +8,48 @@
 //! 3. **Discord** (webhook): the verdict line and an embed of the checks;
 //!    the **release notes** message gets the verdict line at its end.
 //!
-//! A sink that is down leaves its delivery pending; [`deliver_pending`]
-//! replays it later. Nothing here changes the site's verdict.
+//! Every sink has one shape and one registry (`src/sinks/mod.rs`). A sink
+//! that is down leaves its delivery pending; [`deliver_pending`] replays it
+//! later. Nothing here changes the site's verdict.
 //!
 //! The CLI calls [`SealConfig::from_env`], then [`seal_run`],
 //! [`deliver_pending`] or [`history`] + [`format_history`].
 
 mod config;
 mod deliver;
-mod discord;
+mod discord_webhook;
 mod errors;
 mod history;
 mod ledger;
 mod markdown_safe;
-mod notes;
-mod postgres;
 mod retry;
 mod rollback;
 mod secrets;
+mod sinks;
 mod summary;
-mod webhook;
 
 pub use config::{DEFAULT_DISCORD_API_BASE, SealConfig, SealOverrides, env, ledger_path};
 pub use deliver::{
     DeliverReport, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport, deliver_pending,
-    history, seal_run, update_release_notes,
-};
-pub use discord::{
-    GREEN as DISCORD_GREEN, GREY as DISCORD_GREY, OperatorMention, RED as DISCORD_RED,
+    history, seal_run,
 };
 pub use errors::{Cause, DeliveryError, SealError, chain};
 pub use history::{HistoryEntry, format_history};
-pub use ledger::{DeliveryRecord, DeliveryState, Ledger, Sink};
+pub use ledger::{DeliveryRecord, DeliveryState, Ledger};
 pub use markdown_safe::escape_markdown;
-pub use notes::{NotesEdit, apply_verdict_line, is_seal_line};
-pub use postgres::{
-    ReleasePick, ReleaseSha, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator, release_sha,
-};
 pub use retry::RetryPolicy;
 pub use rollback::{
     RollbackTarget, UNKNOWN_APP, UNKNOWN_REPO, UNKNOWN_SHA, block_with_proof, rollback_block,
 };
 pub use secrets::seal_redactor;
+pub use sinks::discord::{
+    GREEN as DISCORD_GREEN, GREY as DISCORD_GREY, OperatorMention, RED as DISCORD_RED,
+};
+pub use sinks::notes::{NotesEdit, apply_verdict_line, is_seal_line, update_release_notes};
+pub use sinks::postgres::{
+    ReleasePick, ReleaseSha, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator, release_sha,
+};
+pub use sinks::{EnvVar, Secrecy, Sink};
 pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,
     summary, summary_markdown, verdict_line,

@@ -102,6 +102,24 @@ where
     }
 }
 
+/// A 429's `retry-after` header in seconds, as every HTTP sink reads it.
+pub(crate) fn header_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(seconds)
+}
+
+/// A wait in seconds from a server, refused when it is not a real number
+/// and capped at a day (the policy caps it further).
+pub(crate) fn seconds(secs: f64) -> Option<Duration> {
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,6 +43,23 @@ pub fn block_with_proof(block: &str, proof: Option<&prod_smoke_model::RollbackEv
     text
 }
 
+/// The block for a red run, naming what the run knows (the sha given by
+/// the caller, else the release's `deployed_sha` from Postgres); `None`
+/// on green and inconclusive.
+pub(crate) fn rollback_for(run: &crate::ledger::RunRecord) -> Option<String> {
+    (run.report.verdict == prod_smoke_model::Verdict::Red).then(|| {
+        let block = rollback_block(
+            &run.report.host(),
+            RollbackTarget {
+                production_app: run.production_app.as_deref(),
+                repo: run.repo.as_deref(),
+                deployed_sha: run.sha.as_deref().or(run.deployed_sha.as_deref()),
+            },
+        );
+        block_with_proof(&block, run.report.rollback.as_ref())
+    })
+}
+
 /// The value, quoted for a POSIX shell when it needs it; `None` when blank.
 fn known(value: Option<&str>) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;

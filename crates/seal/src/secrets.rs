@@ -1,8 +1,9 @@
 //! The secrets the seal knows about, gathered into one [`Redactor`].
 
-use prod_smoke_model::Redactor;
+use prod_smoke_model::{Redactor, url_credentials};
 
-use crate::webhook::webhook_token;
+use crate::discord_webhook::webhook_token;
+use crate::sinks::Secrecy;
 
 /// A redactor for everything secret the seal may touch: the whole webhook
 /// URLs and their tokens, the whole `DATABASE_URL` and its password (raw and
@@ -37,6 +38,21 @@ pub fn seal_redactor<'a>(
         redactor.add(secret);
     }
     redactor
+}
+
+/// Masks a sink's own setting as its [`Secrecy`] says: a secret whole, a
+/// URL whole and each credential in it (see [`url_credentials`]).
+pub(crate) fn add_sink_secret(redactor: &mut Redactor, secrecy: Secrecy, value: &str) {
+    match secrecy {
+        Secrecy::Plain => {}
+        Secrecy::Secret => add_with_decoded(redactor, value.trim()),
+        Secrecy::Url => {
+            redactor.add(value.trim());
+            for credential in url_credentials(value) {
+                redactor.add(credential);
+            }
+        }
+    }
 }
 
 fn add_with_decoded(redactor: &mut Redactor, value: &str) {

@@ -6,17 +6,14 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use crate::TestkitError;
+use crate::loopback::Loopback;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-use crate::TestkitError;
 
 /// The webhook id the mock accepts.
 pub const WEBHOOK_ID: &str = "112233445566778899";
@@ -91,22 +88,13 @@ struct Inner {
     next_id: u64,
 }
 
-struct Server {
-    shutdown: oneshot::Sender<()>,
-    task: JoinHandle<()>,
-}
-
 /// A mock Discord API on 127.0.0.1. Point prod-smoke at it with
 /// [`MockDiscord::api_base`] (as `PROD_SMOKE_DISCORD_API_BASE`) and
 /// [`MockDiscord::webhook_url`].
 pub struct MockDiscord {
     addr: SocketAddr,
     inner: Arc<Mutex<Inner>>,
-    server: tokio::sync::Mutex<Option<Server>>,
-    /// While down, the port stays bound but not listening: connections are
-    /// refused, and no other test's server (bound to port 0 at the same
-    /// moment) can take the port and answer in the mock's place.
-    reserved: std::sync::Mutex<Option<socket2::Socket>>,
+    server: Loopback,
 }
 
 impl std::fmt::Debug for MockDiscord {
@@ -119,20 +107,19 @@ impl std::fmt::Debug for MockDiscord {
 
 impl MockDiscord {
     pub async fn start() -> Result<Self, TestkitError> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(TestkitError::Listen)?;
-        let addr = listener.local_addr().map_err(TestkitError::Listen)?;
         let inner = Arc::new(Mutex::new(Inner {
             next_id: 1_300_000_000_000_000_001,
             ..Inner::default()
         }));
-        let server = serve(listener, inner.clone());
+        let router = Router::new()
+            .fallback(handle)
+            .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
+            .with_state(inner.clone());
+        let server = Loopback::start(router).await?;
         Ok(MockDiscord {
-            addr,
+            addr: server.addr(),
             inner,
-            server: tokio::sync::Mutex::new(Some(server)),
-            reserved: std::sync::Mutex::new(None),
+            server,
         })
     }
 
@@ -214,63 +201,13 @@ impl MockDiscord {
 
     /// Stops listening: connections are refused until [`Self::come_back`].
     pub async fn go_down(&self) {
-        if let Some(server) = self.server.lock().await.take() {
-            let _ = server.shutdown.send(());
-            let _ = server.task.await;
-            // The server task can end before the kernel has let go of the
-            // listening socket; "down" means connections are refused.
-            for _ in 0..250 {
-                if tokio::net::TcpStream::connect(self.addr).await.is_err() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
-            *self.reserved.lock().expect("reserved port") = reserve(self.addr);
-        }
+        self.server.go_down().await;
     }
 
     /// Listens again on the same port.
     pub async fn come_back(&self) -> Result<(), TestkitError> {
-        let mut server = self.server.lock().await;
-        if server.is_none() {
-            drop(self.reserved.lock().expect("reserved port").take());
-            let listener = TcpListener::bind(self.addr)
-                .await
-                .map_err(TestkitError::Listen)?;
-            *server = Some(serve(listener, self.inner.clone()));
-        }
-        Ok(())
+        self.server.come_back().await
     }
-}
-
-/// Binds `addr` without listening, so it refuses connections. `None` when
-/// the port cannot be held (the mock is then down all the same).
-fn reserve(addr: SocketAddr) -> Option<socket2::Socket> {
-    let socket = socket2::Socket::new(
-        socket2::Domain::for_address(addr),
-        socket2::Type::STREAM,
-        None,
-    )
-    .ok()?;
-    socket.set_reuse_address(true).ok()?;
-    socket.bind(&addr.into()).ok()?;
-    Some(socket)
-}
-
-fn serve(listener: TcpListener, inner: Arc<Mutex<Inner>>) -> Server {
-    let router = Router::new()
-        .fallback(handle)
-        .layer(DefaultBodyLimit::max(64 * 1024 * 1024))
-        .with_state(inner);
-    let (shutdown, signal) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = signal.await;
-            })
-            .await;
-    });
-    Server { shutdown, task }
 }
 
 fn next_id(inner: &mut Inner) -> String {

@@ -16,3 +16,4 @@ mod seal;
 mod since_last_green;
 mod steps;
 mod trace;
+mod webhook;

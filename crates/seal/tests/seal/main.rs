@@ -9,3 +9,4 @@ mod outage;
 mod postgres;
 mod secrets;
 mod support;
+mod webhook;

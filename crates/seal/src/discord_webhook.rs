@@ -38,6 +38,9 @@ pub(crate) mod limits {
     pub const MAX_TITLE: usize = 256;
 }
 
+/// How errors name this service.
+const SERVICE: &str = "Discord";
+
 /// Where serenity's routes point; replaced by the configured API base.
 const DISCORD_ORIGIN: &str = "https://discord.com";
 
@@ -89,7 +92,8 @@ impl<'a> Webhook<'a> {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("prod-smoke/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| DeliveryError::DiscordUnreachable {
+            .map_err(|e| DeliveryError::Unreachable {
+                service: SERVICE,
                 cause: Cause::new(redactor, &e.without_url()),
             })?;
         Ok(Webhook {
@@ -172,7 +176,8 @@ impl<'a> Webhook<'a> {
 
     fn url(&self, route: Route<'_>) -> Result<url::Url, DeliveryError> {
         let path = route.path().replacen(DISCORD_ORIGIN, &self.api_base, 1);
-        url::Url::parse(&path).map_err(|e| DeliveryError::DiscordUnreachable {
+        url::Url::parse(&path).map_err(|e| DeliveryError::Unreachable {
+            service: SERVICE,
             cause: Cause::new(self.redactor, &e),
         })
     }
@@ -188,41 +193,35 @@ impl<'a> Webhook<'a> {
         let response = request
             .send()
             .await
-            .map_err(|e| DeliveryError::DiscordUnreachable {
+            .map_err(|e| DeliveryError::Unreachable {
+                service: SERVICE,
                 cause: Cause::new(self.redactor, &e.without_url()),
             })?;
         let status = response.status();
-        let retry_after = header_retry_after(response.headers());
+        let retry_after = crate::retry::header_retry_after(response.headers());
         let body = response
             .bytes()
             .await
-            .map_err(|e| DeliveryError::DiscordResponse {
+            .map_err(|e| DeliveryError::Response {
+                service: SERVICE,
                 cause: Cause::new(self.redactor, &e.without_url()),
             })?;
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| DeliveryError::DiscordResponse {
+            return serde_json::from_slice(&body).map_err(|e| DeliveryError::Response {
+                service: SERVICE,
                 cause: Cause::new(self.redactor, &e),
             });
         }
         let error: DiscordErrorBody = serde_json::from_slice(&body).unwrap_or_default();
-        let message = error.message.unwrap_or_else(|| {
-            let text = String::from_utf8_lossy(&body);
-            let text = text.trim();
-            if text.is_empty() {
-                status
-                    .canonical_reason()
-                    .unwrap_or("no reason given")
-                    .to_string()
-            } else {
-                text.chars().take(200).collect()
-            }
-        });
-        let retry_after = retry_after.or(error.retry_after.and_then(seconds));
-        Err(DeliveryError::DiscordStatus {
-            status: status.as_u16(),
-            message: self.redactor.redact(&message),
+        let retry_after = retry_after.or(error.retry_after.and_then(crate::retry::seconds));
+        Err(DeliveryError::status(
+            SERVICE,
+            status,
+            error.message,
+            &body,
             retry_after,
-        })
+            self.redactor,
+        ))
     }
 }
 
@@ -264,21 +263,6 @@ fn mime_for(filename: &str) -> &'static str {
     } else {
         "application/octet-stream"
     }
-}
-
-fn header_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<f64>()
-        .ok()
-        .and_then(seconds)
-}
-
-fn seconds(secs: f64) -> Option<Duration> {
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
 }
 
 /// The webhook id and token from a webhook URL. Lenient about host and API

@@ -15,13 +15,14 @@ use serenity::model::Timestamp;
 use serenity::model::id::{RoleId, UserId};
 
 use crate::config::SealConfig;
-use crate::errors::{DeliveryError, SealError};
-use crate::ledger::{Ledger, RunRecord};
-use crate::retry::retry;
-use crate::webhook::limits::{
+use crate::discord_webhook::limits::{
     MAX_CONTENT, MAX_DESCRIPTION, MAX_FIELD, MAX_FILES, MAX_TITLE, MAX_UPLOAD_BYTES,
 };
-use crate::webhook::{PostedMessage, Upload, Webhook};
+use crate::discord_webhook::{PostedMessage, Upload, Webhook};
+use crate::errors::{DeliveryError, SealError};
+use crate::ledger::RunRecord;
+use crate::rollback::rollback_for;
+use crate::sinks::{Attempt, Done, Initial, Job, SinkAdapter};
 
 pub const GREEN: u32 = 0x2ECC71;
 pub const RED: u32 = 0xE74C3C;
@@ -379,101 +380,124 @@ fn unique_name(taken: &mut HashSet<String>, shot: &Path) -> String {
     name
 }
 
-/// What a Discord delivery did.
-#[derive(Debug, Clone)]
-pub(crate) enum DiscordResult {
+/// The Discord sink: the seal message through the webhook.
+pub(crate) struct Discord;
+
+/// Why Discord and the release notes are skipped on a run.
+pub(crate) const WEBHOOK_NOT_SET: &str =
+    "not configured (DISCORD_RELEASE_NOTES_WEBHOOK_URL / DISCORD_DEPLOY_WEBHOOK_URL not set)";
+
+/// Why a pending Discord or release-notes delivery waits.
+pub(crate) fn webhook_not_configured(cfg: &SealConfig) -> Option<&'static str> {
+    cfg.webhook_url
+        .is_none()
+        .then_some("no Discord webhook URL is set")
+}
+
+impl SinkAdapter for Discord {
+    const NAME: &'static str = "discord";
+    const HISTORY_COLUMN: Option<&'static str> = Some("DISCORD");
+
+    fn initial(_run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
+        Some(if cfg.webhook_url.is_none() {
+            Initial::skipped(WEBHOOK_NOT_SET, None)
+        } else {
+            Initial::pending(None)
+        })
+    }
+
+    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
+        webhook_not_configured(cfg)
+    }
+
+    /// Posts (or edits) the seal message, retrying within the policy.
+    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+        let (cfg, run) = (job.cfg, &*job.run);
+        let webhook = match Webhook::from_config(cfg) {
+            Ok(webhook) => webhook,
+            Err(e) => {
+                return Ok(Attempt {
+                    attempts: 1,
+                    result: Err(e),
+                });
+            }
+        };
+        let report = &run.report;
+        // Inconclusive runs never take over (or get) the release's message:
+        // that message shows the release's seal.
+        let key = run
+            .release_slug
+            .as_deref()
+            .filter(|_| report.verdict != Verdict::Inconclusive);
+        let earlier = match key {
+            Some(slug) => job.ledger.seal_message(&report.app, slug).await?,
+            None => None,
+        };
+        if let Some(earlier) = &earlier
+            && earlier.checked_at > run.checked_at
+        {
+            return Ok(Attempt::skipped(&format!(
+                "not sent: message {} already carries a newer seal for this release",
+                earlier.message_id
+            )));
+        }
+
+        let rollback = rollback_for(run);
+        let mention = cfg.operator_mention.as_deref().and_then(|m| {
+            let parsed = OperatorMention::parse(m);
+            if parsed.is_none() {
+                tracing::warn!(
+                    "DISCORD_OPERATOR_MENTION is not <@id> or <@&id>; nobody will be pinged"
+                );
+            }
+            parsed
+        });
+        let message = build_message(
+            run,
+            &MessageContext {
+                rollback: rollback.as_deref(),
+                mention,
+                run_link: run.run_link.as_deref(),
+                release_slug: run.release_slug.as_deref(),
+            },
+        );
+        let earlier_id = earlier.map(|e| e.message_id);
+        let (result, attempts) = job
+            .retry(|| async {
+                match &earlier_id {
+                    Some(id) => match webhook
+                        .edit(id, &message.edit_payload(), &message.files)
+                        .await
+                    {
+                        Ok(posted) => Ok(Sent::Edited(posted.id)),
+                        // The earlier message was deleted: post a new one.
+                        Err(DeliveryError::Status { status: 404, .. }) => {
+                            post(&webhook, &message).await.map(Sent::Posted)
+                        }
+                        Err(e) => Err(e),
+                    },
+                    None => post(&webhook, &message).await.map(Sent::Posted),
+                }
+            })
+            .await;
+        if let (Ok(Sent::Posted(id) | Sent::Edited(id)), Some(slug)) = (&result, key) {
+            job.ledger
+                .remember_seal_message(&report.app, slug, id, &report.run_id, &run.checked_at)
+                .await?;
+        }
+        Ok(Attempt::from_retry((result, attempts), |sent| {
+            Done::Delivered(match sent {
+                Sent::Posted(id) => format!("posted message {id}"),
+                Sent::Edited(id) => format!("edited message {id} (re-run for the same release)"),
+            })
+        }))
+    }
+}
+
+/// What a Discord delivery sent.
+enum Sent {
     Posted(String),
     Edited(String),
-    /// A newer run's message for this release is already there.
-    Superseded(String),
-}
-
-impl DiscordResult {
-    pub fn describe(&self) -> String {
-        match self {
-            DiscordResult::Posted(id) => format!("posted message {id}"),
-            DiscordResult::Edited(id) => {
-                format!("edited message {id} (re-run for the same release)")
-            }
-            DiscordResult::Superseded(id) => {
-                format!("not sent: message {id} already carries a newer seal for this release")
-            }
-        }
-    }
-}
-
-/// Posts (or edits) the seal message, retrying within the policy. Returns
-/// the result and the attempts made; ledger failures are the outer error.
-pub(crate) async fn deliver(
-    ledger: &Ledger,
-    run: &RunRecord,
-    cfg: &SealConfig,
-) -> Result<(Result<DiscordResult, DeliveryError>, u32), SealError> {
-    let webhook = match Webhook::from_config(cfg) {
-        Ok(webhook) => webhook,
-        Err(e) => return Ok((Err(e), 1)),
-    };
-    let report = &run.report;
-    // Inconclusive runs never take over (or get) the release's message:
-    // that message shows the release's seal.
-    let key = run
-        .release_slug
-        .as_deref()
-        .filter(|_| report.verdict != Verdict::Inconclusive);
-    let earlier = match key {
-        Some(slug) => ledger.seal_message(&report.app, slug).await?,
-        None => None,
-    };
-    if let Some(earlier) = &earlier
-        && earlier.checked_at > run.checked_at
-    {
-        return Ok((Ok(DiscordResult::Superseded(earlier.message_id.clone())), 0));
-    }
-
-    let rollback = crate::deliver::rollback_for(run);
-    let mention = cfg.operator_mention.as_deref().and_then(|m| {
-        let parsed = OperatorMention::parse(m);
-        if parsed.is_none() {
-            tracing::warn!(
-                "DISCORD_OPERATOR_MENTION is not <@id> or <@&id>; nobody will be pinged"
-            );
-        }
-        parsed
-    });
-    let message = build_message(
-        run,
-        &MessageContext {
-            rollback: rollback.as_deref(),
-            mention,
-            run_link: run.run_link.as_deref(),
-            release_slug: run.release_slug.as_deref(),
-        },
-    );
-    let earlier_id = earlier.map(|e| e.message_id);
-    let (result, attempts) = retry(&cfg.retry, || async {
-        match &earlier_id {
-            Some(id) => match webhook
-                .edit(id, &message.edit_payload(), &message.files)
-                .await
-            {
-                Ok(posted) => Ok(DiscordResult::Edited(posted.id)),
-                // The earlier message was deleted: post a new one.
-                Err(DeliveryError::DiscordStatus { status: 404, .. }) => {
-                    post(&webhook, &message).await.map(DiscordResult::Posted)
-                }
-                Err(e) => Err(e),
-            },
-            None => post(&webhook, &message).await.map(DiscordResult::Posted),
-        }
-    })
-    .await;
-    if let (Ok(DiscordResult::Posted(id) | DiscordResult::Edited(id)), Some(slug)) = (&result, key)
-    {
-        ledger
-            .remember_seal_message(&report.app, slug, id, &report.run_id, &run.checked_at)
-            .await?;
-    }
-    Ok((result, attempts))
 }
 
 async fn post(webhook: &Webhook<'_>, message: &SealMessage) -> Result<String, DeliveryError> {

@@ -1,10 +1,17 @@
 //! The release notes end with the verdict line: add it, or replace the one
 //! already there, never duplicate it.
 
-use crate::errors::DeliveryError;
+use prod_smoke_model::Verdict;
+
+use crate::config::SealConfig;
+use crate::discord_webhook::Webhook;
+use crate::discord_webhook::limits::MAX_CONTENT as MAX_CONTENT_CHARS;
+use crate::errors::{DeliveryError, SealError};
+use crate::ledger::RunRecord;
+use crate::retry::retry;
+use crate::sinks::discord::{WEBHOOK_NOT_SET, webhook_not_configured};
+use crate::sinks::{Attempt, Done, Initial, Job, SinkAdapter};
 use crate::summary::{GREEN_SEAL_PREFIX, RED_SEAL_PREFIX};
-use crate::webhook::Webhook;
-use crate::webhook::limits::MAX_CONTENT as MAX_CONTENT_CHARS;
 
 /// Is this line a seal line (green or red)?
 pub fn is_seal_line(line: &str) -> bool {
@@ -52,7 +59,7 @@ pub enum NotesEdit {
 /// Reads the release-notes message `message_id` (posted by the same
 /// webhook), applies the verdict line and writes it back. Mentions are
 /// disabled on the edit: the notes are page- and person-written text.
-pub(crate) async fn edit_notes_message(
+async fn edit_notes_message(
     webhook: &Webhook<'_>,
     message_id: &str,
     line: &str,
@@ -71,6 +78,83 @@ pub(crate) async fn edit_notes_message(
     });
     webhook.edit(message_id, &payload, &[]).await?;
     Ok(NotesEdit::Updated)
+}
+
+/// The release-notes sink (`--notes-message-id`): the notes message ends
+/// with the verdict line. A run without a notes message has no row.
+pub(crate) struct Notes;
+
+const INCONCLUSIVE: &str = "inconclusive run: the release notes keep their seal line";
+
+impl SinkAdapter for Notes {
+    const NAME: &'static str = "notes";
+    // The notes line repeats Discord's verdict line.
+    const HISTORY_COLUMN: Option<&'static str> = None;
+
+    fn initial(run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
+        let target = Some(cfg.notes_message_id.clone()?);
+        Some(if run.report.verdict == Verdict::Inconclusive {
+            Initial::skipped(INCONCLUSIVE, target)
+        } else if cfg.webhook_url.is_none() {
+            Initial::skipped(WEBHOOK_NOT_SET, target)
+        } else {
+            Initial::pending(target)
+        })
+    }
+
+    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
+        webhook_not_configured(cfg)
+    }
+
+    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+        let Some(message_id) = job.target else {
+            return Ok(Attempt::skipped("no release-notes message id"));
+        };
+        if job.run.report.verdict == Verdict::Inconclusive {
+            return Ok(Attempt::skipped(INCONCLUSIVE));
+        }
+        let edit = update_notes(job.cfg, message_id, &job.run.verdict_line).await;
+        Ok(Attempt::from_retry(edit, |edit| {
+            Done::Delivered(match edit {
+                NotesEdit::Updated => {
+                    format!("release notes {message_id} end with the verdict line")
+                }
+                NotesEdit::Unchanged => {
+                    format!("release notes {message_id} already ended with the verdict line")
+                }
+            })
+        }))
+    }
+}
+
+async fn update_notes(
+    cfg: &SealConfig,
+    message_id: &str,
+    line: &str,
+) -> (Result<NotesEdit, DeliveryError>, u32) {
+    let webhook = match Webhook::from_config(cfg) {
+        Ok(webhook) => webhook,
+        Err(e) => return (Err(e), 1),
+    };
+    retry(&cfg.retry, || {
+        edit_notes_message(&webhook, message_id, line)
+    })
+    .await
+}
+
+/// Ends the release-notes message `message_id` (posted through the
+/// configured webhook) with `verdict_line`, replacing an older seal line.
+/// Retries within `cfg.retry`. This is what `--notes-message-id` does as
+/// part of [`crate::seal_run`]; it is public for callers that edit notes alone.
+pub async fn update_release_notes(
+    cfg: &SealConfig,
+    message_id: &str,
+    verdict_line: &str,
+) -> Result<NotesEdit, DeliveryError> {
+    if cfg.webhook_url.is_none() {
+        return Err(DeliveryError::InvalidWebhookUrl);
+    }
+    update_notes(cfg, message_id, verdict_line).await.0
 }
 
 #[cfg(test)]

@@ -14,8 +14,9 @@ use sqlx::types::Json;
 use sqlx::{Connection, Row};
 
 use crate::config::SealConfig;
-use crate::errors::{Cause, DeliveryError};
+use crate::errors::{Cause, DeliveryError, SealError};
 use crate::ledger::RunRecord;
+use crate::sinks::{Attempt, Done, Initial, Job, SinkAdapter};
 use crate::summary::SmokeSeal;
 
 /// prod-smoke's schema; sqlx's own bookkeeping table lives there too.
@@ -62,14 +63,14 @@ impl ReleasePick {
 
 /// What a Postgres delivery did.
 #[derive(Debug, Clone)]
-pub(crate) enum PgResult {
+enum PgResult {
     Sealed(PgSealed),
     /// No release to seal; nothing was written. The reason says why.
     NoRelease(String),
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct PgSealed {
+struct PgSealed {
     pub release_slug: String,
     pub deployed_sha: Option<String>,
     pub pick: ReleasePick,
@@ -96,6 +97,64 @@ impl PgSealed {
     }
 }
 
+/// The Postgres sink (`DATABASE_URL`).
+pub(crate) struct Postgres;
+
+impl SinkAdapter for Postgres {
+    const NAME: &'static str = "postgres";
+    const HISTORY_COLUMN: Option<&'static str> = Some("POSTGRES");
+
+    fn initial(run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
+        Some(if run.report.verdict == Verdict::Inconclusive {
+            Initial::skipped(
+                "inconclusive run: the site was not judged, so the release stays unsealed",
+                None,
+            )
+        } else if cfg.database_url.is_none() {
+            Initial::skipped("not configured (DATABASE_URL is not set)", None)
+        } else {
+            Initial::pending(None)
+        })
+    }
+
+    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
+        cfg.database_url
+            .is_none()
+            .then_some("DATABASE_URL is not set")
+    }
+
+    /// Seals the release, then tells the ledger (and the later sinks) which
+    /// release that was and its `deployed_sha`.
+    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+        if job.run.report.verdict == Verdict::Inconclusive {
+            return Ok(Attempt::skipped(
+                "inconclusive run: the release stays unsealed",
+            ));
+        }
+        let snapshot = job.run.clone();
+        let (result, attempts) = job.retry(|| deliver(&snapshot, job.cfg)).await;
+        let result = match result {
+            Ok(PgResult::Sealed(sealed)) => {
+                job.ledger
+                    .set_release(
+                        &job.run.report.run_id,
+                        &sealed.release_slug,
+                        sealed.deployed_sha.as_deref(),
+                    )
+                    .await?;
+                job.run.release_slug = Some(sealed.release_slug.clone());
+                if sealed.deployed_sha.is_some() {
+                    job.run.deployed_sha = sealed.deployed_sha.clone();
+                }
+                Ok(Done::Delivered(sealed.describe()))
+            }
+            Ok(PgResult::NoRelease(reason)) => Ok(Done::Warning(reason)),
+            Err(e) => Err(e),
+        };
+        Ok(Attempt { attempts, result })
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Release {
     slug: String,
@@ -104,7 +163,7 @@ struct Release {
 
 /// Delivers one run's seal. Green and red only: an inconclusive run is
 /// never sent here (the caller skips it).
-pub(crate) async fn deliver(run: &RunRecord, cfg: &SealConfig) -> Result<PgResult, DeliveryError> {
+async fn deliver(run: &RunRecord, cfg: &SealConfig) -> Result<PgResult, DeliveryError> {
     let url = cfg.database_url.as_deref().unwrap_or_default();
     let secs = cfg.postgres_timeout.as_secs();
     tokio::time::timeout(cfg.postgres_timeout, deliver_inner(url, run, cfg))

@@ -1,0 +1,294 @@
+//! A generic signed webhook (`PROD_SMOKE_WEBHOOK_URL`,
+//! `PROD_SMOKE_WEBHOOK_SECRET`): the seal as one JSON object, POSTed with
+//! an HMAC-SHA256 signature of the exact body bytes and a delivery id, so a
+//! receiver can tell the seal came from prod-smoke and drop a duplicate.
+//! Slack, PagerDuty or an operator's own service can sit behind it without
+//! new code in prod-smoke.
+//!
+//! Every retry and every `prod-smoke deliver` replay sends the same bytes
+//! under the same delivery id: both are built only from what the ledger
+//! recorded for the run and never changes afterwards (see [`body`]).
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use prod_smoke_model::{CheckStatus, Redactor};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::SealConfig;
+use crate::errors::{Cause, DeliveryError, SealError};
+use crate::ledger::RunRecord;
+use crate::markdown_safe::escape_markdown;
+use crate::retry::header_retry_after;
+use crate::rollback::rollback_for;
+use crate::sinks::{Attempt, Done, EnvVar, Initial, Job, Secrecy, SinkAdapter};
+
+/// The webhook sink.
+pub(crate) struct Webhook;
+
+const URL: &str = "PROD_SMOKE_WEBHOOK_URL";
+const SECRET: &str = "PROD_SMOKE_WEBHOOK_SECRET";
+/// How errors name this sink.
+const SERVICE: &str = "the webhook";
+/// `sha256=<hex HMAC-SHA256 of the body, keyed with the secret>`.
+const SIGNATURE_HEADER: &str = "X-Prod-Smoke-Signature-256";
+/// The same for every retry and replay of one run's delivery.
+const DELIVERY_HEADER: &str = "X-Prod-Smoke-Delivery";
+
+impl SinkAdapter for Webhook {
+    const NAME: &'static str = "webhook";
+    const HISTORY_COLUMN: Option<&'static str> = Some("WEBHOOK");
+    const ENV: &'static [EnvVar] = &[
+        EnvVar {
+            name: URL,
+            secrecy: Secrecy::Url,
+        },
+        EnvVar {
+            name: SECRET,
+            secrecy: Secrecy::Secret,
+        },
+    ];
+
+    /// No URL, no row: the sink is off for the run. Inconclusive runs are
+    /// sent too (with `"verdict": "inconclusive"`), as Discord gets them.
+    fn initial(_run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
+        cfg.sink_setting(URL)?;
+        Some(Initial::pending(None))
+    }
+
+    /// A seal is never sent unsigned: without the secret it waits.
+    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
+        if cfg.sink_setting(URL).is_none() {
+            Some("PROD_SMOKE_WEBHOOK_URL is not set")
+        } else if cfg.sink_setting(SECRET).is_none() {
+            Some("PROD_SMOKE_WEBHOOK_SECRET is not set (a seal is never sent unsigned)")
+        } else {
+            None
+        }
+    }
+
+    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+        let cfg = job.cfg;
+        // `not_configured` has been asked before the claim; this only keeps
+        // the sink from ever sending unsigned if that changes.
+        let (Some(url), Some(secret)) = (cfg.sink_setting(URL), cfg.sink_setting(SECRET)) else {
+            return Ok(Attempt {
+                attempts: 0,
+                result: Err(DeliveryError::BadSetting {
+                    setting: SECRET,
+                    problem: "is not set (a seal is never sent unsigned)",
+                }),
+            });
+        };
+        let url = match url::Url::parse(url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+            _ => {
+                return Ok(Attempt {
+                    attempts: 1,
+                    result: Err(DeliveryError::BadSetting {
+                        setting: URL,
+                        problem: "is not an http(s) URL",
+                    }),
+                });
+            }
+        };
+        let id = delivery_id(&job.run.report.run_id);
+        let body = body(job.run, &id);
+        let signature = format!("sha256={}", sign(secret, &body));
+        let client = match client(cfg.request_timeout) {
+            Ok(client) => client,
+            Err(e) => {
+                return Ok(Attempt {
+                    attempts: 1,
+                    result: Err(unreachable_error(&cfg.redactor, e)),
+                });
+            }
+        };
+        let host = url.host_str().unwrap_or_default().to_string();
+        let sent = job
+            .retry(|| post(&client, &url, &body, &id, &signature, &cfg.redactor))
+            .await;
+        Ok(Attempt::from_retry(sent, |status| {
+            Done::Delivered(format!("delivery {id} accepted by {host} ({status})"))
+        }))
+    }
+}
+
+/// The delivery id: a digest of the ledger row's key (run id and sink), so
+/// every attempt at that row carries the same id and no other row shares it.
+fn delivery_id(run_id: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"prod-smoke delivery\n")
+        .chain_update(run_id.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(Webhook::NAME.as_bytes())
+        .finalize();
+    hex::encode(&digest[..16])
+}
+
+/// The hex HMAC-SHA256 of `body` keyed with `secret`.
+fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any size");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The JSON body, field order fixed by the struct.
+#[derive(Serialize)]
+struct Body<'a> {
+    delivery_id: &'a str,
+    run_id: &'a str,
+    app: &'a str,
+    url: &'a str,
+    verdict: &'a str,
+    /// Plain text, as `releases.smoke_seal.summary` has it.
+    summary: &'a str,
+    /// The line Discord and the release notes carry: page text escaped, so
+    /// it can be posted into Markdown as it is.
+    verdict_line: &'a str,
+    checked_at: &'a str,
+    /// The release given with `--release`, else null.
+    release: Option<&'a str>,
+    passed: u32,
+    failed: u32,
+    flaky: u32,
+    retried: bool,
+    run_link: Option<&'a str>,
+    failed_checks: Vec<FailedCheck<'a>>,
+    /// The rollback block on red, else null. Text to read, never to run.
+    rollback: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FailedCheck<'a> {
+    scenario: &'a str,
+    name: &'a str,
+    /// Plain text from the page: escape it for whatever renders it.
+    error: Option<&'a str>,
+    http_status: Option<u16>,
+    /// `✗ name — error` with page text escaped like `verdict_line`.
+    line: String,
+}
+
+/// The body for `run`. It reads only what the ledger recorded when the run
+/// was first written: the release and `deployed_sha` that a Postgres
+/// delivery learns later are left out, so the first attempt and a replay
+/// days later send the same bytes (and the signature a receiver checked
+/// once still names them).
+fn body(run: &RunRecord, delivery_id: &str) -> Vec<u8> {
+    let report = &run.report;
+    let as_recorded = RunRecord {
+        deployed_sha: None,
+        release_slug: run.release_slug.clone().filter(|_| run.release_explicit),
+        ..run.clone()
+    };
+    let failed_checks = report
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Failed)
+        .map(|c| FailedCheck {
+            scenario: &c.scenario,
+            name: &c.name,
+            error: c.error.as_deref(),
+            http_status: c.http_status,
+            line: match &c.error {
+                Some(error) => format!("✗ {} — {}", escape_markdown(&c.name), escape_markdown(error)),
+                None => format!("✗ {}", escape_markdown(&c.name)),
+            },
+        })
+        .collect();
+    let body = Body {
+        delivery_id,
+        run_id: &report.run_id,
+        app: &report.app,
+        url: &report.url,
+        verdict: report.verdict.as_str(),
+        summary: &run.summary,
+        verdict_line: &run.verdict_line,
+        checked_at: &run.checked_at,
+        release: as_recorded.release_slug.as_deref(),
+        passed: report.passed_count() as u32,
+        failed: report.failed_count() as u32,
+        flaky: report.flaky_count() as u32,
+        retried: report.retried,
+        run_link: run.run_link.as_deref(),
+        failed_checks,
+        rollback: rollback_for(&as_recorded),
+    };
+    serde_json::to_vec(&body).expect("the body serialises")
+}
+
+fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("prod-smoke/", env!("CARGO_PKG_VERSION")))
+        // A redirect would resend the seal somewhere the operator never
+        // named; a 3xx is an answer to fix, not to follow.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+fn unreachable_error(redactor: &Redactor, e: reqwest::Error) -> DeliveryError {
+    DeliveryError::Unreachable {
+        service: SERVICE,
+        cause: Cause::new(redactor, &e.without_url()),
+    }
+}
+
+/// One POST; the status on a 2xx answer.
+async fn post(
+    client: &reqwest::Client,
+    url: &url::Url,
+    body: &[u8],
+    id: &str,
+    signature: &str,
+    redactor: &Redactor,
+) -> Result<u16, DeliveryError> {
+    let response = client
+        .post(url.clone())
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(DELIVERY_HEADER, id)
+        .header(SIGNATURE_HEADER, signature)
+        .body(body.to_vec())
+        .send()
+        .await
+        .map_err(|e| unreachable_error(redactor, e))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(status.as_u16());
+    }
+    let retry_after = header_retry_after(response.headers());
+    let body = response.bytes().await.unwrap_or_default();
+    Err(DeliveryError::status(
+        SERVICE,
+        status,
+        None,
+        &body,
+        retry_after,
+        redactor,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_is_the_hmac_of_the_body() {
+        // RFC 4231, test case 2.
+        assert_eq!(
+            sign("Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn delivery_ids_are_stable_and_per_run() {
+        assert_eq!(delivery_id("run-1"), delivery_id("run-1"));
+        assert_ne!(delivery_id("run-1"), delivery_id("run-2"));
+        assert_eq!(delivery_id("run-1").len(), 32);
+    }
+}
