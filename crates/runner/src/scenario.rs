@@ -65,10 +65,9 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
     });
     let started = Instant::now();
     let mut checks = Vec::with_capacity(scenario.steps.len());
-    let mut page: Option<OpenPage> = None;
     // Opening the page (context, target, guard) overlaps the plain-HTTP
     // steps that usually come first, and the browser's own start-up.
-    let mut pending = match (scenario.needs_browser(), ctx.browser) {
+    let pending = match (scenario.needs_browser(), ctx.browser) {
         (true, Some(shared)) => Some(PendingPage(tokio::spawn(open_page(
             shared.clone(),
             ctx.trace.collects(),
@@ -77,9 +76,12 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
     };
     let mut environment_error = None;
     let mut stopped = false;
-    let mut trace = ctx.trace.collects().then(ScenarioTraceData::default);
-    // What `header` and `json` steps read: the last `get` or `head`.
-    let mut last_response = None;
+    let mut state = StepState {
+        page: None,
+        pending,
+        last_response: None,
+        trace: ctx.trace.collects().then(ScenarioTraceData::default),
+    };
 
     for (i, step) in scenario.steps.iter().enumerate() {
         let mut check = CheckResult::not_run(&scenario.name, step.describe(), ctx.attempt);
@@ -88,24 +90,14 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
             continue;
         }
         let t0 = Instant::now();
-        let result = run_step(
-            scenario,
-            i,
-            ctx,
-            &mut page,
-            &mut pending,
-            &mut last_response,
-            &mut check,
-            &mut trace,
-        )
-        .await;
+        let result = run_step(scenario, i, ctx, &mut state, &mut check).await;
         check.duration_ms = t0.elapsed().as_millis() as u64;
         match result {
             StepResult::Passed => check.status = CheckStatus::Passed,
             StepResult::Failed(why) => {
                 // The page as it was when the step failed, before anything
                 // else can change it.
-                if let (Some(t), Some(open)) = (&mut trace, &page) {
+                if let (Some(t), Some(open)) = (&mut state.trace, &state.page) {
                     t.mhtml = Some(trace::snapshot(&open.isolated.page).await);
                 }
                 check.status = CheckStatus::Failed;
@@ -124,6 +116,12 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         checks.push(check);
     }
 
+    let StepState {
+        mut page,
+        mut pending,
+        mut trace,
+        ..
+    } = state;
     if page.is_none()
         && let Some(p) = pending.take()
     {
@@ -185,16 +183,31 @@ fn shot_name(ctx: &ScenarioContext<'_>, step: usize, kind: &str) -> String {
     )
 }
 
+/// What a scenario carries from one step to the next.
+struct StepState {
+    /// The scenario's page, once a visit opened it.
+    page: Option<OpenPage>,
+    /// The page being opened in the background, until the first visit.
+    pending: Option<PendingPage>,
+    /// What `header` and `json` steps read: the last `get` or `head`.
+    last_response: Option<CapturedResponse>,
+    /// The raw material of the scenario's trace, when traces are collected.
+    trace: Option<ScenarioTraceData>,
+}
+
 async fn run_step(
     scenario: &Scenario,
     index: usize,
     ctx: &ScenarioContext<'_>,
-    page: &mut Option<OpenPage>,
-    pending: &mut Option<PendingPage>,
-    last_response: &mut Option<CapturedResponse>,
+    state: &mut StepState,
     check: &mut CheckResult,
-    trace: &mut Option<ScenarioTraceData>,
 ) -> StepResult {
+    let StepState {
+        page,
+        pending,
+        last_response,
+        trace,
+    } = state;
     match &scenario.steps[index] {
         Step::Http(h) => {
             let read_body = scenario.body_read_after(index);
