@@ -3,8 +3,9 @@
 //! One definition each, so Discord, the reports and the runner agree.
 
 /// `text` cut to at most `max_chars` characters, the last of them `…` when
-/// something was cut. The result never exceeds `max_chars`, which is what a
-/// hard limit (Discord's field sizes, a table cell) needs.
+/// something was cut (with no space left dangling before it). The result
+/// never exceeds `max_chars`, which is what a hard limit (Discord's field
+/// sizes, a table cell) needs.
 pub fn truncate(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         None => text.to_string(),
@@ -14,7 +15,7 @@ pub fn truncate(text: &str, max_chars: usize) -> String {
                 .char_indices()
                 .nth(max_chars - 1)
                 .expect("the text has more than max_chars characters");
-            format!("{}…", &text[..cut])
+            format!("{}…", text[..cut].trim_end())
         }
     }
 }
@@ -40,6 +41,7 @@ mod tests {
         assert_eq!(truncate("exactly", 7), "exactly");
         assert_eq!(truncate("one too many", 11), "one too ma…");
         assert_eq!(truncate("one too many", 11).chars().count(), 11);
+        assert_eq!(truncate("cut at a space", 10), "cut at a…");
         assert_eq!(truncate("anything", 0), "");
         assert_eq!(truncate("x", 0), "");
         assert_eq!(truncate("", 0), "");

@@ -154,11 +154,7 @@ fn one_line(text: &str) -> String {
 }
 
 fn cut(text: &str) -> String {
-    if text.chars().count() <= MAX_REASON_CHARS {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(MAX_REASON_CHARS - 1).collect();
-    format!("{}…", kept.trim_end())
+    prod_smoke_model::text::truncate(text, MAX_REASON_CHARS)
 }
 
 #[cfg(test)]

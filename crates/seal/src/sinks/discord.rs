@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use prod_smoke_model::text::{duration, truncate};
 use prod_smoke_model::{CheckResult, CheckStatus, RunReport, Verdict};
 use serde_json::{Value, json};
 use serenity::builder::{
@@ -170,7 +171,7 @@ pub(crate) fn build_message(run: &RunRecord, ctx: &MessageContext<'_>) -> SealMe
         embed = embed.field("Release", truncate(slug, MAX_FIELD), true);
     }
     embed = embed
-        .field("Duration", format_duration(report.duration_ms()), true)
+        .field("Duration", duration(report.duration_ms()), true)
         .field("Checks", counts(report), true);
     if let Some(link) = ctx.run_link {
         embed = embed.field("Run", truncate(link, MAX_FIELD), false);
@@ -232,7 +233,7 @@ fn describe_checks(report: &RunReport, tail: &str) -> String {
 
 fn check_line(check: &CheckResult) -> String {
     let name = plain(&check.name);
-    let took = format_duration(check.duration_ms);
+    let took = duration(check.duration_ms);
     match check.status {
         CheckStatus::Passed => format!("✓ {name} · {took}"),
         CheckStatus::Flaky => format!(
@@ -268,27 +269,8 @@ fn counts(report: &RunReport) -> String {
     text
 }
 
-pub(crate) fn format_duration(ms: u64) -> String {
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 60_000 {
-        format!("{:.1} s", ms as f64 / 1000.0)
-    } else {
-        format!("{}m {:02}s", ms / 60_000, (ms % 60_000) / 1000)
-    }
-}
-
 fn is_http_url(text: &str) -> bool {
     url::Url::parse(text).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut kept: String = text.chars().take(max - 1).collect();
-    kept.push('…');
-    kept
 }
 
 /// The failed checks' screenshots, within Discord's limits, and a note
@@ -539,13 +521,6 @@ mod tests {
         let user = serde_json::to_value(allowed_mentions(Some(OperatorMention::User(7)))).unwrap();
         assert_eq!(user["parse"], json!([]));
         assert_eq!(user["users"], json!(["7"]));
-    }
-
-    #[test]
-    fn durations_read_well() {
-        assert_eq!(format_duration(120), "120 ms");
-        assert_eq!(format_duration(1500), "1.5 s");
-        assert_eq!(format_duration(61_000), "1m 01s");
     }
 
     #[test]
