@@ -75,7 +75,21 @@ pub async fn merge_sha(
 
 /// The rollback block for `target` and what its dry run proved.
 /// `repo_flag` wins over config; `sha` is the release's merge commit.
-pub fn evidence(target: &AppTarget, repo_flag: Option<&str>, sha: &MergeSha) -> RollbackEvidence {
+/// The dry run runs git (and heroku) as child processes, so it runs on a
+/// blocking thread, off the runtime's.
+pub async fn evidence(
+    target: &AppTarget,
+    repo_flag: Option<&str>,
+    sha: &MergeSha,
+) -> RollbackEvidence {
+    let (target, repo_flag, sha) = (target.clone(), repo_flag.map(str::to_string), sha.clone());
+    match tokio::task::spawn_blocking(move || prove(&target, repo_flag.as_deref(), &sha)).await {
+        Ok(evidence) => evidence,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+fn prove(target: &AppTarget, repo_flag: Option<&str>, sha: &MergeSha) -> RollbackEvidence {
     let repo = repo_flag
         .map(str::to_string)
         .or_else(|| target.repo.clone());
@@ -147,7 +161,7 @@ pub async fn run(args: &RollbackArgs) -> u8 {
         ..SealOverrides::default()
     });
     let sha = merge_sha(args.sha.as_deref(), cfg.as_ref().ok(), Utc::now()).await;
-    let proof = evidence(&target, args.repo.as_deref(), &sha);
+    let proof = evidence(&target, args.repo.as_deref(), &sha).await;
     if args.json {
         match serde_json::to_string(&proof) {
             Ok(json) => println!("{json}"),

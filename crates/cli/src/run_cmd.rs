@@ -55,7 +55,7 @@ pub async fn run(args: RunArgs) -> u8 {
         "→ prod-smoke {}: {} against {} (read-only)",
         target.app, args.grep, target.url
     );
-    let artifacts = artifacts_dir(&args, &target.app);
+    let artifacts = artifacts_dir(&args, &target.app).await;
     eprintln!("  artifacts: {}", artifacts.display());
     let heartbeat = Heartbeat::start(&artifacts, redactor.clone());
     heartbeat.line(&format!(
@@ -125,11 +125,8 @@ pub async fn run(args: RunArgs) -> u8 {
         if let (Ok(cfg), Some(found)) = (seal_cfg.as_mut(), &sha.sha) {
             cfg.sha = Some(found.clone());
         }
-        report.rollback = Some(crate::rollback_cmd::evidence(
-            &target,
-            args.repo.as_deref(),
-            &sha,
-        ));
+        report.rollback =
+            Some(crate::rollback_cmd::evidence(&target, args.repo.as_deref(), &sha).await);
     }
     since_last_green.finish(&mut report, &redactor).await;
     let report = redactor.redact_value(&report);
@@ -239,11 +236,11 @@ fn run_seal_config(seal: &SealArgs, target: &AppTarget) -> Result<SealConfig, St
 /// The artifacts folder: as given, else `./artifacts/<app>-<UTC time>`.
 /// When it cannot be written, a temporary folder takes its place so the run
 /// (and its verdict) still happens.
-fn artifacts_dir(args: &RunArgs, app: &str) -> PathBuf {
+async fn artifacts_dir(args: &RunArgs, app: &str) -> PathBuf {
     let wanted = args.artifacts.clone().unwrap_or_else(|| {
         PathBuf::from("artifacts").join(format!("{app}-{}", Utc::now().format("%Y%m%dT%H%M%SZ")))
     });
-    match writable(&wanted) {
+    match writable(&wanted).await {
         Ok(()) => wanted,
         Err(e) => {
             let fallback =
@@ -258,11 +255,11 @@ fn artifacts_dir(args: &RunArgs, app: &str) -> PathBuf {
     }
 }
 
-fn writable(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+async fn writable(dir: &Path) -> std::io::Result<()> {
+    tokio::fs::create_dir_all(dir).await?;
     let probe = dir.join(".prod-smoke-write-test");
-    std::fs::write(&probe, b"")?;
-    std::fs::remove_file(probe)
+    tokio::fs::write(&probe, b"").await?;
+    tokio::fs::remove_file(probe).await
 }
 
 /// Runs the suite; SIGINT or SIGTERM cancels it, which drops (and so
@@ -350,6 +347,8 @@ fn inconclusive(
     }
 }
 
+/// What is left once the verdict is known, phase by phase: the evidence,
+/// the summary lines, the seal, then the contract's last line (and JSON).
 async fn finish(
     args: &RunArgs,
     target: &AppTarget,
@@ -358,15 +357,38 @@ async fn finish(
     redactor: &Redactor,
     heartbeat: &Heartbeat,
 ) -> u8 {
-    let host = host_of(&target.url);
+    write_evidence(report, redactor, heartbeat).await;
+    print_summary(report, redactor);
+    let rollback = record_seal(report, seal_cfg, redactor, heartbeat).await;
+    if report.verdict == Verdict::Red {
+        print_rollback(args, target, report, rollback);
+    }
+    print_verdict(args, target, report);
+    match report.verdict {
+        Verdict::Green => exit::GREEN,
+        Verdict::Red => exit::RED,
+        Verdict::Inconclusive => exit::ENVIRONMENT,
+    }
+}
+
+/// The artifacts (reports, manifest) and GitHub Actions' outputs. The
+/// files are written on a blocking thread, off the runtime's.
+async fn write_evidence(report: &RunReport, redactor: &Redactor, heartbeat: &Heartbeat) {
     if let Some(dir) = &report.artifacts_dir {
-        match prod_smoke_report::write_artifacts(dir, report) {
+        let (dir, owned) = (dir.clone(), report.clone());
+        let written =
+            tokio::task::spawn_blocking(move || prod_smoke_report::write_artifacts(&dir, &owned))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()));
+        match written {
             Ok(paths) => {
                 heartbeat.line(&format!(
                     "reports written: results.json, junit.xml, report.html, {} trace(s)",
                     report.traces.len()
                 ));
                 eprintln!("  report: {}", paths.report_html.display());
+                let dir = report.artifacts_dir.as_deref().expect("checked above");
                 for t in &report.traces {
                     for file in [&t.har, &t.mhtml, &t.console].into_iter().flatten() {
                         eprintln!("  trace: {} ({})", dir.join(file).display(), t.scenario);
@@ -378,14 +400,17 @@ async fn finish(
                 }
             }
             Err(e) => {
-                let why = redactor.redact(&e.to_string());
+                let why = redactor.redact(&e);
                 heartbeat.line(&format!("reports not written: {why}"));
                 eprintln!("prod-smoke: could not write the reports: {why}");
             }
         }
     }
-    write_ci_outputs(report);
+    write_ci_outputs(report).await;
+}
 
+/// Why a run was inconclusive, and the caller's `N passed, N failed` line.
+fn print_summary(report: &RunReport, redactor: &Redactor) {
     if let Some(why) = &report.environment_error {
         eprintln!("prod-smoke: inconclusive — {}", redactor.redact(why));
     }
@@ -394,67 +419,84 @@ async fn finish(
     if counts.flaky > 0 {
         eprintln!("{} flaky", counts.flaky);
     }
+}
 
-    let mut rollback = None;
-    match seal_cfg {
-        Ok(cfg) => {
-            heartbeat.line("seal: recording the verdict and delivering it");
-            match prod_smoke_seal::seal_run(report, &cfg).await {
-                Ok(outcome) => {
-                    eprintln!("{}", outcome.verdict_line);
-                    eprintln!(
-                        "  seal: ledger {} (run {})",
-                        outcome.ledger_path.display(),
-                        outcome.run_id
-                    );
-                    heartbeat.line(&format!(
-                        "delivery ledger: recorded in {}",
-                        outcome.ledger_path.display()
-                    ));
-                    for s in &outcome.sinks {
-                        let said = redactor.redact(&s.outcome.to_string());
-                        eprintln!("  {}: {said}", s.sink);
-                        heartbeat.line(&format!("delivery {}: {said}", s.sink));
-                    }
-                    rollback = outcome.rollback;
-                    // Only once the ledger knows this run as the last green one.
-                    crate::since_last_green::keep(&cfg, report).await;
-                }
-                Err(e) => {
-                    let why = redactor.redact(&e.to_string());
-                    heartbeat.line(&format!("delivery ledger: not recorded — {why}"));
-                    eprintln!("prod-smoke: the seal could not be recorded: {why}");
-                }
+/// Records the seal in the ledger and delivers it to every sink. Returns
+/// the rollback block the seal built, when it built one.
+async fn record_seal(
+    report: &RunReport,
+    seal_cfg: Result<SealConfig, String>,
+    redactor: &Redactor,
+    heartbeat: &Heartbeat,
+) -> Option<String> {
+    let cfg = match seal_cfg {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            let why = redactor.redact(&e);
+            heartbeat.line(&format!(
+                "delivery: none, the seal is not configured — {why}"
+            ));
+            eprintln!("prod-smoke: the seal is not configured: {why}");
+            return None;
+        }
+    };
+    heartbeat.line("seal: recording the verdict and delivering it");
+    match prod_smoke_seal::seal_run(report, &cfg).await {
+        Ok(outcome) => {
+            eprintln!("{}", outcome.verdict_line);
+            eprintln!(
+                "  seal: ledger {} (run {})",
+                outcome.ledger_path.display(),
+                outcome.run_id
+            );
+            heartbeat.line(&format!(
+                "delivery ledger: recorded in {}",
+                outcome.ledger_path.display()
+            ));
+            for s in &outcome.sinks {
+                let said = redactor.redact(&s.outcome.to_string());
+                eprintln!("  {}: {said}", s.sink);
+                heartbeat.line(&format!("delivery {}: {said}", s.sink));
             }
+            // Only once the ledger knows this run as the last green one.
+            crate::since_last_green::keep(&cfg, report).await;
+            outcome.rollback
         }
         Err(e) => {
-            heartbeat.line(&format!(
-                "delivery: none, the seal is not configured — {}",
-                redactor.redact(&e)
-            ));
-            eprintln!(
-                "prod-smoke: the seal is not configured: {}",
-                redactor.redact(&e)
-            );
+            let why = redactor.redact(&e.to_string());
+            heartbeat.line(&format!("delivery ledger: not recorded — {why}"));
+            eprintln!("prod-smoke: the seal could not be recorded: {why}");
+            None
         }
     }
-    if report.verdict == Verdict::Red {
-        // The seal could not build it: the block the reports carry, which
-        // names the same sha as the proof.
-        let block = rollback.unwrap_or_else(|| match &report.rollback {
-            Some(r) => block_with_proof(&r.block, Some(r)),
-            None => rollback_block(
-                &host,
-                RollbackTarget {
-                    production_app: target.production_app.as_deref(),
-                    repo: target.repo.as_deref(),
-                    deployed_sha: args.seal.sha.as_deref(),
-                },
-            ),
-        });
-        eprintln!("{block}");
-    }
+}
 
+/// The rollback block, with its proof, on red.
+fn print_rollback(
+    args: &RunArgs,
+    target: &AppTarget,
+    report: &RunReport,
+    from_seal: Option<String>,
+) {
+    // The seal could not build it: the block the reports carry, which
+    // names the same sha as the proof.
+    let block = from_seal.unwrap_or_else(|| match &report.rollback {
+        Some(r) => block_with_proof(&r.block, Some(r)),
+        None => rollback_block(
+            &host_of(&target.url),
+            RollbackTarget {
+                production_app: target.production_app.as_deref(),
+                repo: target.repo.as_deref(),
+                deployed_sha: args.seal.sha.as_deref(),
+            },
+        ),
+    });
+    eprintln!("{block}");
+}
+
+/// The contract's last stderr line, and with `--json` its one object on
+/// stdout.
+fn print_verdict(args: &RunArgs, target: &AppTarget, report: &RunReport) {
     let (mark, word) = match report.verdict {
         Verdict::Green => ("✓", "PASS"),
         Verdict::Red => ("✗", "FAIL"),
@@ -462,6 +504,7 @@ async fn finish(
     };
     eprintln!("{mark} prod-smoke {}: {word} @ {}", target.app, target.url);
     if args.json {
+        let counts = report.scenario_counts();
         let json = serde_json::json!({
             "app": target.app,
             "url": target.url,
@@ -479,24 +522,23 @@ async fn finish(
         });
         println!("{json}");
     }
-    match report.verdict {
-        Verdict::Green => exit::GREEN,
-        Verdict::Red => exit::RED,
-        Verdict::Inconclusive => exit::ENVIRONMENT,
-    }
 }
 
 /// GitHub Actions: a step summary table and `::error` annotations.
-fn write_ci_outputs(report: &RunReport) {
+async fn write_ci_outputs(report: &RunReport) {
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-        use std::io::Write;
+        use tokio::io::AsyncWriteExt;
         let md = prod_smoke_report::step_summary_markdown(report);
-        let written = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(md.as_bytes()));
-        if let Err(e) = written {
+        let appended = async {
+            let mut file = tokio::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .await?;
+            file.write_all(md.as_bytes()).await?;
+            file.flush().await
+        };
+        if let Err(e) = appended.await {
             eprintln!("prod-smoke: cannot append the step summary: {e}");
         }
     }

@@ -86,7 +86,7 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         return exit::BAD_INPUT;
     };
     if let Some(path) = &args.append {
-        let body = match std::fs::read_to_string(path) {
+        let body = match tokio::fs::read_to_string(path).await {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
@@ -94,7 +94,7 @@ pub async fn notes(args: &NotesArgs) -> u8 {
                 return exit::BAD_INPUT;
             }
         };
-        if let Err(e) = std::fs::write(path, apply_verdict_line(&body, &line)) {
+        if let Err(e) = tokio::fs::write(path, apply_verdict_line(&body, &line)).await {
             eprintln!("prod-smoke: cannot write {}: {e}", path.display());
             return exit::ENVIRONMENT;
         }

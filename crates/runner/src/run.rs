@@ -95,7 +95,7 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         rollback: None,
         traces: Vec::new(),
     };
-    if let Err(e) = std::fs::create_dir_all(opts.artifacts_dir.join("screenshots")) {
+    if let Err(e) = tokio::fs::create_dir_all(opts.artifacts_dir.join("screenshots")).await {
         let why = format!(
             "cannot create the artifacts folder {}: {e}",
             opts.artifacts_dir.display()

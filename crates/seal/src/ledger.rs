@@ -132,7 +132,9 @@ impl Ledger {
             cause,
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| open_error(Cause::new(redactor, &e)))?;
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(|e| open_error(Cause::new(redactor, &e)))?;
         }
         let options = SqliteConnectOptions::new()
             .filename(path)

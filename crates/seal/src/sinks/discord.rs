@@ -123,7 +123,8 @@ pub(crate) struct MessageContext<'a> {
     pub release_slug: Option<&'a str>,
 }
 
-pub(crate) fn build_message(run: &RunRecord, ctx: &MessageContext<'_>) -> SealMessage {
+/// Async only to read the failed checks' screenshots off the runtime's threads.
+pub(crate) async fn build_message(run: &RunRecord, ctx: &MessageContext<'_>) -> SealMessage {
     let report = &run.report;
     let red = report.verdict == Verdict::Red;
     let mention = ctx.mention.filter(|_| red);
@@ -146,7 +147,7 @@ pub(crate) fn build_message(run: &RunRecord, ctx: &MessageContext<'_>) -> SealMe
     );
 
     let (files, screenshot_note) = if red {
-        collect_screenshots(report)
+        collect_screenshots(report).await
     } else {
         (Vec::new(), None)
     };
@@ -275,7 +276,7 @@ fn is_http_url(text: &str) -> bool {
 
 /// The failed checks' screenshots, within Discord's limits, and a note
 /// naming any that were left out (and why).
-fn collect_screenshots(report: &RunReport) -> (Vec<Upload>, Option<String>) {
+async fn collect_screenshots(report: &RunReport) -> (Vec<Upload>, Option<String>) {
     let mut files = Vec::new();
     let mut total = 0u64;
     let mut over_limit = Vec::new();
@@ -291,7 +292,7 @@ fn collect_screenshots(report: &RunReport) -> (Vec<Upload>, Option<String>) {
         };
         let path = resolve(report.artifacts_dir.as_deref(), shot);
         let shown = shot.display().to_string();
-        let Ok(size) = std::fs::metadata(&path).map(|m| m.len()) else {
+        let Ok(size) = tokio::fs::metadata(&path).await.map(|m| m.len()) else {
             missing.push(shown);
             continue;
         };
@@ -299,7 +300,7 @@ fn collect_screenshots(report: &RunReport) -> (Vec<Upload>, Option<String>) {
             over_limit.push(shown);
             continue;
         }
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Ok(bytes) = tokio::fs::read(&path).await else {
             missing.push(shown);
             continue;
         };
@@ -442,7 +443,8 @@ impl SinkAdapter for Discord {
                 run_link: run.run_link.as_deref(),
                 release_slug: run.release_slug.as_deref(),
             },
-        );
+        )
+        .await;
         let earlier_id = earlier.map(|e| e.message_id);
         let (result, attempts) = job
             .retry(|| async {
