@@ -140,9 +140,11 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         // A browser lost mid-batch (a pool restart, a crash) is an
         // environment failure that a new browser can fix: its scenarios
         // are retried like failed ones. Any other broken environment ends
-        // the run.
+        // the run. On the last attempt the check after the loop decides.
         let lost = match browser.as_ref() {
-            Some((shared, _)) if any_failed => went_away(shared, true).await,
+            Some((shared, _)) if any_failed && attempt <= opts.retries => {
+                went_away(shared, true).await
+            }
             _ => false,
         };
         let mut failed = Vec::new();
