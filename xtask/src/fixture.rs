@@ -16,8 +16,17 @@ impl FixtureProcess {
     /// Starts `binary` (e.g. `target/debug/fixture-site`) on a free port
     /// and waits for its `listening on <url>` line.
     pub fn start(binary: &str) -> Result<Self> {
-        let mut child = Command::new(binary)
-            .args(["--port", "0", "--quiet"])
+        Self::start_with_faults(binary, "")
+    }
+
+    /// The same, with `faults` (comma-separated `--fault` names) switched on.
+    pub fn start_with_faults(binary: &str, faults: &str) -> Result<Self> {
+        let mut cmd = Command::new(binary);
+        cmd.args(["--port", "0", "--quiet"]);
+        if !faults.is_empty() {
+            cmd.args(["--fault", faults]);
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .spawn()
             .with_context(|| format!("cannot start {binary}"))?;

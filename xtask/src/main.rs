@@ -8,6 +8,7 @@ mod dist;
 mod fixture;
 mod lint;
 mod parity;
+mod pool;
 mod postgres;
 mod sinks;
 mod smoke;
@@ -23,11 +24,12 @@ usage: cargo xtask <task>
 tasks:
   smoke --fixture            seal the bundled fixture site end to end
   smoke --app APP [--url U]  seal APP's production URL (resolved from ./config)
-  test                       run every test (installs Chromium, finds or starts Postgres), then parity
+  test                       run every test (installs Chromium, finds or starts Postgres), then parity and pool
   lint                       cargo fmt --check, clippy -D warnings, actionlint
   dist [--profile P]         release archive + .sha256 in target/dist (default: stripped release build)
   bench [--pages N]          prod-smoke vs Playwright on the fixture site (docs/benchmarks.md)
   parity [--keep]            same verdicts as Playwright on the edge-case pages (docs/spec.md)
+  pool [--keep]              seals through a real browserless pool: full, wrong token, restarted
 ";
 
 fn main() -> Result<()> {
@@ -45,6 +47,7 @@ fn main() -> Result<()> {
         "bench" => bench::run(rest),
         "dist" => dist::run(rest),
         "parity" => parity::run(rest),
+        "pool" => pool::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())

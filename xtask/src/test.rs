@@ -38,13 +38,19 @@ pub fn run(extra: &[String]) -> Result<()> {
         bail!("no test ran");
     }
     drop(db);
-    // The differential test against Playwright needs npm for its side.
+    // The differential test against Playwright and the real browser pool
+    // need npm for their side.
     if crate::parity::npm_present() {
         crate::parity::run(&[])?;
+        crate::pool::run(&[])?;
     } else {
         println!(
             "SKIPPED parity: npm is not installed, so `cargo xtask parity` (prod-smoke vs \
              Playwright on the edge-case pages) did not run"
+        );
+        println!(
+            "SKIPPED pool: npm is not installed, so `cargo xtask pool` (seals through a real \
+             browserless pool) did not run"
         );
     }
     Ok(())

@@ -313,6 +313,9 @@ mod tests {
     }
 }
 
+/// The shortest value a [`Redactor`] masks on its own.
+pub const SHORTEST_SECRET: usize = 4;
+
 /// Masks secret values (webhook tokens, database passwords, `--secret`
 /// values) as `***` in any text prod-smoke writes.
 #[derive(Debug, Clone, Default)]
@@ -325,11 +328,11 @@ impl Redactor {
         Self::default()
     }
 
-    /// Adds a secret. Values shorter than 4 characters are ignored, because
-    /// masking them would mangle ordinary words.
+    /// Adds a secret. Values shorter than [`SHORTEST_SECRET`] characters are
+    /// ignored, because masking them would mangle ordinary words.
     pub fn add(&mut self, secret: impl Into<String>) {
         let secret = secret.into();
-        if secret.len() >= 4 && !self.secrets.contains(&secret) {
+        if secret.len() >= SHORTEST_SECRET && !self.secrets.contains(&secret) {
             self.secrets.push(secret);
             // Longest first, so a secret that contains another is masked whole.
             self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -389,13 +392,22 @@ const SECRET_QUERY_KEYS: &[&str] = &[
 /// The credentials inside a browser URL (`--cdp-url`): `user:pass@` and
 /// token- or key-like query values, both as written and percent-decoded,
 /// so a [`Redactor`] can mask them wherever the URL is echoed.
+///
+/// A value shorter than [`Redactor`]'s 4 characters is still a secret, but
+/// masked bare it would mangle unrelated text (a token `7` would star every
+/// 7 in a report). It is returned with its key instead, `token=ab`, so the
+/// URL shows as `…/chromium?***`: only where it sits in a URL is it masked.
 pub fn url_credentials(raw: &str) -> Vec<String> {
     let mut found = Vec::new();
     let Ok(url) = url::Url::parse(raw.trim()) else {
         return found;
     };
     if let Some(password) = url.password() {
-        found.push(format!("{}:{password}", url.username()));
+        let pair = format!("{}:{password}", url.username());
+        if pair.len() < SHORTEST_SECRET {
+            found.push(format!("{pair}@"));
+        }
+        found.push(pair);
         found.push(password.to_string());
         if let Ok(decoded) = percent_decode(password) {
             found.push(decoded);
@@ -408,6 +420,9 @@ pub fn url_credentials(raw: &str) -> Vec<String> {
             let key = key.to_ascii_lowercase();
             if value.is_empty() || !SECRET_QUERY_KEYS.iter().any(|k| key.contains(k)) {
                 continue;
+            }
+            if value.len() < SHORTEST_SECRET {
+                found.push(pair.to_string());
             }
             found.push(value.to_string());
             if let Ok(decoded) = percent_decode(value) {
@@ -466,6 +481,18 @@ mod redactor_tests {
         assert_eq!(
             r.redact("ws://h/chromium?token=abcdef"),
             "ws://h/chromium?token=***"
+        );
+    }
+
+    #[test]
+    fn a_short_credential_is_masked_where_it_sits_in_the_url_only() {
+        let mut r = Redactor::new();
+        url_credentials("ws://u:p@h:3000/chromium?token=7&launch=x")
+            .into_iter()
+            .for_each(|s| r.add(s));
+        assert_eq!(
+            r.redact("ws://u:p@h:3000/chromium?token=7&launch=x, 7 passed"),
+            "ws://***h:3000/chromium?***&launch=x, 7 passed"
         );
     }
 

@@ -51,10 +51,13 @@ pub struct IsolatedPage {
 
 impl BrowserSession {
     /// `pool_budget` bounds the waits while a remote pool answers busy.
+    /// `reconnect`: a browser of this run was lost, so a pool that refuses
+    /// connections is waited for like a busy one (it is restarting).
     pub async fn start(
         source: &BrowserSource,
         request_timeout: Duration,
         pool_budget: Duration,
+        reconnect: bool,
     ) -> Result<Self, RunnerError> {
         let config = HandlerConfig {
             // Certificate errors must fail the check, as they would for a user.
@@ -85,7 +88,13 @@ impl BrowserSession {
                 (Some(p), connected)
             }
             BrowserSource::Connect(url) => {
-                (None, crate::pool::connect(url, config, pool_budget).await?)
+                let refused = if reconnect {
+                    crate::pool::Refused::Restarting
+                } else {
+                    crate::pool::Refused::Fatal
+                };
+                let connected = crate::pool::connect(url, config, pool_budget, refused).await?;
+                (None, connected)
             }
         };
         let lost = Arc::new(AtomicBool::new(false));

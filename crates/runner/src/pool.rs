@@ -7,6 +7,8 @@
 //! completes, prod-smoke waits with bounded, jittered backoff and tries
 //! again, within a budget. A refused credential (401/403), a refused
 //! connection or a malformed answer is not retried: waiting cannot fix it.
+//! The one exception: reconnecting after the pool dropped a run's browser
+//! mid-run, a refused connection is a pool restarting, and is waited for.
 //! Credentials in the URL never appear in an error.
 
 use std::time::{Duration, Instant};
@@ -37,11 +39,21 @@ enum Attempt {
     Fatal(String),
 }
 
+/// What a refused connection (nothing listening) means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// A wrong host or port: waiting cannot fix it.
+    Fatal,
+    /// The pool served this run before and dropped it: it is restarting.
+    Restarting,
+}
+
 /// Connects within `budget`, retrying while the pool says it is busy.
 pub async fn connect(
     url: &str,
     config: HandlerConfig,
     budget: Duration,
+    refused: Refused,
 ) -> Result<(Browser, Handler), RunnerError> {
     let started = Instant::now();
     let mut backoff = FIRST_BACKOFF;
@@ -51,7 +63,10 @@ pub async fn connect(
         let left = budget
             .saturating_sub(started.elapsed())
             .max(Duration::from_secs(1));
-        let attempt = tokio::time::timeout(left.min(ATTEMPT_TIMEOUT), once(url, config.clone()));
+        let attempt = tokio::time::timeout(
+            left.min(ATTEMPT_TIMEOUT),
+            once(url, config.clone(), refused),
+        );
         let why = match attempt.await {
             Ok(Ok(connected)) => {
                 if attempts > 1 {
@@ -100,21 +115,25 @@ fn scrub(url: &str, text: &str) -> String {
     r.redact(text)
 }
 
-async fn once(url: &str, config: HandlerConfig) -> Result<(Browser, Handler), Attempt> {
+async fn once(
+    url: &str,
+    config: HandlerConfig,
+    refused: Refused,
+) -> Result<(Browser, Handler), Attempt> {
     let ws = if url.starts_with("http://") || url.starts_with("https://") {
-        discover(url).await?
+        discover(url, refused).await?
     } else {
         url.to_string()
     };
     Browser::connect_with_config(ws, config)
         .await
-        .map_err(classify)
+        .map_err(|e| classify(e, refused))
 }
 
 /// A plain Chrome's `/json/version` names its browser WebSocket. The
 /// answer's host is the browser's own view (often 127.0.0.1), so the host
 /// the operator gave is kept.
-async fn discover(url: &str) -> Result<String, Attempt> {
+async fn discover(url: &str, refused: Refused) -> Result<String, Attempt> {
     let base = url::Url::parse(url).map_err(|e| Attempt::Fatal(format!("not a URL: {e}")))?;
     let mut version = base.clone();
     if !version.path().ends_with("/json/version") {
@@ -127,10 +146,11 @@ async fn discover(url: &str) -> Result<String, Attempt> {
         .map_err(|e| Attempt::Fatal(e.to_string()))?;
     let response = client.get(version.clone()).send().await.map_err(|e| {
         if e.is_connect() {
-            Attempt::Fatal(format!(
-                "nothing answers at {}: {e}",
-                shown_url(version.as_str())
-            ))
+            let why = format!("nothing answers at {}: {e}", shown_url(version.as_str()));
+            match refused {
+                Refused::Fatal => Attempt::Fatal(why),
+                Refused::Restarting => Attempt::Busy(why),
+            }
         } else {
             Attempt::Busy(format!("the connection dropped before an answer: {e}"))
         }
@@ -185,7 +205,7 @@ fn status_verdict(status: u16) -> Option<Attempt> {
     }
 }
 
-fn classify(e: CdpError) -> Attempt {
+fn classify(e: CdpError, refused: Refused) -> Attempt {
     use tungstenite::Error as Ws;
     match e {
         CdpError::Ws(Ws::Http(response)) => {
@@ -197,7 +217,7 @@ fn classify(e: CdpError) -> Attempt {
                 ))
             })
         }
-        CdpError::Ws(Ws::Io(io)) | CdpError::Io(io) => io_attempt(io),
+        CdpError::Ws(Ws::Io(io)) | CdpError::Io(io) => io_attempt(io, refused),
         CdpError::Ws(e @ (Ws::ConnectionClosed | Ws::AlreadyClosed | Ws::Protocol(_))) => {
             Attempt::Busy(format!(
                 "the pool closed the socket before the handshake: {e}"
@@ -208,9 +228,12 @@ fn classify(e: CdpError) -> Attempt {
     }
 }
 
-fn io_attempt(io: std::io::Error) -> Attempt {
+fn io_attempt(io: std::io::Error, refused: Refused) -> Attempt {
     use std::io::ErrorKind::*;
     match io.kind() {
+        ConnectionRefused if refused == Refused::Restarting => Attempt::Busy(format!(
+            "the pool is not accepting connections yet (restarting?): {io}"
+        )),
         ConnectionRefused | NotFound | AddrNotAvailable | PermissionDenied => {
             Attempt::Fatal(format!("nothing accepts connections there: {io}"))
         }
@@ -230,6 +253,19 @@ mod tests {
         assert!(matches!(status_verdict(503), Some(Attempt::Busy(_))));
         assert!(matches!(status_verdict(401), Some(Attempt::Fatal(_))));
         assert!(status_verdict(200).is_none());
+    }
+
+    #[test]
+    fn a_refused_connection_is_waited_for_only_after_a_restart() {
+        let refused = || std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(matches!(
+            io_attempt(refused(), Refused::Fatal),
+            Attempt::Fatal(_)
+        ));
+        assert!(matches!(
+            io_attempt(refused(), Refused::Restarting),
+            Attempt::Busy(_)
+        ));
     }
 
     #[test]

@@ -116,18 +116,14 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
     };
 
     let needs_browser = opts.scenarios.iter().any(Scenario::needs_browser);
-    let (browser, launch_task) = if needs_browser {
-        let (shared, task) = start_browser(opts, events);
-        (Some(shared), Some(task))
-    } else {
-        (None, None)
-    };
+    let mut browser = needs_browser.then(|| start_browser(opts, events, false));
 
     let all: Vec<usize> = (0..opts.scenarios.len()).collect();
     let mut outcomes: Vec<Option<ScenarioOutcome>> =
         (0..opts.scenarios.len()).map(|_| None).collect();
     let mut attempts = vec![0u32; opts.scenarios.len()];
     let mut to_run = all;
+    let mut reconnect = false;
     for attempt in 1..=opts.retries + 1 {
         if attempt > 1 {
             report.retried = true;
@@ -139,13 +135,30 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
                 delay: opts.retry_delay,
             });
             tokio::time::sleep(opts.retry_delay).await;
+            if reconnect {
+                // After the wait, so a restarting pool has had the boot
+                // window to come back; the connection gets its own budget.
+                browser = Some(start_browser(opts, events, true));
+            }
         }
-        let results = run_batch(opts, &to_run, attempt, &http, browser.as_ref(), events).await;
+        let shared = browser.as_ref().map(|(shared, _)| shared);
+        let results = run_batch(opts, &to_run, attempt, &http, shared, events).await;
+        let any_failed = results.iter().any(|(_, o)| !o.passed());
+        // A browser lost mid-batch (a pool restart, a crash) is an
+        // environment failure that a new browser can fix: its scenarios
+        // are retried like failed ones. Any other broken environment ends
+        // the run. On the last attempt the check after the loop decides.
+        let lost = match browser.as_ref() {
+            Some((shared, _)) if any_failed && attempt <= opts.retries => {
+                went_away(shared, true).await
+            }
+            _ => false,
+        };
         let mut failed = Vec::new();
         for (i, outcome) in results {
             attempts[i] = attempt;
             let env_broken = outcome.environment_error.is_some();
-            if !outcome.passed() && !env_broken {
+            if !outcome.passed() && (lost || !env_broken) {
                 failed.push(i);
             }
             outcomes[i] = Some(outcome);
@@ -154,40 +167,29 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
             .iter()
             .flatten()
             .any(|o| o.environment_error.is_some());
-        if failed.is_empty() || env_broken {
+        if failed.is_empty() || (env_broken && !lost) || attempt > opts.retries {
             break;
+        }
+        if lost && let Some((old, _)) = browser.take() {
+            if let Some(Ok(session)) = old.peek() {
+                session.close().await;
+            }
+            reconnect = true;
         }
         to_run = failed;
     }
 
-    if let Some(shared) = browser {
+    if let Some((shared, launch_task)) = browser {
         // A launch nobody waited for (every page scenario stopped early) is
         // cancelled; its process is reaped on drop. Otherwise close it.
-        if shared.peek().is_none()
-            && let Some(task) = launch_task
-        {
-            task.abort();
+        if shared.peek().is_none() {
+            launch_task.abort();
+        }
+        let any_failed = outcomes.iter().flatten().any(|o| !o.passed());
+        if went_away(&shared, any_failed).await {
+            report.environment_error = Some(lost_browser(&opts.browser, opts.retries));
         }
         if let Ok(session) = shared.await {
-            // A browser that died mid-run can first surface as a page
-            // failure (a net error) before the connection drop is seen;
-            // give the drop a moment to arrive so such a run is
-            // inconclusive, not red.
-            let any_failed = outcomes.iter().flatten().any(|o| !o.passed());
-            let grace = if any_failed {
-                Duration::from_millis(500)
-            } else {
-                Duration::ZERO
-            };
-            let lost = session.is_lost().await
-                || tokio::time::timeout(grace, session.wait_lost())
-                    .await
-                    .is_ok();
-            if lost {
-                report.environment_error = Some(
-                    "the browser went away mid-run; its results say nothing about the site".into(),
-                );
-            }
             session.close().await;
         }
     }
@@ -286,11 +288,50 @@ async fn run_batch(
         .await
 }
 
+/// Did the browser go away? A browser that died mid-run can first surface
+/// as a page failure (a net error) before the connection drop is seen, so
+/// after a failure the drop gets a moment to arrive: such a run is then
+/// retried or inconclusive, never red.
+async fn went_away(shared: &SharedBrowser, after_failure: bool) -> bool {
+    let Some(Ok(session)) = shared.peek() else {
+        return false;
+    };
+    let grace = if after_failure {
+        Duration::from_millis(500)
+    } else {
+        Duration::ZERO
+    };
+    session.is_lost().await
+        || tokio::time::timeout(grace, session.wait_lost())
+            .await
+            .is_ok()
+}
+
+/// Why a run whose browser went away in its last attempt is inconclusive,
+/// naming the pool when the browser was borrowed.
+fn lost_browser(source: &BrowserSource, retries: u32) -> String {
+    let who = match source {
+        BrowserSource::Connect(url) => format!(
+            "the browser pool at {} dropped the connection mid-run (a pool restart?)",
+            crate::pool::shown_url(url)
+        ),
+        BrowserSource::Launch(_) => "the browser went away mid-run".to_string(),
+    };
+    let next = if retries == 0 {
+        "with --retries 1 or more, lost scenarios run again on a new connection"
+    } else {
+        "no retry was left"
+    };
+    format!("{who}; its results say nothing about the site ({next})")
+}
+
 /// Starts the browser in the background; scenarios await it only when they
-/// reach their first page step.
+/// reach their first page step. `reconnect`: the run already lost a
+/// browser, so a pool that refuses connections is restarting, not absent.
 fn start_browser(
     opts: &RunOptions,
     events: &EventSink,
+    reconnect: bool,
 ) -> (SharedBrowser, tokio::task::AbortHandle) {
     let source = opts.browser.clone();
     let guard = opts.guard.clone();
@@ -299,7 +340,8 @@ fn start_browser(
     let events = events.clone();
     let task = tokio::spawn(async move {
         let t0 = Instant::now();
-        let session = BrowserSession::start(&source, request_timeout, pool_budget).await?;
+        let session =
+            BrowserSession::start(&source, request_timeout, pool_budget, reconnect).await?;
         session.guard().configure(guard).await?;
         events.emit(RunEvent::BrowserReady {
             startup: t0.elapsed(),

@@ -4,7 +4,8 @@
 //! first connections (401, 429, 503, or a socket closed before the
 //! handshake), and proxies every connection it accepts to the DevTools
 //! WebSocket of a Chromium it launched. Nothing is faked past the door: the
-//! CDP traffic is Chromium's own.
+//! CDP traffic is Chromium's own. [`StandInPool::restart`] drops every
+//! proxied connection at once, mid-run, the way a pool restart does.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -59,6 +60,8 @@ pub struct StandInPool {
     token: String,
     browser_ws: String,
     state: Arc<Mutex<PoolState>>,
+    /// Bumped by [`StandInPool::restart`]; every proxy watches it.
+    restarts: Arc<tokio::sync::watch::Sender<u64>>,
     accept: JoinHandle<()>,
     chromium: Child,
     _profile: tempfile::TempDir,
@@ -79,7 +82,9 @@ impl StandInPool {
             script: options.refuse_first.into_iter().collect(),
             ..PoolState::default()
         }));
+        let restarts = Arc::new(tokio::sync::watch::channel(0u64).0);
         let accept = tokio::spawn({
+            let restarts = restarts.clone();
             let state = state.clone();
             let token = options.token.clone();
             let browser_ws = browser_ws.clone();
@@ -88,8 +93,9 @@ impl StandInPool {
                 while let Ok((socket, _)) = listener.accept().await {
                     let (state, token, browser_ws) =
                         (state.clone(), token.clone(), browser_ws.clone());
+                    let restarted = restarts.subscribe();
                     tokio::spawn(async move {
-                        let _ = serve(socket, &state, &token, slots, &browser_ws).await;
+                        let _ = serve(socket, &state, &token, slots, &browser_ws, restarted).await;
                     });
                 }
             }
@@ -99,6 +105,7 @@ impl StandInPool {
             token: options.token,
             browser_ws,
             state,
+            restarts,
             accept,
             chromium,
             _profile: profile,
@@ -144,6 +151,14 @@ impl StandInPool {
         self.state.lock().unwrap().answers.clone()
     }
 
+    /// Cuts every proxied connection now, as a pool restart does, and
+    /// answers the next connections with `then` (e.g. 503 while it boots)
+    /// before proxying again.
+    pub fn restart(&self, then: Vec<PoolAnswer>) {
+        self.state.lock().unwrap().script.extend(then);
+        self.restarts.send_modify(|n| *n += 1);
+    }
+
     /// The most connections proxied at once.
     pub fn max_active(&self) -> usize {
         self.state.lock().unwrap().max_active
@@ -163,6 +178,7 @@ async fn serve(
     token: &str,
     slots: usize,
     browser_ws: &str,
+    mut restarted: tokio::sync::watch::Receiver<u64>,
 ) -> std::io::Result<()> {
     let head = read_head(&mut socket).await?;
     let target = head
@@ -220,7 +236,12 @@ async fn serve(
     if full {
         return answer(socket, 429).await;
     }
-    let result = proxy(socket, &head, browser_ws).await;
+    // A restart drops both sockets: the client sees its connection end
+    // mid-conversation, and Chromium sees its DevTools client go.
+    let result = tokio::select! {
+        r = proxy(socket, &head, browser_ws) => r,
+        _ = restarted.changed() => Ok(()),
+    };
     state.lock().unwrap().active -= 1;
     result
 }

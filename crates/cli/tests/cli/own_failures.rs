@@ -43,28 +43,49 @@ async fn no_browser_is_inconclusive_exit_3() {
     assert!(history(&s).await.contains("inconclusive"));
 }
 
-#[tokio::test]
-async fn chromium_killed_mid_run_is_inconclusive_and_reaped() {
+/// Runs the suite against a slow site and kills its Chromium mid-visit.
+async fn kill_chromium_mid_run(extra: &[&str]) -> (Smoke, i32, String) {
     let slow = site(&[Fault::Slow]).await;
-    let s = Smoke::against(&slow.base_url());
-    let mut s = s;
+    let mut s = Smoke::against(&slow.base_url());
     s.args(["--timeout", "20"]);
+    for a in extra {
+        s.arg(a);
+    }
     let child = s.spawn();
     let pids = wait_for_browser(&s).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Killed once the page has asked for `/` (answered 2.5s later): the
+    // browser is connected and in the middle of a visit, not starting up.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while slow.count_path("/") == 0 {
+        assert!(Instant::now() < deadline, "the page never visited /");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     for pid in pids {
         let _ = kill(Pid::from_raw(pid as i32), Signal::SIGKILL);
     }
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+    let out = tokio::time::timeout(Duration::from_secs(90), child.wait_with_output())
         .await
         .expect("prod-smoke ends after its browser dies")
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(!stderr.contains("🔴"), "no red seal: {stderr}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     crate::support::assert_no_browser_left(&s.tmp());
+    (s, out.status.code().unwrap_or(-1), stderr)
+}
+
+#[tokio::test]
+async fn chromium_killed_mid_run_is_inconclusive_and_reaped() {
+    let (s, code, stderr) = kill_chromium_mid_run(&[]).await;
+    assert_eq!(code, 3, "{stderr}");
+    assert!(!stderr.contains("🔴"), "no red seal: {stderr}");
     let h = history(&s).await;
     assert!(h.contains("inconclusive") && !h.contains(" red "), "{h}");
+}
+
+#[tokio::test]
+async fn chromium_killed_mid_run_with_a_retry_left_is_relaunched_and_retried() {
+    let (_s, code, stderr) = kill_chromium_mid_run(&["--retries", "1", "--retry-delay", "1"]).await;
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("retrying 1 failed scenario"), "{stderr}");
 }
 
 async fn interrupt_with(signal: Signal) {

@@ -1,13 +1,16 @@
 //! Borrowed browsers: a loopback pool in front of a real Chromium that
 //! refuses, rate-limits and fills up the way browserless does; plain Chrome
-//! found through /json/version; a raw ws:// URL; and browser-URL
-//! credentials that never leak.
+//! found through /json/version; a raw ws:// URL; browser-URL credentials
+//! that never leak; and a pool that restarts in the middle of a scenario.
 
+use std::time::Duration;
+
+use prod_smoke_fixture_site::{Fault, FixtureSite};
 use prod_smoke_testkit::{MockDiscord, PoolAnswer, PoolOptions, StandInPool, TestPostgres};
 use sqlx::{Connection, Row};
 
 use crate::seal::{all_files, connect_sinks, hub_database, with_password};
-use crate::support::{Finished, Smoke, site};
+use crate::support::{Finished, Smoke, assert_no_browser_left, site};
 
 async fn pool(slots: usize, refuse_first: Vec<PoolAnswer>) -> StandInPool {
     StandInPool::start(PoolOptions {
@@ -235,4 +238,111 @@ async fn plain_chrome_over_http_and_a_raw_ws_url_both_work() {
     let f = s.run().await;
     assert_eq!(f.code, 0, "{http}: {f}");
     assert!(!f.stderr.contains(pool.token()), "{f}");
+}
+
+/// Runs `s` against a site whose `/tasks` hangs, and restarts the pool
+/// while the browser waits for it: the scenario loses its browser in the
+/// middle of a visit. The pool then answers 503 once while it boots.
+async fn restart_mid_visit(s: &Smoke, site: &FixtureSite, pool: &StandInPool) -> Finished {
+    let child = s.spawn();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while site.count_path("/tasks") == 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the scenario reaches /tasks");
+    site.unset_fault(Fault::Hang);
+    pool.restart(vec![PoolAnswer::Status(503)]);
+    let out = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("prod-smoke ends after the pool restart")
+        .unwrap();
+    assert_no_browser_left(&s.tmp());
+    Finished {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn a_browser_lost_to_a_pool_restart_is_retried_on_a_new_connection() {
+    let hanging = site(&[Fault::Hang]).await;
+    let pool = pool(1, Vec::new()).await;
+    let mut s = Smoke::against(&hanging.base_url());
+    s.env("PROD_SMOKE_CDP_URL", &pool.ws_url());
+    s.args(["--retries", "1", "--retry-delay", "1", "--timeout", "20"]);
+    s.args(["--pool-budget", "30"]);
+    let f = restart_mid_visit(&s, &hanging, &pool).await;
+
+    assert_eq!(f.code, 0, "{f}");
+    assert_eq!(
+        pool.answers(),
+        [101, 503, 101],
+        "reconnected through the restart: {f}"
+    );
+    assert!(f.stderr.contains("retrying 1 failed scenario"), "{f}");
+    assert!(
+        f.stderr
+            .lines()
+            .any(|l| l.starts_with("2 passed, 0 failed")),
+        "{f}"
+    );
+    assert!(!f.stderr.contains(pool.token()), "{f}");
+}
+
+#[tokio::test]
+async fn a_browser_lost_with_no_retry_left_is_inconclusive_naming_the_pool() {
+    let hanging = site(&[Fault::Hang]).await;
+    let pool = pool(1, Vec::new()).await;
+    let mut s = Smoke::against(&hanging.base_url());
+    s.env("PROD_SMOKE_CDP_URL", &pool.ws_url());
+    s.args(["--timeout", "20"]);
+    let f = restart_mid_visit(&s, &hanging, &pool).await;
+
+    assert_eq!(f.code, 3, "a pool restart is not a red site: {f}");
+    assert!(!f.stderr.contains("🔴"), "{f}");
+    assert!(
+        f.stderr.contains("the browser pool at ws://127.0.0.1:")
+            && f.stderr.contains("dropped the connection mid-run"),
+        "{f}"
+    );
+    assert!(f.stderr.contains("token=***"), "{f}");
+    assert!(!f.stdout.contains(pool.token()) && !f.stderr.contains(pool.token()));
+    assert_eq!(pool.answers(), [101], "no retry, no reconnection");
+    // The HTTP-only scenario ran; the one that lost its browser is not a pass.
+    assert!(
+        f.stderr
+            .lines()
+            .any(|l| l == "1 passed, 0 failed, 1 skipped"),
+        "{f}"
+    );
+    assert_eq!(f.json()["scenarios"]["passed"], 1, "{f}");
+    assert_eq!(f.json()["scenarios"]["skipped"], 1, "{f}");
+}
+
+#[tokio::test]
+async fn a_short_token_is_masked_with_its_key() {
+    let good = site(&[]).await;
+    let pool = pool(1, Vec::new()).await;
+    let mut s = Smoke::against(&good.base_url());
+    s.args(["--cdp-url", &pool.ws_url_with_token("x9")]);
+    let f = s.run().await;
+    assert_eq!(f.code, 3, "{f}");
+    assert!(f.stderr.contains("/chromium?***"), "{f}");
+    let mut files = Vec::new();
+    all_files(s.scratch.path(), &mut files);
+    for file in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned();
+        assert!(
+            !text.contains("token=x9"),
+            "{} leaks the token",
+            file.display()
+        );
+    }
+    assert!(
+        !f.stderr.contains("token=x9") && !f.stdout.contains("token=x9"),
+        "{f}"
+    );
 }
