@@ -60,15 +60,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let opts = Options::parse(args)?;
     let chromium = crate::chromium::ensure()?;
-    crate::run_cmd(Command::new(env!("CARGO")).args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "prod-smoke-cli",
-        "-p",
-        "prod-smoke-fixture-site",
-    ]))?;
+    crate::build_binaries(true)?;
     ensure_playwright()?;
 
     let tmp = std::env::temp_dir().join(format!("prod-smoke-bench-{}", std::process::id()));

@@ -67,6 +67,25 @@ fn workspace_root() -> PathBuf {
 }
 
 /// Runs a command, echoing it, and fails when it fails.
+/// Builds the `prod-smoke` binary and the fixture site's, the pair every
+/// task that seals the fixture site runs: `release` for the benchmark's
+/// figures, the debug build (the one the tests use) otherwise.
+pub fn build_binaries(release: bool) -> Result<()> {
+    let mut build = std::process::Command::new(env!("CARGO"));
+    build.arg("build");
+    if release {
+        build.arg("--release");
+    }
+    build.args([
+        "--quiet",
+        "-p",
+        "prod-smoke-cli",
+        "-p",
+        "prod-smoke-fixture-site",
+    ]);
+    run_cmd(&mut build)
+}
+
 pub fn run_cmd(cmd: &mut std::process::Command) -> Result<()> {
     eprintln!("$ {}", display(cmd));
     let status = cmd.status()?;

@@ -42,14 +42,7 @@ pub fn run(args: &[String]) -> Result<()> {
         );
     }
     ensure_browserless()?;
-    crate::run_cmd(Command::new(env!("CARGO")).args([
-        "build",
-        "--quiet",
-        "-p",
-        "prod-smoke-cli",
-        "-p",
-        "prod-smoke-fixture-site",
-    ]))?;
+    crate::build_binaries(false)?;
     let tmp = std::env::temp_dir().join(format!("prod-smoke-pool-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
     let result = (|| {

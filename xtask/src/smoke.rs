@@ -9,14 +9,7 @@ use crate::flag_value;
 
 pub fn run(args: &[String]) -> Result<()> {
     let chromium = crate::chromium::ensure()?;
-    crate::run_cmd(Command::new(env!("CARGO")).args([
-        "build",
-        "--quiet",
-        "-p",
-        "prod-smoke-cli",
-        "-p",
-        "prod-smoke-fixture-site",
-    ]))?;
+    crate::build_binaries(false)?;
     let mut cmd = Command::new("target/debug/prod-smoke");
     cmd.arg("--chromium").arg(&chromium);
     if args.iter().any(|a| a == "--fixture") {
