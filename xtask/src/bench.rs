@@ -36,6 +36,8 @@ usage: cargo xtask bench [--rounds N] [--pages N[,N…] [--workers W[,W…]]]
   --pages N        a generated suite of N page visits instead, run at each --workers
   --workers LIST   worker counts for --pages (default 1,2,4)
   --no-npx         start Playwright as bench/node_modules/.bin/playwright, not `npx playwright`
+  --against PATH   race another prod-smoke binary (an older build, say) instead of
+                   Playwright: the same runs, to see whether a change slowed prod-smoke
   --keep           keep the temporary folder (logs, artifacts, generated specs)
 ";
 
@@ -61,11 +63,13 @@ pub fn run(args: &[String]) -> Result<()> {
     let opts = Options::parse(args)?;
     let chromium = crate::chromium::ensure()?;
     crate::build_binaries(true)?;
-    ensure_playwright()?;
+    if opts.against.is_none() {
+        ensure_playwright()?;
+    }
 
     let tmp = std::env::temp_dir().join(format!("prod-smoke-bench-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
-    let bench = Bench::new(&tmp, &chromium, opts.no_npx)?;
+    let bench = Bench::new(&tmp, &chromium, opts.no_npx, opts.against.clone())?;
     let site = FixtureProcess::start("target/release/fixture-site")?;
     eprintln!(
         "fixture site: {}\n{}\n{}\nload average: {}",
@@ -95,11 +99,13 @@ struct Options {
     workers: Vec<usize>,
     keep: bool,
     no_npx: bool,
+    /// Another prod-smoke binary to race instead of Playwright.
+    against: Option<PathBuf>,
 }
 
 impl Options {
     fn parse(args: &[String]) -> Result<Self> {
-        const WITH_VALUE: &[&str] = &["--rounds", "--pages", "--workers"];
+        const WITH_VALUE: &[&str] = &["--rounds", "--pages", "--workers", "--against"];
         let mut i = 0;
         while i < args.len() {
             match args[i].as_str() {
@@ -130,6 +136,7 @@ impl Options {
             pages,
             workers,
             keep: args.iter().any(|a| a == "--keep"),
+            against: flag_value(args, "--against").map(PathBuf::from),
             no_npx: args.iter().any(|a| a == "--no-npx"),
         })
     }
@@ -187,11 +194,13 @@ struct Bench {
     versions: Versions,
     /// Start `node_modules/.bin/playwright` instead of `npx playwright`.
     no_npx: bool,
+    /// The second contestant, when it is another prod-smoke and not Playwright.
+    against: Option<PathBuf>,
     runs: std::cell::Cell<usize>,
 }
 
 impl Bench {
-    fn new(tmp: &Path, chromium: &Path, no_npx: bool) -> Result<Self> {
+    fn new(tmp: &Path, chromium: &Path, no_npx: bool, against: Option<PathBuf>) -> Result<Self> {
         let root = std::env::current_dir()?;
         let wrapper = tmp.join("xtask-measure");
         std::fs::copy(std::env::current_exe()?, &wrapper)
@@ -199,15 +208,22 @@ impl Bench {
         let bench_dir = root.join("bench");
         let versions = Versions {
             chromium: first_line(Command::new(chromium).arg("--version"))?,
-            playwright: format!(
-                "Playwright {}",
-                first_line(
-                    Command::new("npx")
-                        .args(["playwright", "--version"])
-                        .current_dir(&bench_dir)
-                )?
-                .trim_start_matches("Version ")
-            ),
+            playwright: match &against {
+                Some(other) => format!(
+                    "against {} ({})",
+                    other.display(),
+                    first_line(Command::new(other).arg("--version"))?
+                ),
+                None => format!(
+                    "Playwright {}",
+                    first_line(
+                        Command::new("npx")
+                            .args(["playwright", "--version"])
+                            .current_dir(&bench_dir)
+                    )?
+                    .trim_start_matches("Version ")
+                ),
+            },
         };
         Ok(Bench {
             tmp: tmp.to_path_buf(),
@@ -217,6 +233,7 @@ impl Bench {
             wrapper,
             versions,
             no_npx,
+            against,
             runs: std::cell::Cell::new(0),
         })
     }
@@ -225,7 +242,10 @@ impl Bench {
     fn qa_readonly(&self, url: &str, rounds: usize) -> Result<()> {
         let a = Suite::QaReadonly;
         let samples = self.interleaved(url, &a, None, rounds)?;
-        print!("{}", qa_table(&self.versions, rounds, &samples));
+        print!(
+            "{}",
+            qa_table(&self.versions, rounds, self.second().title(), &samples)
+        );
         Ok(())
     }
 
@@ -244,7 +264,10 @@ impl Bench {
                 rows.push((n, w, samples));
             }
         }
-        print!("{}", pages_table(&self.versions, rounds, &rows));
+        print!(
+            "{}",
+            pages_table(&self.versions, rounds, self.second().title(), &rows)
+        );
         Ok(())
     }
 
@@ -262,7 +285,7 @@ impl Bench {
         };
         let mut out = [Vec::new(), Vec::new()];
         for round in 0..=rounds {
-            for (t, tool) in [Tool::ProdSmoke, Tool::Playwright].into_iter().enumerate() {
+            for (t, tool) in [Tool::ProdSmoke, self.second()].into_iter().enumerate() {
                 let s = self.measure(tool, url, suite, workers)?;
                 let what = if round == 0 {
                     "warm-up".to_string()
@@ -285,6 +308,15 @@ impl Bench {
         Ok(out)
     }
 
+    /// What prod-smoke races: Playwright, or the `--against` binary.
+    fn second(&self) -> Tool {
+        if self.against.is_some() {
+            Tool::Against
+        } else {
+            Tool::Playwright
+        }
+    }
+
     /// Runs one tool once under the wrapper; fails loudly unless it exits 0.
     fn measure(
         &self,
@@ -298,7 +330,7 @@ impl Bench {
         let dir = self.tmp.join(format!("run-{n:03}-{}", tool.name()));
         std::fs::create_dir_all(&dir)?;
         let (program, args, cwd, env) = match tool {
-            Tool::ProdSmoke => {
+            Tool::ProdSmoke | Tool::Against => {
                 let mut args: Vec<OsString> = vec![
                     "mcritchie-studio".into(),
                     "--url".into(),
@@ -324,7 +356,11 @@ impl Bench {
                     args.extend(["--workers".into(), w.to_string().into()]);
                 }
                 let cwd = std::env::current_dir()?;
-                (self.prod_smoke.clone(), args, cwd, Vec::new())
+                let program = match (tool, &self.against) {
+                    (Tool::Against, Some(other)) => other.clone(),
+                    _ => self.prod_smoke.clone(),
+                };
+                (program, args, cwd, Vec::new())
             }
             Tool::Playwright => {
                 let grep = match suite {
@@ -414,6 +450,8 @@ fn first_line(cmd: &mut Command) -> Result<String> {
 enum Tool {
     ProdSmoke,
     Playwright,
+    /// The `--against` prod-smoke binary.
+    Against,
 }
 
 impl Tool {
@@ -421,6 +459,16 @@ impl Tool {
         match self {
             Tool::ProdSmoke => "prod-smoke",
             Tool::Playwright => "playwright",
+            Tool::Against => "against",
+        }
+    }
+
+    /// The tool's column heading in the tables.
+    fn title(self) -> &'static str {
+        match self {
+            Tool::ProdSmoke => "prod-smoke",
+            Tool::Playwright => "Playwright",
+            Tool::Against => "--against",
         }
     }
 }
@@ -612,7 +660,7 @@ fn tree_mib(s: &Sample) -> f64 {
     s.tree_pss_kib as f64 / 1024.0
 }
 
-fn qa_table(v: &Versions, rounds: usize, [ps, pw]: &[Vec<Sample>; 2]) -> String {
+fn qa_table(v: &Versions, rounds: usize, other: &str, [ps, pw]: &[Vec<Sample>; 2]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -621,7 +669,7 @@ fn qa_table(v: &Versions, rounds: usize, [ps, pw]: &[Vec<Sample>; 2]) -> String 
     );
     let _ = writeln!(
         out,
-        "| measure | prod-smoke | Playwright | prod-smoke / Playwright |\n| --- | --- | --- | --- |"
+        "| measure | prod-smoke | {other} | prod-smoke / {other} |\n| --- | --- | --- | --- |"
     );
     let rows: [(&str, Measure, &str); 4] = [
         ("wall time", secs, "s"),
@@ -642,7 +690,12 @@ fn qa_table(v: &Versions, rounds: usize, [ps, pw]: &[Vec<Sample>; 2]) -> String 
     out
 }
 
-fn pages_table(v: &Versions, rounds: usize, rows: &[(usize, usize, [Vec<Sample>; 2])]) -> String {
+fn pages_table(
+    v: &Versions,
+    rounds: usize,
+    other: &str,
+    rows: &[(usize, usize, [Vec<Sample>; 2])],
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -651,7 +704,7 @@ fn pages_table(v: &Versions, rounds: usize, rows: &[(usize, usize, [Vec<Sample>;
     );
     let _ = writeln!(
         out,
-        "| pages | workers | prod-smoke wall | Playwright wall | wall ratio | prod-smoke CPU | Playwright CPU | CPU ratio | prod-smoke tree PSS | Playwright tree PSS |\n\
+        "| pages | workers | prod-smoke wall | {other} wall | wall ratio | prod-smoke CPU | {other} CPU | CPU ratio | prod-smoke tree PSS | {other} tree PSS |\n\
          | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for (pages, workers, [ps, pw]) in rows {
