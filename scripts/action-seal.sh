@@ -9,7 +9,8 @@
 #   INPUT_NOTES_MESSAGE_ID (blank = not passed), PROD_SMOKE (the binary,
 #   default `prod-smoke` on PATH), CHROMIUM (the browser), RUNNER_TEMP,
 #   GITHUB_RUN_ATTEMPT, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY; the secrets
-#   (DATABASE_URL, DISCORD_*) reach prod-smoke through the environment.
+#   (DATABASE_URL, DISCORD_*, PROD_SMOKE_WEBHOOK_*) reach prod-smoke through
+#   the environment.
 # Writes outputs: verdict, exit-code, artifact-name.
 # Inputs reach this script only through the environment, never as ${{ }}
 # spliced into shell.

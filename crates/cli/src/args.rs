@@ -222,7 +222,7 @@ pub struct LedgerArgs {
 /// How hard to try a sink before leaving a delivery pending.
 #[derive(Debug, Args, Clone)]
 pub struct DeliveryArgs {
-    /// Tries per sink (Postgres, Discord) before a delivery is left pending
+    /// Tries per sink (Postgres, Discord, the webhook) before a delivery is left pending
     /// for `prod-smoke deliver`; waits back off exponentially with jitter.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]
     pub delivery_attempts: u32,
