@@ -213,6 +213,8 @@ impl Runner {
             "DATABASE_URL",
             "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
             "DISCORD_DEPLOY_WEBHOOK_URL",
+            "PROD_SMOKE_WEBHOOK_URL",
+            "PROD_SMOKE_WEBHOOK_SECRET",
             "PROD_SMOKE_LEDGER",
             "PROD_SMOKE_DOWNLOAD_BASE",
         ] {
