@@ -559,7 +559,7 @@ impl Suite {
 }
 
 /// One measured run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Sample {
     /// Start of the process to its exit (not its last descendant's).
     wall: Duration,
@@ -572,6 +572,10 @@ struct Sample {
     /// Largest sampled sum of PSS over the live tree (every 100 ms).
     tree_pss_kib: u64,
     exit: i32,
+    /// CPU by kind of process (see [`ProcessKind`]), read from
+    /// `/proc/<pid>/stat` at every sample: the last 100 ms of a process's
+    /// life are missed, so the parts add up to a little less than `user + sys`.
+    cpu_by_kind: Vec<(ProcessKind, Duration)>,
 }
 
 impl Sample {
@@ -579,8 +583,8 @@ impl Sample {
         self.user + self.sys
     }
 
-    fn to_text(self) -> String {
-        format!(
+    fn to_text(&self) -> String {
+        let mut text = format!(
             "wall_us={}\nuser_us={}\nsys_us={}\nmaxrss_kib={}\ntree_pss_kib={}\nexit={}\n",
             self.wall.as_micros(),
             self.user.as_micros(),
@@ -588,7 +592,20 @@ impl Sample {
             self.maxrss_kib,
             self.tree_pss_kib,
             self.exit
-        )
+        );
+        for (kind, cpu) in &self.cpu_by_kind {
+            let _ = writeln!(text, "cpu.{}_us={}", kind.key(), cpu.as_micros());
+        }
+        text
+    }
+
+    /// CPU spent by processes of `kind`.
+    fn cpu_of(&self, kind: ProcessKind) -> Duration {
+        self.cpu_by_kind
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, d)| *d)
+            .sum()
     }
 
     fn parse(text: &str) -> Option<Sample> {
@@ -605,7 +622,100 @@ impl Sample {
             maxrss_kib: u64::try_from(*map.get("maxrss_kib")?).ok()?,
             tree_pss_kib: u64::try_from(*map.get("tree_pss_kib")?).ok()?,
             exit: i32::try_from(*map.get("exit")?).ok()?,
+            cpu_by_kind: ProcessKind::ALL
+                .iter()
+                .filter_map(|&k| Some((k, us(&format!("cpu.{}_us", k.key()))?)))
+                .collect(),
         })
+    }
+}
+
+/// What a process in a measured tree does, from its command line. Chromium
+/// names its helpers with `--type=`; the network service and the other
+/// utilities share `--type=utility`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum ProcessKind {
+    /// prod-smoke itself, or Playwright's Node processes (runner and workers).
+    Tool,
+    /// Chromium's browser process: CDP, navigation, screenshot encoding.
+    Browser,
+    /// Renderers: parsing, style, layout, paint, JavaScript.
+    Renderer,
+    /// The GPU process, which composites and rasterises in software here.
+    Gpu,
+    /// The network service.
+    Network,
+    /// Other utilities (storage, audio), the zygotes and crashpad.
+    OtherHelper,
+    /// Anything else (npx's shell, say).
+    Other,
+}
+
+impl ProcessKind {
+    const ALL: [ProcessKind; 7] = [
+        ProcessKind::Tool,
+        ProcessKind::Browser,
+        ProcessKind::Renderer,
+        ProcessKind::Gpu,
+        ProcessKind::Network,
+        ProcessKind::OtherHelper,
+        ProcessKind::Other,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            ProcessKind::Tool => "tool",
+            ProcessKind::Browser => "browser",
+            ProcessKind::Renderer => "renderer",
+            ProcessKind::Gpu => "gpu",
+            ProcessKind::Network => "network",
+            ProcessKind::OtherHelper => "helpers",
+            ProcessKind::Other => "other",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            ProcessKind::Tool => "the tool itself (prod-smoke, or Node)",
+            ProcessKind::Browser => "Chromium browser process",
+            ProcessKind::Renderer => "Chromium renderers",
+            ProcessKind::Gpu => "Chromium GPU process (software compositing)",
+            ProcessKind::Network => "Chromium network service",
+            ProcessKind::OtherHelper => "other Chromium helpers (zygotes, utilities)",
+            ProcessKind::Other => "other processes",
+        }
+    }
+
+    /// Classifies a process by its NUL-separated command line.
+    fn of(cmdline: &[u8]) -> ProcessKind {
+        let mut args: Vec<&str> = cmdline
+            .split(|&b| b == 0)
+            .filter_map(|a| std::str::from_utf8(a).ok())
+            .filter(|a| !a.is_empty())
+            .collect();
+        // Chromium's helpers rewrite their title into one space-separated
+        // string (setproctitle), so split that again.
+        if let [one] = args[..] {
+            args = one.split(' ').collect();
+        }
+        let exe = args.first().copied().unwrap_or("");
+        let ty = args.iter().find_map(|a| a.strip_prefix("--type="));
+        let name = exe.rsplit('/').next().unwrap_or(exe);
+        match ty {
+            Some("renderer") => ProcessKind::Renderer,
+            Some("gpu-process") => ProcessKind::Gpu,
+            Some("utility")
+                if args
+                    .iter()
+                    .any(|a| a.contains("--utility-sub-type=network.")) =>
+            {
+                ProcessKind::Network
+            }
+            Some(_) => ProcessKind::OtherHelper,
+            None if name.starts_with("chrom") || name == "headless_shell" => ProcessKind::Browser,
+            None if name.starts_with("prod-smoke") || name == "node" => ProcessKind::Tool,
+            None => ProcessKind::Other,
+        }
     }
 }
 
@@ -660,7 +770,8 @@ fn tree_mib(s: &Sample) -> f64 {
     s.tree_pss_kib as f64 / 1024.0
 }
 
-fn qa_table(v: &Versions, rounds: usize, other: &str, [ps, pw]: &[Vec<Sample>; 2]) -> String {
+fn qa_table(v: &Versions, rounds: usize, other: &str, samples: &[Vec<Sample>; 2]) -> String {
+    let [ps, pw] = samples;
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -687,6 +798,7 @@ fn qa_table(v: &Versions, rounds: usize, other: &str, [ps, pw]: &[Vec<Sample>; 2
             a / b
         );
     }
+    out.push_str(&breakdown_table("@qa-readonly", other, samples));
     out
 }
 
@@ -699,25 +811,62 @@ fn pages_table(
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n--pages: {rounds} interleaved rounds per row after a warm-up; medians\n{}\n",
+        "\n--pages: {rounds} interleaved rounds per row after a warm-up; median (min–max)\n{}\n",
         machine(v)
     );
     let _ = writeln!(
         out,
-        "| pages | workers | prod-smoke wall | {other} wall | wall ratio | prod-smoke CPU | {other} CPU | CPU ratio | prod-smoke tree PSS | {other} tree PSS |\n\
+        "| pages | workers | prod-smoke wall (min–max) | {other} wall | wall ratio | prod-smoke CPU | {other} CPU | CPU ratio | prod-smoke tree PSS | {other} tree PSS |\n\
          | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for (pages, workers, [ps, pw]) in rows {
+        let range = |samples: &[Sample], f: Measure, unit: &str| {
+            let (m, lo, hi) = stat(samples, f);
+            let prec = if unit == "s" { 2 } else { 0 };
+            format!("{m:.prec$} {unit} ({lo:.prec$}–{hi:.prec$})")
+        };
         let (aw, bw) = (stat(ps, secs).0, stat(pw, secs).0);
         let (ac, bc) = (stat(ps, cpu_secs).0, stat(pw, cpu_secs).0);
-        let (am, bm) = (stat(ps, tree_mib).0, stat(pw, tree_mib).0);
         let _ = writeln!(
             out,
-            "| {pages} | {workers} | {aw:.2} s | {bw:.2} s | {:.2}× | {ac:.2} s | {bc:.2} s | {:.2}× | {am:.0} MiB | {bm:.0} MiB |",
+            "| {pages} | {workers} | {} | {} | {:.2}× | {} | {} | {:.2}× | {} | {} |",
+            range(ps, secs, "s"),
+            range(pw, secs, "s"),
             aw / bw,
-            ac / bc
+            range(ps, cpu_secs, "s"),
+            range(pw, cpu_secs, "s"),
+            ac / bc,
+            range(ps, tree_mib, "MiB"),
+            range(pw, tree_mib, "MiB"),
         );
     }
+    for (pages, workers, samples) in rows {
+        out.push_str(&breakdown_table(
+            &format!("{pages} pages, {workers} workers"),
+            other,
+            samples,
+        ));
+    }
+    out
+}
+
+/// Where each tool's CPU went, by kind of process: medians over the rounds.
+fn breakdown_table(label: &str, other: &str, [ps, pw]: &[Vec<Sample>; 2]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nCPU by process, {label} (medians; sampled every 100 ms, so the parts miss each process's last moments)\n\n\
+         | process | prod-smoke | {other} |\n| --- | ---: | ---: |"
+    );
+    for kind in ProcessKind::ALL {
+        let a = median(ps.iter().map(|s| s.cpu_of(kind).as_secs_f64()).collect());
+        let b = median(pw.iter().map(|s| s.cpu_of(kind).as_secs_f64()).collect());
+        if a > 0.0 || b > 0.0 {
+            let _ = writeln!(out, "| {} | {a:.2} s | {b:.2} s |", kind.title());
+        }
+    }
+    let (a, b) = (stat(ps, cpu_secs).0, stat(pw, cpu_secs).0);
+    let _ = writeln!(out, "| whole tree (getrusage) | {a:.2} s | {b:.2} s |");
     out
 }
 
@@ -768,7 +917,7 @@ mod wrapper {
                 Err(e) => return Err(e.into()),
             }
         }
-        let tree_pss_kib = watch.stop();
+        let (tree_pss_kib, cpu_by_kind) = watch.stop();
         let after = getrusage(UsageWho::RUSAGE_CHILDREN)?;
         let tv = |t: nix::sys::time::TimeVal| {
             Duration::from_secs(t.tv_sec().max(0) as u64)
@@ -782,6 +931,7 @@ mod wrapper {
             maxrss_kib: after.max_rss().max(0) as u64,
             tree_pss_kib,
             exit,
+            cpu_by_kind,
         };
         std::fs::write(out, sample.to_text())?;
         Ok(())
@@ -791,7 +941,7 @@ mod wrapper {
     struct Watch {
         done: Arc<AtomicBool>,
         deadline_ms: Arc<AtomicU64>,
-        thread: std::thread::JoinHandle<u64>,
+        thread: std::thread::JoinHandle<(u64, Vec<(ProcessKind, Duration)>)>,
     }
 
     impl Watch {
@@ -802,18 +952,20 @@ mod wrapper {
             let me = std::process::id();
             let thread = std::thread::spawn(move || {
                 let mut peak = 0;
+                let mut cpu = CpuByProcess::default();
                 while !d.load(Ordering::SeqCst) {
                     let tree = descendants(me);
-                    peak = peak.max(tree.iter().map(|&p| pss_kib(p)).sum());
+                    peak = peak.max(tree.iter().map(|p| pss_kib(p.pid)).sum());
+                    cpu.note(&tree);
                     if t0.elapsed().as_millis() as u64 > dl.load(Ordering::SeqCst) {
                         eprintln!("bench: deadline passed; killing {} processes", tree.len());
                         for p in tree {
-                            let _ = kill(Pid::from_raw(p as i32), Signal::SIGKILL);
+                            let _ = kill(Pid::from_raw(p.pid as i32), Signal::SIGKILL);
                         }
                     }
                     std::thread::sleep(SAMPLE_EVERY);
                 }
-                peak
+                (peak, cpu.by_kind())
             });
             Watch {
                 done,
@@ -827,16 +979,60 @@ mod wrapper {
                 .fetch_min(at.as_millis() as u64, Ordering::SeqCst);
         }
 
-        /// Returns the peak sampled PSS in KiB.
-        fn stop(self) -> u64 {
+        /// Returns the peak sampled PSS in KiB and the CPU by kind of process.
+        fn stop(self) -> (u64, Vec<(ProcessKind, Duration)>) {
             self.done.store(true, Ordering::SeqCst);
-            self.thread.join().unwrap_or(0)
+            self.thread.join().unwrap_or_default()
         }
     }
 
-    /// Every live descendant of `root`, from `/proc/*/stat` parent links.
-    fn descendants(root: u32) -> Vec<u32> {
-        let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+    /// The last CPU reading of every process seen in the tree, and what
+    /// kind of process it was (read once, at first sight).
+    #[derive(Default)]
+    struct CpuByProcess {
+        seen: HashMap<u32, (ProcessKind, u64)>,
+    }
+
+    impl CpuByProcess {
+        fn note(&mut self, tree: &[Proc]) {
+            for p in tree {
+                let kind = |pid: u32| {
+                    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                    ProcessKind::of(&cmdline)
+                };
+                let entry = self.seen.entry(p.pid).or_insert_with(|| (kind(p.pid), 0));
+                // A renderer forked from the zygote carries the zygote's
+                // command line until it renames itself, so look again.
+                if entry.0 == ProcessKind::OtherHelper {
+                    entry.0 = kind(p.pid);
+                }
+                entry.1 = entry.1.max(p.cpu_ticks);
+            }
+        }
+
+        fn by_kind(&self) -> Vec<(ProcessKind, Duration)> {
+            // Linux reports utime and stime in USER_HZ, 100 a second on
+            // every architecture Rust targets here.
+            let mut sums: std::collections::BTreeMap<ProcessKind, u64> = Default::default();
+            for (kind, ticks) in self.seen.values() {
+                *sums.entry(*kind).or_default() += ticks;
+            }
+            sums.into_iter()
+                .map(|(k, t)| (k, Duration::from_millis(t * 10)))
+                .collect()
+        }
+    }
+
+    /// A live process of the tree and its CPU so far.
+    struct Proc {
+        pid: u32,
+        cpu_ticks: u64,
+    }
+
+    /// Every live descendant of `root`, from `/proc/*/stat` parent links,
+    /// with its user plus system CPU.
+    fn descendants(root: u32) -> Vec<Proc> {
+        let mut children: HashMap<u32, Vec<(u32, u64)>> = HashMap::new();
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
             let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse().ok()) else {
                 continue;
@@ -844,22 +1040,25 @@ mod wrapper {
             let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
                 continue;
             };
-            // Fields after the command name, which may hold spaces or `)`.
-            let Some(ppid) = stat
+            // Fields after the command name, which may hold spaces or `)`:
+            // state, ppid, … utime is the 12th of them and stime the 13th.
+            let Some(fields) = stat
                 .rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-                .and_then(|p| p.parse().ok())
+                .map(|(_, rest)| rest.split_whitespace().collect::<Vec<_>>())
             else {
                 continue;
             };
-            children.entry(ppid).or_default().push(pid);
+            let num = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+            let Some(ppid) = num(1) else { continue };
+            let ticks = num(11).unwrap_or(0) + num(12).unwrap_or(0);
+            children.entry(ppid as u32).or_default().push((pid, ticks));
         }
         let mut out = Vec::new();
         let mut stack = vec![root];
         while let Some(p) = stack.pop() {
-            for &c in children.get(&p).into_iter().flatten() {
-                out.push(c);
-                stack.push(c);
+            for &(pid, cpu_ticks) in children.get(&p).into_iter().flatten() {
+                out.push(Proc { pid, cpu_ticks });
+                stack.push(pid);
             }
         }
         out
@@ -896,9 +1095,60 @@ mod tests {
             maxrss_kib: 7,
             tree_pss_kib: 8,
             exit: 0,
+            cpu_by_kind: vec![(ProcessKind::Renderer, Duration::from_millis(90))],
         };
         let back = Sample::parse(&s.to_text()).unwrap();
         assert_eq!((back.wall, back.maxrss_kib, back.exit), (s.wall, 7, 0));
+        assert_eq!(
+            back.cpu_of(ProcessKind::Renderer),
+            Duration::from_millis(90)
+        );
+        assert_eq!(back.cpu_of(ProcessKind::Gpu), Duration::ZERO);
+    }
+
+    #[test]
+    fn processes_are_classified_by_their_command_line() {
+        let kind = |args: &[&str]| ProcessKind::of(args.join("\0").as_bytes());
+        assert_eq!(
+            kind(&["/usr/lib/chromium/chromium", "--headless"]),
+            ProcessKind::Browser
+        );
+        assert_eq!(
+            kind(&["/usr/lib/chromium/chromium", "--type=renderer"]),
+            ProcessKind::Renderer
+        );
+        assert_eq!(
+            kind(&["/usr/lib/chromium/chromium", "--type=gpu-process"]),
+            ProcessKind::Gpu
+        );
+        assert_eq!(
+            kind(&[
+                "/usr/lib/chromium/chromium",
+                "--type=utility",
+                "--utility-sub-type=network.mojom.NetworkService"
+            ]),
+            ProcessKind::Network
+        );
+        assert_eq!(
+            kind(&["/usr/lib/chromium/chromium", "--type=zygote"]),
+            ProcessKind::OtherHelper
+        );
+        assert_eq!(
+            kind(&["/work/target/release/prod-smoke", "mcritchie-studio"]),
+            ProcessKind::Tool
+        );
+        assert_eq!(
+            kind(&["node", "/bench/node_modules/.bin/playwright"]),
+            ProcessKind::Tool
+        );
+        assert_eq!(kind(&["/bin/sh", "-c", "x"]), ProcessKind::Other);
+        // A helper's rewritten title: one string, spaces between arguments.
+        assert_eq!(
+            kind(&[
+                "/usr/lib/chromium/chromium --type=renderer --user-data-dir=/tmp/prod-smoke-profile-x"
+            ]),
+            ProcessKind::Renderer
+        );
     }
 
     #[test]

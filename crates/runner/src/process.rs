@@ -51,9 +51,24 @@ const FLAGS: &[&str] = &[
     "--use-mock-keychain",
     "--no-service-autorun",
     "--disable-search-engine-choice-screen",
+    // One list: Chromium keeps only the last `--disable-features` it is given.
+    // The last five are where a multi-scenario run's CPU went
+    // (docs/benchmarks.md, "Where the time goes at 40 visits"):
+    // - WebUIOmniboxPopup, WebUIOmniboxAimPopup: every browser context opens
+    //   a window, and every window loaded two WebUI omnibox popups
+    //   (chrome://omnibox-popup.top-chrome) in renderers of their own, about
+    //   0.4 s of CPU per scenario for a popup nobody can open headless;
+    // - SpareRendererForSitePerProcess: a spare renderer kept warm for the
+    //   next context, started and thrown away again and again;
+    // - RenderDocument: a new document (and often a new renderer) for every
+    //   navigation; Playwright turns it off too;
+    // - BackForwardCache: keeps each page alive, frozen, after the next visit;
+    //   a smoke run never goes back.
     "--disable-features=Translate,MediaRouter,DialMediaRouteProvider,OptimizationHints,\
      CertificateTransparencyComponentUpdater,LensOverlay,HttpsUpgrades,PaintHolding,\
-     AcceptCHFrame,GlobalMediaControls,LocalNetworkAccessChecks",
+     AcceptCHFrame,GlobalMediaControls,LocalNetworkAccessChecks,\
+     WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,RenderDocument,\
+     BackForwardCache",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 ];
