@@ -44,7 +44,7 @@ fn main() -> ExitCode {
         }
     };
     let code = runtime.block_on(async move {
-        match cli.command {
+        let code = match cli.command {
             Some(args::Command::Check(c)) => check_cmd::run(&c),
             Some(args::Command::Deliver(c)) => seal_cmds::deliver(&c).await,
             Some(args::Command::History(c)) => seal_cmds::history(&c).await,
@@ -52,7 +52,11 @@ fn main() -> ExitCode {
             Some(args::Command::Rollback(c)) => rollback_cmd::run(&c).await,
             Some(args::Command::Steps) => steps_cmd::run(),
             None => run_cmd::run(cli.run).await,
-        }
+        };
+        // The browser was killed when the suite ended; its reaping overlapped
+        // the reports and the seal. No zombie outlives prod-smoke.
+        prod_smoke_runner::finish_reaping().await;
+        code
     });
     // Don't wait for stray blocking tasks (a hung DNS lookup) at exit.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));

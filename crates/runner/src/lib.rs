@@ -22,6 +22,6 @@ pub use errors::RunnerError;
 pub use events::{EventSink, RunEvent};
 pub use guard::{CSP_REPORT_URL, GuardPolicy, SAFE_METHODS};
 pub use pool::shown_url;
-pub use process::find_chromium;
+pub use process::{find_chromium, finish_reaping};
 pub use run::{RunOptions, run, unrun_checks};
 pub use trace::{TRACES_DIR, TraceMode, blocked_reason};

@@ -225,10 +225,33 @@ impl ChromiumProcess {
 
     /// Kills the whole process group at once (the profile is throwaway, so
     /// there is nothing to save) and reaps the main process and its helpers.
+    /// Kills the browser at once; the reaping finishes in the background.
+    /// Waiting for the group to die takes 30–60 ms that nothing after it
+    /// needs (the reports and the seal only need the run's results), so it
+    /// overlaps them, and [`finish_reaping`] waits for it before prod-smoke
+    /// exits. If the runtime is torn down first, dropping the task drops the
+    /// process, whose `Drop` kills and reaps synchronously.
     pub async fn shutdown(mut self) {
         let _ = killpg(self.pgid, Signal::SIGKILL);
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
-        reap_group(self.pgid);
+        let task = tokio::spawn(async move {
+            let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
+            let pgid = self.pgid;
+            let _ = tokio::task::spawn_blocking(move || reap_group(pgid)).await;
+        });
+        REAPING.lock().expect("reaping list").push(task);
+    }
+}
+
+/// Browsers killed by [`ChromiumProcess::shutdown`] and still being reaped.
+static REAPING: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Waits until every browser this process killed is reaped, with its
+/// helpers, so none is left behind as a zombie. Call before exiting.
+pub async fn finish_reaping() {
+    let tasks = std::mem::take(&mut *REAPING.lock().expect("reaping list"));
+    for task in tasks {
+        let _ = task.await;
     }
 }
 

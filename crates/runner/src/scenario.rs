@@ -143,7 +143,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
             (t.page, t.blocked) = open.watch.take_trace();
         }
         drop(open.watch);
-        open.session.close_page(open.isolated).await;
+        open.session.close_page_later(open.isolated);
     }
     let outcome = ScenarioOutcome {
         checks,
