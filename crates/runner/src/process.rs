@@ -53,7 +53,7 @@ const FLAGS: &[&str] = &[
     "--disable-search-engine-choice-screen",
     // One list: Chromium keeps only the last `--disable-features` it is given.
     // The last five are where a multi-scenario run's CPU went
-    // (docs/benchmarks.md, "Where the time goes at 40 visits"):
+    // (docs/benchmarks.md, "Speed at scale"):
     // - WebUIOmniboxPopup, WebUIOmniboxAimPopup: every browser context opens
     //   a window, and every window loaded two WebUI omnibox popups
     //   (chrome://omnibox-popup.top-chrome) in renderers of their own, about
