@@ -757,6 +757,13 @@ fn stat(samples: &[Sample], f: impl Fn(&Sample) -> f64) -> (f64, f64, f64) {
 /// One figure of a sample, for the tables.
 type Measure = fn(&Sample) -> f64;
 
+/// `median unit (min–max)`: seconds to two decimals, MiB to whole numbers.
+fn median_range(samples: &[Sample], f: Measure, unit: &str) -> String {
+    let (m, lo, hi) = stat(samples, f);
+    let prec = if unit == "s" { 2 } else { 0 };
+    format!("{m:.prec$} {unit} ({lo:.prec$}–{hi:.prec$})")
+}
+
 fn secs(s: &Sample) -> f64 {
     s.wall.as_secs_f64()
 }
@@ -789,13 +796,12 @@ fn qa_table(v: &Versions, rounds: usize, other: &str, samples: &[Vec<Sample>; 2]
         ("peak PSS, whole tree (sampled)", tree_mib, "MiB"),
     ];
     for (name, f, unit) in rows {
-        let (a, a0, a1) = stat(ps, f);
-        let (b, b0, b1) = stat(pw, f);
-        let prec = if unit == "s" { 2 } else { 0 };
         let _ = writeln!(
             out,
-            "| {name} | {a:.prec$} {unit} ({a0:.prec$}–{a1:.prec$}) | {b:.prec$} {unit} ({b0:.prec$}–{b1:.prec$}) | {:.2}× |",
-            a / b
+            "| {name} | {} | {} | {:.2}× |",
+            median_range(ps, f, unit),
+            median_range(pw, f, unit),
+            stat(ps, f).0 / stat(pw, f).0
         );
     }
     out.push_str(&breakdown_table("@qa-readonly", other, samples));
@@ -820,24 +826,19 @@ fn pages_table(
          | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for (pages, workers, [ps, pw]) in rows {
-        let range = |samples: &[Sample], f: Measure, unit: &str| {
-            let (m, lo, hi) = stat(samples, f);
-            let prec = if unit == "s" { 2 } else { 0 };
-            format!("{m:.prec$} {unit} ({lo:.prec$}–{hi:.prec$})")
-        };
         let (aw, bw) = (stat(ps, secs).0, stat(pw, secs).0);
         let (ac, bc) = (stat(ps, cpu_secs).0, stat(pw, cpu_secs).0);
         let _ = writeln!(
             out,
             "| {pages} | {workers} | {} | {} | {:.2}× | {} | {} | {:.2}× | {} | {} |",
-            range(ps, secs, "s"),
-            range(pw, secs, "s"),
+            median_range(ps, secs, "s"),
+            median_range(pw, secs, "s"),
             aw / bw,
-            range(ps, cpu_secs, "s"),
-            range(pw, cpu_secs, "s"),
+            median_range(ps, cpu_secs, "s"),
+            median_range(pw, cpu_secs, "s"),
             ac / bc,
-            range(ps, tree_mib, "MiB"),
-            range(pw, tree_mib, "MiB"),
+            median_range(ps, tree_mib, "MiB"),
+            median_range(pw, tree_mib, "MiB"),
         );
     }
     for (pages, workers, samples) in rows {
@@ -995,11 +996,11 @@ mod wrapper {
 
     impl CpuByProcess {
         fn note(&mut self, tree: &[Proc]) {
+            let kind = |pid: u32| {
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                ProcessKind::of(&cmdline)
+            };
             for p in tree {
-                let kind = |pid: u32| {
-                    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-                    ProcessKind::of(&cmdline)
-                };
                 let entry = self.seen.entry(p.pid).or_insert_with(|| (kind(p.pid), 0));
                 // A renderer forked from the zygote carries the zygote's
                 // command line until it renames itself, so look again.
@@ -1108,47 +1109,44 @@ mod tests {
 
     #[test]
     fn processes_are_classified_by_their_command_line() {
-        let kind = |args: &[&str]| ProcessKind::of(args.join("\0").as_bytes());
-        assert_eq!(
-            kind(&["/usr/lib/chromium/chromium", "--headless"]),
-            ProcessKind::Browser
-        );
-        assert_eq!(
-            kind(&["/usr/lib/chromium/chromium", "--type=renderer"]),
-            ProcessKind::Renderer
-        );
-        assert_eq!(
-            kind(&["/usr/lib/chromium/chromium", "--type=gpu-process"]),
-            ProcessKind::Gpu
-        );
-        assert_eq!(
-            kind(&[
-                "/usr/lib/chromium/chromium",
-                "--type=utility",
-                "--utility-sub-type=network.mojom.NetworkService"
-            ]),
-            ProcessKind::Network
-        );
-        assert_eq!(
-            kind(&["/usr/lib/chromium/chromium", "--type=zygote"]),
-            ProcessKind::OtherHelper
-        );
-        assert_eq!(
-            kind(&["/work/target/release/prod-smoke", "mcritchie-studio"]),
-            ProcessKind::Tool
-        );
-        assert_eq!(
-            kind(&["node", "/bench/node_modules/.bin/playwright"]),
-            ProcessKind::Tool
-        );
-        assert_eq!(kind(&["/bin/sh", "-c", "x"]), ProcessKind::Other);
-        // A helper's rewritten title: one string, spaces between arguments.
-        assert_eq!(
-            kind(&[
-                "/usr/lib/chromium/chromium --type=renderer --user-data-dir=/tmp/prod-smoke-profile-x"
-            ]),
-            ProcessKind::Renderer
-        );
+        let chromium = "/usr/lib/chromium/chromium";
+        let cases: &[(&[&str], ProcessKind)] = &[
+            (&[chromium, "--headless"], ProcessKind::Browser),
+            (&[chromium, "--type=renderer"], ProcessKind::Renderer),
+            (&[chromium, "--type=gpu-process"], ProcessKind::Gpu),
+            (
+                &[
+                    chromium,
+                    "--type=utility",
+                    "--utility-sub-type=network.mojom.NetworkService",
+                ],
+                ProcessKind::Network,
+            ),
+            (&[chromium, "--type=zygote"], ProcessKind::OtherHelper),
+            (
+                &["/work/target/release/prod-smoke", "mcritchie-studio"],
+                ProcessKind::Tool,
+            ),
+            (
+                &["node", "/bench/node_modules/.bin/playwright"],
+                ProcessKind::Tool,
+            ),
+            (&["/bin/sh", "-c", "x"], ProcessKind::Other),
+            // A helper's rewritten title: one string, spaces between arguments.
+            (
+                &[
+                    "/usr/lib/chromium/chromium --type=renderer --user-data-dir=/tmp/prod-smoke-profile-x",
+                ],
+                ProcessKind::Renderer,
+            ),
+        ];
+        for (args, want) in cases {
+            assert_eq!(
+                ProcessKind::of(args.join("\0").as_bytes()),
+                *want,
+                "{args:?}"
+            );
+        }
     }
 
     #[test]

@@ -224,9 +224,8 @@ impl ChromiumProcess {
     }
 
     /// Kills the whole process group at once (the profile is throwaway, so
-    /// there is nothing to save) and reaps the main process and its helpers.
-    /// Kills the browser at once; the reaping finishes in the background.
-    /// Waiting for the group to die takes 30–60 ms that nothing after it
+    /// there is nothing to save); reaping the main process and its helpers
+    /// finishes in the background. Waiting for the group to die takes 30–60 ms that nothing after it
     /// needs (the reports and the seal only need the run's results), so it
     /// overlaps them, and [`finish_reaping`] waits for it before prod-smoke
     /// exits. If the runtime is torn down first, dropping the task drops the
