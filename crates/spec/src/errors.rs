@@ -1,5 +1,4 @@
 use std::fmt;
-use std::path::PathBuf;
 
 /// Why a spec could not be loaded. Parse errors read like a compiler's:
 /// file, line and column, the source line and a caret.
@@ -11,19 +10,13 @@ pub enum SpecError {
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
 
-    #[error("cannot read spec {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Not a regular file, not text, or unreadable: the whole file is
+    /// refused, and the message names it.
+    #[error(transparent)]
+    Read(#[from] prod_smoke_input::ReadError),
 
-    #[error("{file}: spec is {size} bytes, over the {limit}-byte limit")]
-    TooLarge {
-        file: String,
-        size: usize,
-        limit: usize,
-    },
+    #[error("{file}: spec is over the {limit}-byte limit; real suites are a few kilobytes")]
+    TooLarge { file: String, limit: usize },
 }
 
 /// A parse error at a known place in a spec file.
@@ -76,8 +69,27 @@ impl SpecError {
             file: file.to_string(),
             line,
             column,
-            message,
+            message: cap(message),
             source_line,
         }))
     }
+
+    pub(crate) fn invalid(file: &str, message: String) -> Self {
+        SpecError::Invalid {
+            file: file.to_string(),
+            message: cap(message),
+        }
+    }
+}
+
+/// The longest message an error prints. Each value a step echoes is already
+/// an excerpt; this keeps any other message (the parser's own, quoting a
+/// scalar) from echoing a whole file.
+const MAX_MESSAGE_CHARS: usize = 600;
+
+fn cap(message: String) -> String {
+    if message.chars().count() <= MAX_MESSAGE_CHARS {
+        return message;
+    }
+    prod_smoke_input::excerpt(&message, MAX_MESSAGE_CHARS)
 }

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use regex::Regex;
 use serde::de;
 
@@ -260,9 +261,10 @@ fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
     let Some(rest) = raw.strip_prefix('/') else {
         return Ok(None);
     };
+    let shown = excerpt(raw, EXCERPT_CHARS);
     let Some(end) = rest.rfind('/') else {
         return Err(E::custom(format!(
-            "`{raw}` opens a regex with `/` but never closes it"
+            "`{shown}` opens a regex with `/` but never closes it"
         )));
     };
     let (body, flags) = (&rest[..end], &rest[end + 1..]);
@@ -274,7 +276,7 @@ fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
             's' => builder.dot_matches_new_line(true),
             other => {
                 return Err(E::custom(format!(
-                    "unsupported regex flag `{other}` in `{raw}`"
+                    "unsupported regex flag `{other}` in `{shown}`"
                 )));
             }
         };
@@ -284,5 +286,17 @@ fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
     builder
         .build()
         .map(|regex| Some((regex, flags.to_string())))
-        .map_err(|e| E::custom(format!("bad regex in `{raw}`: {e}")))
+        .map_err(|e| E::custom(format!("bad regex in `{shown}`: {}", regex_reason(&e))))
+}
+
+/// What is wrong with a regex, without the pattern the error repeats in
+/// full: the `error:` line of a syntax error, else the whole message.
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let reason = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(&text);
+    excerpt(reason, 200)
 }
