@@ -17,6 +17,8 @@
 
 mod excerpt;
 mod file;
+#[cfg(feature = "mutations")]
+pub mod mutations;
 mod yaml;
 
 pub use excerpt::{EXCERPT_CHARS, excerpt};

@@ -55,6 +55,8 @@ pub fn check_depth(source: &str, max: usize) -> Result<(), YamlIssue> {
         quote: None,
         block_scalar: None,
         line_no: 0,
+        content: false,
+        ended: false,
     };
     for (n, raw) in source.split('\n').enumerate() {
         scan.line_no = n + 1;
@@ -74,6 +76,10 @@ struct Depth {
     /// Inside a `|` or `>` scalar whose parent is at this indentation.
     block_scalar: Option<usize>,
     line_no: usize,
+    /// A node has been seen, so a `---` would start a second document.
+    content: bool,
+    /// A `...` ended the document.
+    ended: bool,
 }
 
 impl Depth {
@@ -102,9 +108,20 @@ impl Depth {
             }
             if indent == 0 && (rest.starts_with(b"---") || rest.starts_with(b"...")) && blank(b, 3)
             {
+                if rest[0] == b'.' {
+                    self.ended = true;
+                    return Ok(());
+                }
+                if self.content {
+                    return Err(self.second_document());
+                }
                 self.block.clear();
                 p = 3;
             } else {
+                if self.ended {
+                    return Err(self.second_document());
+                }
+                self.content = true;
                 while self.block.last().is_some_and(|&top| top > indent) {
                     self.block.pop();
                 }
@@ -181,6 +198,16 @@ impl Depth {
             }
         }
         Ok(())
+    }
+
+    /// The parser refuses a second document without a place; refuse it
+    /// here with one.
+    fn second_document(&self) -> YamlIssue {
+        YamlIssue {
+            line: self.line_no,
+            column: 1,
+            message: "a second YAML document starts here; the file holds one".into(),
+        }
     }
 
     fn push_block(&mut self, line: &str, col: usize) -> Result<(), YamlIssue> {
@@ -515,6 +542,17 @@ mod tests {
         let flow = check_yaml("a: {x: 1, y: 2, x: 3}\n").unwrap_err();
         assert_eq!((flow.line, flow.column), (1, 17), "{flow}");
         assert!(flow.message.contains("first at line 1, column 5"), "{flow}");
+    }
+
+    #[test]
+    fn a_second_document_is_refused_where_it_starts() {
+        assert!(check_yaml("---\na: 1\n...\n").is_ok());
+        assert!(check_yaml("# c\n---\na: 1\n").is_ok());
+        let e = check_yaml("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1), "{e}");
+        let e = check_yaml("a: 1\n...\nb: 2\n").unwrap_err();
+        assert_eq!((e.line, e.column), (3, 1), "{e}");
+        assert!(check_yaml("a: |\n  ---\n").is_ok());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::MAX_SPEC_BYTES;
 use crate::errors::SpecError;
 use crate::steps::{HttpMethod, ResponseCheck, Step};
-use prod_smoke_input::ReadError;
+use prod_smoke_input::{EXCERPT_CHARS, ReadError, excerpt};
 use prod_smoke_suggest::did_you_mean;
 
 /// A spec file: a named list of scenarios.
@@ -142,19 +142,22 @@ impl Suite {
         }
         let mut seen = std::collections::HashSet::new();
         for s in &self.scenarios {
+            // Names and tags are echoed as excerpts: a rule stays readable
+            // whatever the spec holds.
+            let name = excerpt(&s.name, EXCERPT_CHARS);
             if s.name.trim().is_empty() {
                 return Err(invalid("a scenario has an empty name".into()));
             }
             if !seen.insert(s.name.as_str()) {
-                return Err(invalid(format!("scenario {:?} is defined twice", s.name)));
+                return Err(invalid(format!("scenario {name:?} is defined twice")));
             }
             if s.steps.is_empty() {
-                return Err(invalid(format!("scenario {:?} has no steps", s.name)));
+                return Err(invalid(format!("scenario {name:?} has no steps")));
             }
             if let Some(t) = s.tags.iter().find(|t| !t.starts_with('@') || t.len() < 2) {
                 return Err(invalid(format!(
-                    "tag {t:?} in scenario {:?} must start with `@`, like `@qa-readonly`",
-                    s.name
+                    "tag {:?} in scenario {name:?} must start with `@`, like `@qa-readonly`",
+                    excerpt(t, EXCERPT_CHARS)
                 )));
             }
             // An assertion needs a page to look at.
@@ -162,8 +165,7 @@ impl Suite {
             let first_visit = s.steps.iter().position(|st| matches!(st, Step::Visit(_)));
             if first_page_step.is_some() && first_page_step != first_visit {
                 return Err(invalid(format!(
-                    "scenario {:?} checks the page before any `visit`",
-                    s.name
+                    "scenario {name:?} checks the page before any `visit`"
                 )));
             }
             // A response check needs a response: the last `get` or `head`.
@@ -173,8 +175,7 @@ impl Suite {
                     Step::Http(h) => last_method = Some(h.method),
                     Step::Response(r) if last_method.is_none() => {
                         return Err(invalid(format!(
-                            "scenario {:?} checks `{}` before any `get` or `head`",
-                            s.name,
+                            "scenario {name:?} checks `{}` before any `get` or `head`",
                             r.kind().info().key
                         )));
                     }
@@ -182,8 +183,7 @@ impl Suite {
                         if last_method == Some(HttpMethod::Head) =>
                     {
                         return Err(invalid(format!(
-                            "scenario {:?} reads `json` after a `head`, whose response has no body; use `get`",
-                            s.name
+                            "scenario {name:?} reads `json` after a `head`, whose response has no body; use `get`"
                         )));
                     }
                     _ => {}

@@ -256,6 +256,9 @@ pub fn elements(n: usize) -> String {
     }
 }
 
+/// The longest regex a step may hold.
+const MAX_REGEX_CHARS: usize = 4096;
+
 /// `/body/flags` as a regex; `None` when `raw` does not open with `/`.
 fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
     let Some(rest) = raw.strip_prefix('/') else {
@@ -268,6 +271,14 @@ fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
         )));
     };
     let (body, flags) = (&rest[..end], &rest[end + 1..]);
+    // Bounded by work before it is compiled: a 1 MB pattern took a second
+    // to build, and no check on a page needs one.
+    let length = body.chars().count();
+    if length > MAX_REGEX_CHARS {
+        return Err(E::custom(format!(
+            "the regex `{shown}` is {length} characters, over the {MAX_REGEX_CHARS}-character limit"
+        )));
+    }
     let mut builder = regex::RegexBuilder::new(body);
     for flag in flags.chars() {
         match flag {

@@ -132,4 +132,10 @@ fn a_huge_bad_value_is_echoed_as_an_excerpt() {
         assert!(msg.contains("more characters"), "{msg}");
         assert!(e.location().is_some(), "{msg}");
     }
+    // A long regex is refused before it is compiled: bounded by work.
+    let e = Suite::parse("big.yaml", &suite_with_step(&format!("title: '{huge}'"))).unwrap_err();
+    assert!(
+        e.to_string().contains("over the 4096-character limit"),
+        "{e}"
+    );
 }
