@@ -146,7 +146,10 @@ impl Depth {
             if c == b'#' && (p == 0 || matches!(b[p - 1], b' ' | b'\t')) {
                 return Ok(());
             }
-            if c == b'"' || c == b'\'' {
+            // A quote opens a scalar only where a node starts: in flow
+            // context `[it's, [[…` is a plain scalar, and its brackets count.
+            let node_start = p == 0 || matches!(b[p - 1], b' ' | b'\t' | b'[' | b'{' | b',' | b':');
+            if (c == b'"' || c == b'\'') && (self.flow == 0 || node_start) {
                 match close_quote(b, p + 1, c) {
                     Some(end) => p = end,
                     None => {
@@ -518,6 +521,9 @@ mod tests {
         assert!(depth(src).is_ok(), "{:?}", depth(src));
         let multi = "a: \"one [[[[[[\n  two [[[[[\"\nb: 1\n";
         assert!(depth(multi).is_ok());
+        // An apostrophe inside a flow scalar opens no quote.
+        assert!(depth("a: [it's, [[[1]]]]\n").is_err());
+        assert!(depth("a: [it's, [1]]\nb: ['x', \"y\"]\n").is_ok());
     }
 
     #[test]
