@@ -117,3 +117,35 @@ async fn a_huge_value_is_echoed_as_an_excerpt() {
         assert!(f.stderr.contains("more characters"), "{f}");
     }
 }
+
+/// A canary URL's password and token are secrets: the run that names the
+/// canary in its verdict masks them on stderr and in every artifact.
+#[tokio::test]
+async fn a_canary_with_credentials_is_masked_everywhere() {
+    let dead = || {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        port
+    };
+    let mut s = Smoke::against(&format!("http://127.0.0.1:{}", dead()));
+    let canary = format!(
+        "http://probe:c4nary-pw@127.0.0.1:{}/?token=t0ken-value",
+        dead()
+    );
+    s.args(["--canary", &canary]);
+    let f = s.run().await;
+    assert_eq!(f.code, 3, "{f}");
+    assert!(f.stderr.contains("neither did the canary"), "{f}");
+    for secret in ["c4nary-pw", "t0ken-value"] {
+        assert!(!f.stderr.contains(secret), "{secret} on stderr: {f}");
+        assert!(!f.stdout.contains(secret), "{secret} on stdout: {f}");
+        for entry in std::fs::read_dir(s.artifacts()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                assert!(!text.contains(secret), "{secret} in {}", path.display());
+            }
+        }
+    }
+}
