@@ -76,10 +76,12 @@ fn floor_char(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// A bound no parse of a mutated file may reach, even on a loaded machine
-/// and in a debug build: real refusals take milliseconds, and before the
-/// depth check 20,000 levels took seconds.
-pub const SLOWEST_ALLOWED: std::time::Duration = std::time::Duration::from_secs(3);
+/// A bound no parse of a mutated file may reach, even in a debug build on
+/// a 2-core machine shared with other builds. Measured (debug, idle): a
+/// median case well under 10 ms, the slowest (a 1 MiB scalar) about
+/// 0.6 s; before the depth check, 25,000 levels of `[` took over 10 s.
+/// The tight bound is on work instead: the depth scan stops at 64 levels.
+pub const SLOWEST_ALLOWED: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What a fuzz run saw.
 #[derive(Debug, Default)]
