@@ -47,7 +47,7 @@ pub fn check_yaml(source: &str) -> Result<(), YamlIssue> {
 }
 
 /// Counts nesting in one pass over `source`; see the module docs.
-pub fn check_depth(source: &str, max: usize) -> Result<(), YamlIssue> {
+pub(crate) fn check_depth(source: &str, max: usize) -> Result<(), YamlIssue> {
     let mut scan = Depth {
         max,
         flow: 0,
@@ -285,7 +285,7 @@ fn plain_end(b: &[u8], mut p: usize) -> usize {
 /// key is read carries that key's line and column, so the walk fails on
 /// purpose at the second copy; a second walk fails at the first copy of the
 /// same key in the same mapping (mappings are numbered in document order).
-pub fn check_duplicate_keys(source: &str) -> Result<(), YamlIssue> {
+pub(crate) fn check_duplicate_keys(source: &str) -> Result<(), YamlIssue> {
     let Some(dup) = walk(source, Hunt::Second) else {
         return Ok(());
     };

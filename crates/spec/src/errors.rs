@@ -28,7 +28,7 @@ pub struct LocatedError {
     /// 1-based.
     pub column: usize,
     pub message: String,
-    /// The part of the line around the column, at most [`SHOWN_CHARS`].
+    /// The part of the line around the column, at most 160 characters.
     pub source_line: Option<String>,
     /// 1-based column of the caret within `source_line`.
     pub caret: usize,
