@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use prod_smoke_model::{CheckStatus, RunReport, Verdict};
+use prod_smoke_model::{CheckStatus, Redactor, RunReport, Verdict, url_credentials};
 
 /// The canary to probe: `--canary` / `PROD_SMOKE_CANARY_URL`, else the
 /// GitHub API in GitHub Actions (`$GITHUB_API_URL`), else none.
@@ -63,9 +63,16 @@ pub async fn judge(report: &mut RunReport, canary: Option<&str>, timeout: Durati
         );
         return;
     };
+    // The canary's own token or password is never printed; the run's
+    // redactor masks it in the report too.
+    let mut redactor = Redactor::new();
+    url_credentials(canary)
+        .into_iter()
+        .for_each(|s| redactor.add(s));
+    let shown = redactor.redact(canary);
     match probe(canary, timeout).await {
         Ok(status) => {
-            eprintln!("  canary: {canary} answered HTTP {status}; the runner has a network");
+            eprintln!("  canary: {shown} answered HTTP {status}; the runner has a network");
             note_first_failure(
                 report,
                 "the runner reaches the network but not the site: ",
@@ -73,11 +80,12 @@ pub async fn judge(report: &mut RunReport, canary: Option<&str>, timeout: Durati
             );
         }
         Err(why) => {
-            eprintln!("  canary: {canary} did not answer either: {why}");
+            let why = redactor.redact(&why);
+            eprintln!("  canary: {shown} did not answer either: {why}");
             report.verdict = Verdict::Inconclusive;
             report.environment_error = Some(format!(
                 "the runner could not reach the network: nothing of {host} answered, \
-                 and neither did the canary {canary} ({why})"
+                 and neither did the canary {shown} ({why})"
             ));
         }
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use prod_smoke_config::{AppTarget, check_url, resolve};
+use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use prod_smoke_model::{RevertStatus, RollbackEvidence, host_of};
 use prod_smoke_rollback::{RevertRequest, heroku_rollback_target, is_sha, prove_revert};
 use prod_smoke_seal::{
@@ -133,13 +134,19 @@ pub async fn run(args: &RollbackArgs) -> u8 {
     if let Some(sha) = &args.sha
         && !is_sha(sha)
     {
-        eprintln!("prod-smoke: --sha `{sha}` is not a commit sha (4 to 64 hex digits)");
+        eprintln!(
+            "prod-smoke: --sha `{}` is not a commit sha (4 to 64 hex digits)",
+            excerpt(sha, EXCERPT_CHARS)
+        );
         return exit::BAD_INPUT;
     }
     if let Some(repo) = &args.repo
         && !std::path::Path::new(repo).is_dir()
     {
-        eprintln!("prod-smoke: --repo {repo}: no such folder");
+        eprintln!(
+            "prod-smoke: --repo {}: no such folder",
+            excerpt(repo, EXCERPT_CHARS)
+        );
         return exit::BAD_INPUT;
     }
     let (dir, explicit) = match &args.config_dir {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use prod_smoke_config::{AppTarget, check_url, resolve};
+use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use prod_smoke_model::{Redactor, RunReport, Verdict, host_of, url_credentials};
 use prod_smoke_runner::{EventSink, GuardPolicy, RunOptions, browser_source};
 use prod_smoke_seal::{
@@ -19,22 +20,32 @@ use crate::heartbeat::Heartbeat;
 use crate::{exit, progress};
 
 pub async fn run(args: RunArgs) -> u8 {
+    // A browser or canary URL's token or password is a secret like any
+    // other: masked in every output, artifact, ledger row and sink payload,
+    // and in the message that refuses bad input, before anything runs.
+    let url_secrets: Vec<String> = [args.cdp_url.as_deref(), args.canary.as_deref()]
+        .into_iter()
+        .flatten()
+        .flat_map(url_credentials)
+        .collect();
     let (target, scenarios, block_urls) = match prepare(&args) {
         Ok(p) => p,
         Err(message) => {
-            eprintln!("prod-smoke: {message}");
+            let mut r = Redactor::new();
+            args.seal
+                .ledger
+                .secrets
+                .iter()
+                .chain(&url_secrets)
+                .cloned()
+                .chain(args.url.as_deref().map(url_credentials).unwrap_or_default())
+                .for_each(|s| r.add(s));
+            eprintln!("prod-smoke: {}", r.redact(&message));
             return exit::BAD_INPUT;
         }
     };
-    // A browser URL's token or password is a secret like any other: masked
-    // in every output, artifact, ledger row and sink payload.
-    let cdp_secrets: Vec<String> = args
-        .cdp_url
-        .as_deref()
-        .map(url_credentials)
-        .unwrap_or_default();
     let mut seal_cfg = run_seal_config(&args.seal, &target).map(|mut cfg| {
-        cdp_secrets.iter().for_each(|s| cfg.redactor.add(s.clone()));
+        url_secrets.iter().for_each(|s| cfg.redactor.add(s.clone()));
         cfg
     });
     let redactor = seal_cfg
@@ -46,7 +57,7 @@ pub async fn run(args: RunArgs) -> u8 {
                 .ledger
                 .secrets
                 .iter()
-                .chain(&cdp_secrets)
+                .chain(&url_secrets)
                 .for_each(|s| r.add(s.clone()));
             r
         });
@@ -170,12 +181,14 @@ fn prepare(args: &RunArgs) -> Result<(AppTarget, Vec<Scenario>, Vec<String>), St
     if scenarios.is_empty() {
         return Err(format!(
             "no scenario in {} matches --grep {:?}",
-            suite.file, args.grep
+            suite.file,
+            excerpt(&args.grep, EXCERPT_CHARS)
         ));
     }
     if let Some(bad) = args.block_url.iter().find(|p| p.trim().is_empty()) {
         return Err(format!(
-            "--block-url {bad:?} is empty; give a URL pattern such as \"*/logout*\""
+            "--block-url {:?} is empty; give a URL pattern such as \"*/logout*\"",
+            excerpt(bad, EXCERPT_CHARS)
         ));
     }
     let mut block_urls = suite.block_urls.clone();

@@ -86,13 +86,23 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         return exit::BAD_INPUT;
     };
     if let Some(path) = &args.append {
-        let body = match tokio::fs::read_to_string(path).await {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                eprintln!("prod-smoke: cannot read {}: {e}", path.display());
+        // A notes body is operator input like a spec: a regular file under
+        // the limit, so a FIFO or a device cannot block or swamp the command.
+        let read = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                prod_smoke_input::read_text(&path, prod_smoke_input::MAX_INPUT_BYTES)
+            })
+            .await
+        };
+        let body = match read {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) if e.is_not_found() => String::new(),
+            Ok(Err(e)) => {
+                eprintln!("prod-smoke: {e}");
                 return exit::BAD_INPUT;
             }
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
         if let Err(e) = tokio::fs::write(path, apply_verdict_line(&body, &line)).await {
             eprintln!("prod-smoke: cannot write {}: {e}", path.display());

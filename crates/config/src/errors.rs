@@ -1,9 +1,11 @@
 use std::path::PathBuf;
 
+use prod_smoke_input::excerpt;
+
 /// Bad input about which app or URL to check. Nothing has run yet.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("unknown app `{app}`{hint}; known apps: {known}", known = known.join(", "))]
+    #[error("unknown app `{app}`{hint}; known apps: {}", excerpt(&known.join(", "), 400))]
     UnknownApp {
         app: String,
         known: Vec<String>,
@@ -25,16 +27,30 @@ pub enum ConfigError {
         message: String,
     },
 
-    #[error("cannot read {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// Not a regular file (a FIFO, `/dev/zero`), not text, or unreadable:
+    /// refused without being read, and the message names the file.
+    #[error(transparent)]
+    Read(#[from] prod_smoke_input::ReadError),
 
+    /// `url` is already masked and cut: see [`ConfigError::bad_url`].
     #[error("bad URL `{url}`: {reason}")]
     BadUrl { url: String, reason: String },
 
     #[error("bad app name `{app}`: use lowercase letters, digits and dashes")]
     BadAppName { app: String },
+}
+
+impl ConfigError {
+    /// A refused URL, as an error may print it: credentials masked (the
+    /// error that refuses a password must not print it) and a long URL cut
+    /// to an excerpt.
+    pub fn bad_url(url: &str, reason: impl Into<String>) -> ConfigError {
+        ConfigError::BadUrl {
+            url: excerpt(
+                &prod_smoke_model::mask_url(url),
+                prod_smoke_input::EXCERPT_CHARS,
+            ),
+            reason: reason.into(),
+        }
+    }
 }

@@ -1,12 +1,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use prod_smoke_input::{MAX_INPUT_BYTES, ReadError, check_yaml, excerpt, read_text};
 use serde::Deserialize;
 
 use crate::errors::ConfigError;
 
-/// Config files larger than this are refused: the real ones are a few KB.
-const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// The longest parser message a config error prints: it may quote a value.
+const MAX_MESSAGE_CHARS: usize = 600;
 
 /// `release_repos.yml` → `apps.<app>`. Unknown keys are ignored: the hub
 /// owns this file and adds to it.
@@ -100,34 +101,32 @@ fn flatten<T: Default>(m: Option<BTreeMap<String, Option<T>>>) -> BTreeMap<Strin
 fn read_yaml<T: serde::de::DeserializeOwned + Default>(
     path: &Path,
 ) -> Result<Option<T>, ConfigError> {
-    let io = |source| ConfigError::Io {
+    let malformed = |line, column, message: String| ConfigError::Malformed {
         path: path.to_path_buf(),
-        source,
+        line,
+        column,
+        message: excerpt(&message, MAX_MESSAGE_CHARS),
     };
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io(e)),
+    let text = match read_text(path, MAX_INPUT_BYTES) {
+        Ok(text) => text,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(ReadError::TooLarge { limit, .. }) => {
+            return Err(malformed(
+                1,
+                1,
+                format!("file is over the {limit}-byte (1 MiB) limit"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
     };
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(ConfigError::Malformed {
-            path: path.to_path_buf(),
-            line: 1,
-            column: 1,
-            message: format!("file is {} bytes, over the 1 MiB limit", meta.len()),
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(io)?;
     if text.trim().is_empty() {
         return Ok(Some(T::default()));
     }
+    // Depth and duplicate keys first: the parser would crawl through deep
+    // nesting, and an app written twice would silently take the last.
+    check_yaml(&text).map_err(|i| malformed(i.line, i.column, i.message))?;
     serde_yaml::from_str(&text).map(Some).map_err(|e| {
         let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        ConfigError::Malformed {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message: e.to_string(),
-        }
+        malformed(line, column, e.to_string())
     })
 }

@@ -149,10 +149,7 @@ fn check_app_name(app: &str) -> Result<(), ConfigError> {
 /// loopback unless `allow_http` is set. Returns the URL without a trailing
 /// slash, so paths join cleanly.
 pub fn check_url(url: &str, allow_http: bool) -> Result<String, ConfigError> {
-    let bad = |reason: &str| ConfigError::BadUrl {
-        url: url.to_string(),
-        reason: reason.to_string(),
-    };
+    let bad = |reason: &str| ConfigError::bad_url(url, reason);
     let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
     let Some(host) = parsed.host_str() else {
         return Err(bad("it has no host"));

@@ -434,6 +434,30 @@ pub fn url_credentials(raw: &str) -> Vec<String> {
     found
 }
 
+/// `raw` with its credentials masked, for an error message that must name
+/// a URL it refuses: `https://user:pw@host` shows as `https://***@host`.
+/// Text that does not parse as a URL still loses anything between `://`
+/// and an `@` before the path, which is where a password would sit.
+pub fn mask_url(raw: &str) -> String {
+    let mut redactor = Redactor::new();
+    url_credentials(raw)
+        .into_iter()
+        .for_each(|s| redactor.add(s));
+    let masked = redactor.redact(raw);
+    let Some(start) = masked.find("://").map(|i| i + 3) else {
+        return masked;
+    };
+    let authority_end = masked[start..]
+        .find(['/', '?', '#'])
+        .map_or(masked.len(), |i| start + i);
+    match masked[start..authority_end].rfind('@') {
+        Some(at) if &masked[start..start + at] != "***" => {
+            format!("{}***{}", &masked[..start], &masked[start + at..])
+        }
+        _ => masked,
+    }
+}
+
 fn percent_decode(s: &str) -> Result<String, ()> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -482,6 +506,24 @@ mod redactor_tests {
             r.redact("ws://h/chromium?token=abcdef"),
             "ws://h/chromium?token=***"
         );
+    }
+
+    #[test]
+    fn a_url_in_an_error_keeps_no_credentials() {
+        assert_eq!(
+            mask_url("https://user:s3cretpw@example.com"),
+            "https://***@example.com"
+        );
+        assert_eq!(
+            mask_url("https://u:p@ex ample.com/x"),
+            "https://***@ex ample.com/x"
+        );
+        assert_eq!(
+            mask_url("https://h.example/?token=abcdef123&a=1"),
+            "https://h.example/?token=***&a=1"
+        );
+        assert_eq!(mask_url("https://h.example/a@b"), "https://h.example/a@b");
+        assert_eq!(mask_url("not a url"), "not a url");
     }
 
     #[test]

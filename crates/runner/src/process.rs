@@ -105,7 +105,12 @@ pub fn find_chromium(explicit: Option<&Path>) -> Result<PathBuf, RunnerError> {
 /// flags ours alone. Any other path is used as given.
 fn unwrap_launcher(path: &Path) -> PathBuf {
     const DEBIAN_BINARY: &str = "/usr/lib/chromium/chromium";
-    let script = std::fs::read(path).unwrap_or_default();
+    // The launcher is a few KB; a `--chromium` that names the real binary
+    // (hundreds of MB) is not read whole to find that out.
+    let mut script = Vec::new();
+    if let Ok(file) = std::fs::File::open(path) {
+        let _ = std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut script);
+    }
     let is_debian_launcher =
         script.starts_with(b"#!") && script.windows(24).any(|w| w == b"LIBDIR=/usr/lib/$APPNAME");
     if is_debian_launcher && Path::new(DEBIAN_BINARY).is_file() {

@@ -30,7 +30,7 @@ pub const DEFAULT_SUITE_YAML: &str = include_str!("../../../specs/qa_readonly.ya
 
 /// A spec larger than this is refused before parsing: real suites are a few
 /// kilobytes, and a huge file is a mistake or an attack.
-pub const MAX_SPEC_BYTES: usize = 1024 * 1024;
+pub const MAX_SPEC_BYTES: usize = prod_smoke_input::MAX_INPUT_BYTES as usize;
 
 /// The embedded default suite.
 pub fn default_suite() -> Suite {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::MAX_SPEC_BYTES;
 use crate::errors::SpecError;
 use crate::steps::{HttpMethod, ResponseCheck, Step};
+use prod_smoke_input::{EXCERPT_CHARS, ReadError, excerpt};
 use prod_smoke_suggest::did_you_mean;
 
 /// A spec file: a named list of scenarios.
@@ -83,18 +84,19 @@ impl Suite {
         if source.len() > MAX_SPEC_BYTES {
             return Err(SpecError::TooLarge {
                 file: file.to_string(),
-                size: source.len(),
                 limit: MAX_SPEC_BYTES,
             });
         }
+        // Depth and duplicate keys first: the parser would crawl through
+        // deep nesting and keep the last of two keys without a word.
+        prod_smoke_input::check_yaml(source).map_err(|issue| {
+            SpecError::located(file, source, issue.line, issue.column, issue.message)
+        })?;
         let raw: RawSuite = serde_yaml::from_str(source).map_err(|e| {
             let message = with_suggestion(&e.to_string());
             match e.location() {
                 Some(loc) => SpecError::located(file, source, loc.line(), loc.column(), message),
-                None => SpecError::Invalid {
-                    file: file.to_string(),
-                    message,
-                },
+                None => SpecError::invalid(file, message),
             }
         })?;
         let suite = Suite {
@@ -104,34 +106,27 @@ impl Suite {
             block_urls: raw.block_url,
         };
         if suite.block_urls.iter().any(|p| p.trim().is_empty()) {
-            return Err(SpecError::Invalid {
-                file: file.to_string(),
-                message:
-                    "`block_url` has an empty pattern; give a URL pattern such as \"*/logout*\""
-                        .into(),
-            });
+            return Err(SpecError::invalid(
+                file,
+                "`block_url` has an empty pattern; give a URL pattern such as \"*/logout*\"".into(),
+            ));
         }
         suite.validate()?;
         Ok(suite)
     }
 
+    /// Reads and parses a spec file: a regular file only (a FIFO or a
+    /// device is refused without being read), at most [`MAX_SPEC_BYTES`].
     pub fn load(path: &Path) -> Result<Suite, SpecError> {
         let file = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|source| SpecError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if meta.len() > MAX_SPEC_BYTES as u64 {
-            return Err(SpecError::TooLarge {
-                file,
-                size: meta.len() as usize,
-                limit: MAX_SPEC_BYTES,
-            });
-        }
-        let source = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let source =
+            prod_smoke_input::read_text(path, MAX_SPEC_BYTES as u64).map_err(|e| match e {
+                ReadError::TooLarge { limit, .. } => SpecError::TooLarge {
+                    file: file.clone(),
+                    limit: limit as usize,
+                },
+                other => SpecError::Read(other),
+            })?;
         Suite::parse(&file, &source)
     }
 
@@ -141,28 +136,28 @@ impl Suite {
     }
 
     fn validate(&self) -> Result<(), SpecError> {
-        let invalid = |message: String| SpecError::Invalid {
-            file: self.file.clone(),
-            message,
-        };
+        let invalid = |message: String| SpecError::invalid(&self.file, message);
         if self.scenarios.is_empty() {
             return Err(invalid("the spec has no scenarios".into()));
         }
         let mut seen = std::collections::HashSet::new();
         for s in &self.scenarios {
+            // Names and tags are echoed as excerpts: a rule stays readable
+            // whatever the spec holds.
+            let name = excerpt(&s.name, EXCERPT_CHARS);
             if s.name.trim().is_empty() {
                 return Err(invalid("a scenario has an empty name".into()));
             }
             if !seen.insert(s.name.as_str()) {
-                return Err(invalid(format!("scenario {:?} is defined twice", s.name)));
+                return Err(invalid(format!("scenario {name:?} is defined twice")));
             }
             if s.steps.is_empty() {
-                return Err(invalid(format!("scenario {:?} has no steps", s.name)));
+                return Err(invalid(format!("scenario {name:?} has no steps")));
             }
             if let Some(t) = s.tags.iter().find(|t| !t.starts_with('@') || t.len() < 2) {
                 return Err(invalid(format!(
-                    "tag {t:?} in scenario {:?} must start with `@`, like `@qa-readonly`",
-                    s.name
+                    "tag {:?} in scenario {name:?} must start with `@`, like `@qa-readonly`",
+                    excerpt(t, EXCERPT_CHARS)
                 )));
             }
             // An assertion needs a page to look at.
@@ -170,8 +165,7 @@ impl Suite {
             let first_visit = s.steps.iter().position(|st| matches!(st, Step::Visit(_)));
             if first_page_step.is_some() && first_page_step != first_visit {
                 return Err(invalid(format!(
-                    "scenario {:?} checks the page before any `visit`",
-                    s.name
+                    "scenario {name:?} checks the page before any `visit`"
                 )));
             }
             // A response check needs a response: the last `get` or `head`.
@@ -181,8 +175,7 @@ impl Suite {
                     Step::Http(h) => last_method = Some(h.method),
                     Step::Response(r) if last_method.is_none() => {
                         return Err(invalid(format!(
-                            "scenario {:?} checks `{}` before any `get` or `head`",
-                            s.name,
+                            "scenario {name:?} checks `{}` before any `get` or `head`",
                             r.kind().info().key
                         )));
                     }
@@ -190,8 +183,7 @@ impl Suite {
                         if last_method == Some(HttpMethod::Head) =>
                     {
                         return Err(invalid(format!(
-                            "scenario {:?} reads `json` after a `head`, whose response has no body; use `get`",
-                            s.name
+                            "scenario {name:?} reads `json` after a `head`, whose response has no body; use `get`"
                         )));
                     }
                     _ => {}

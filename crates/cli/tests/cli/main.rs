@@ -5,6 +5,7 @@ mod support;
 
 mod action;
 mod bad_input;
+mod bounded_input;
 mod canary;
 mod end_to_end;
 mod fault_matrix;

@@ -4,6 +4,9 @@ use std::path::Path;
 
 use prod_smoke_config::{ConfigError, UrlSource, check_url, resolve};
 
+mod input_limits;
+mod mutations;
+
 fn write(dir: &Path, name: &str, text: &str) {
     std::fs::write(dir.join(name), text).expect("write config");
 }

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use regex::Regex;
 use serde::de;
 
@@ -255,17 +256,29 @@ pub fn elements(n: usize) -> String {
     }
 }
 
+/// The longest regex a step may hold.
+const MAX_REGEX_CHARS: usize = 4096;
+
 /// `/body/flags` as a regex; `None` when `raw` does not open with `/`.
 fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
     let Some(rest) = raw.strip_prefix('/') else {
         return Ok(None);
     };
+    let shown = excerpt(raw, EXCERPT_CHARS);
     let Some(end) = rest.rfind('/') else {
         return Err(E::custom(format!(
-            "`{raw}` opens a regex with `/` but never closes it"
+            "`{shown}` opens a regex with `/` but never closes it"
         )));
     };
     let (body, flags) = (&rest[..end], &rest[end + 1..]);
+    // Bounded by work before it is compiled: a 1 MB pattern took a second
+    // to build, and no check on a page needs one.
+    let length = body.chars().count();
+    if length > MAX_REGEX_CHARS {
+        return Err(E::custom(format!(
+            "the regex `{shown}` is {length} characters, over the {MAX_REGEX_CHARS}-character limit"
+        )));
+    }
     let mut builder = regex::RegexBuilder::new(body);
     for flag in flags.chars() {
         match flag {
@@ -274,7 +287,7 @@ fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
             's' => builder.dot_matches_new_line(true),
             other => {
                 return Err(E::custom(format!(
-                    "unsupported regex flag `{other}` in `{raw}`"
+                    "unsupported regex flag `{other}` in `{shown}`"
                 )));
             }
         };
@@ -284,5 +297,17 @@ fn parse_regex<E: de::Error>(raw: &str) -> Result<Option<(Regex, String)>, E> {
     builder
         .build()
         .map(|regex| Some((regex, flags.to_string())))
-        .map_err(|e| E::custom(format!("bad regex in `{raw}`: {e}")))
+        .map_err(|e| E::custom(format!("bad regex in `{shown}`: {}", regex_reason(&e))))
+}
+
+/// What is wrong with a regex, without the pattern the error repeats in
+/// full: the `error:` line of a syntax error, else the whole message.
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let reason = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or(&text);
+    excerpt(reason, 200)
 }

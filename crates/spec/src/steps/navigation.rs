@@ -1,3 +1,4 @@
+use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use serde::de;
 
 use super::Fields;
@@ -25,14 +26,17 @@ impl Visit {
 /// Paths are relative to the app's URL, so a spec can never be pointed at
 /// another host.
 pub(super) fn checked_path<E: de::Error>(path: String) -> Result<String, E> {
+    let shown = || excerpt(&path, EXCERPT_CHARS);
     if !path.starts_with('/') || path.starts_with("//") {
         return Err(E::custom(format!(
-            "`{path}` must be a path on the app that starts with `/`, such as `/up`"
+            "`{}` must be a path on the app that starts with `/`, such as `/up`",
+            shown()
         )));
     }
     if path.chars().any(|c| c.is_control() || c == ' ') {
         return Err(E::custom(format!(
-            "`{path}` contains spaces or control characters"
+            "`{}` contains spaces or control characters",
+            shown()
         )));
     }
     Ok(path)

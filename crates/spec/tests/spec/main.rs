@@ -2,6 +2,7 @@
 //! with a located, helpful error.
 
 mod errors;
+mod input_limits;
 mod port;
 mod properties;
 mod reference;
