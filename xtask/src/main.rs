@@ -11,6 +11,7 @@ mod parity;
 mod pool;
 mod postgres;
 mod progress;
+mod readme;
 mod sinks;
 mod smoke;
 mod test;
