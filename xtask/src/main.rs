@@ -153,11 +153,38 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// What `cargo run` sets for the xtask process itself. A nested cargo must
+/// not inherit them: build scripts that watch one (ring watches
+/// `CARGO_MANIFEST_DIR`) would rerun, and everything above them (rustls,
+/// sqlx, every prod-smoke crate) would be rebuilt, here and again at the
+/// next `cargo build` from a shell: minutes each time on a 2-core box.
+const RUN_ENV: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+];
+
+/// `cargo`, the one that runs xtask, with none of xtask's own run
+/// environment ([`RUN_ENV`], `CARGO_PKG_*`).
+pub fn cargo() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if RUN_ENV.contains(&name.as_ref()) || name.starts_with("CARGO_PKG_") {
+            cmd.env_remove(name.as_ref());
+        }
+    }
+    cmd
+}
+
 /// Builds the `prod-smoke` binary and the fixture site's, the pair every
 /// task that seals the fixture site runs: `release` for the benchmark's
 /// figures, the debug build (the one the tests use) otherwise.
 pub fn build_binaries(release: bool) -> Result<()> {
-    let mut build = std::process::Command::new(env!("CARGO"));
+    let mut build = cargo();
     build.arg("build");
     if release {
         build.arg("--release");
@@ -179,4 +206,26 @@ pub fn flag_value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
         .position(|a| a == flag)
         .and_then(|i| args.get(i + 1))
         .map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Under `cargo test`, as under `cargo run`, CARGO_MANIFEST_DIR is set;
+    /// the nested cargo must not see it.
+    #[test]
+    fn nested_cargo_drops_the_run_environment() {
+        assert!(std::env::var_os("CARGO_MANIFEST_DIR").is_some());
+        let cmd = super::cargo();
+        let removed: Vec<_> = cmd
+            .get_envs()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            removed.iter().any(|k| k == "CARGO_MANIFEST_DIR"),
+            "{removed:?}"
+        );
+        assert!(removed.iter().any(|k| k == "CARGO_PKG_NAME"), "{removed:?}");
+        assert!(!removed.iter().any(|k| k == "CARGO_HOME"), "{removed:?}");
+    }
 }

@@ -57,7 +57,7 @@ pub fn run(args: &[String]) -> Result<()> {
     // The debug build: verdicts do not depend on the profile, and
     // `cargo xtask test` has just built it.
     crate::progress::run(
-        Command::new(env!("CARGO")).args(["build", "-p", "prod-smoke-cli"]),
+        crate::cargo().args(["build", "-p", "prod-smoke-cli"]),
         "building prod-smoke",
     )?;
 

@@ -18,6 +18,10 @@ use crate::usage_error;
 /// The fixture demo's state folder, under the workspace's `target/`.
 pub const DEMO_STATE: &str = "target/fixture-demo";
 
+/// The app the demo seals: the default one, so its config and rollback
+/// block are the real shapes. The state folder keeps it apart.
+const DEMO_APP: &str = "mcritchie-studio";
+
 /// What `smoke` was asked to do, checked before anything is built.
 #[derive(Debug, PartialEq, Eq)]
 enum Job {
@@ -107,18 +111,18 @@ pub fn demo_command(
     state: &Path,
 ) -> Result<Command> {
     std::fs::create_dir_all(state)?;
-    let config = crate::workspace_root().join("config");
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
     let mut cmd = Command::new(prod_smoke);
     cmd.arg("--chromium")
         .arg(chromium)
-        .args(["mcritchie-studio", "--url", site_url])
-        .arg("--config-dir")
-        .arg(config)
+        .args([DEMO_APP, "--url", site_url])
         .arg("--ledger")
         .arg(state.join("ledger.sqlite3"))
-        // The default artifacts folder, `./artifacts/<app>-<time>`, lands
-        // in the state folder.
-        .current_dir(state);
+        .arg("--artifacts")
+        .arg(state.join(format!("artifacts/{DEMO_APP}-{seconds}")));
     crate::sinks::keep_off_real_sinks(&mut cmd);
     Ok(cmd)
 }

@@ -9,7 +9,7 @@
 
 use std::fmt;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use anyhow::{Result, bail};
 use prod_smoke_testkit::TEST_DATABASE_URL_ENV;
@@ -100,7 +100,7 @@ struct TestRun {
 }
 
 fn cargo_test(extra: &[String], db: &TestDatabase) -> Result<TestRun> {
-    let mut cmd = Command::new(env!("CARGO"));
+    let mut cmd = crate::cargo();
     cmd.args(["test", "--workspace", "--no-fail-fast"])
         .args(extra)
         .env(TEST_DATABASE_URL_ENV, db.url())
