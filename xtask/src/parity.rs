@@ -44,7 +44,7 @@ pub fn case_count() -> usize {
 pub fn run(args: &[String]) -> Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
     if let Some(other) = args.iter().find(|a| *a != "--keep") {
-        bail!("parity: unknown argument `{other}` (it takes only --keep)");
+        crate::usage_error!("parity: unknown argument `{other}` (it takes only --keep)");
     }
     let chromium = crate::chromium::ensure()?;
     if !npm_present() {

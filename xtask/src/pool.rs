@@ -32,7 +32,7 @@ const PAGE_SCENARIO: &str = "public routes and the task board respond";
 pub fn run(args: &[String]) -> Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
     if let Some(other) = args.iter().find(|a| *a != "--keep") {
-        bail!("pool: unknown argument `{other}` (it takes only --keep)");
+        crate::usage_error!("pool: unknown argument `{other}` (it takes only --keep)");
     }
     let chromium = crate::chromium::ensure()?;
     if !crate::parity::npm_present() {
