@@ -167,11 +167,14 @@ pub fn ensure_playwright() -> Result<()> {
         );
     }
     if !Path::new("bench/node_modules/@playwright/test").is_dir() {
-        crate::run_cmd(
+        // `--loglevel=error`: npm's warnings (engine ranges, deprecations)
+        // are about the packages, not this install, and read like failures.
+        crate::progress::run(
             Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir("bench")
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+            "installing Playwright's packages into bench/ (npm ci)",
         )?;
     }
     Ok(())

@@ -17,17 +17,15 @@ pub fn ensure() -> Result<PathBuf> {
         );
     }
     eprintln!("Chromium is missing; installing Debian's chromium package…");
-    crate::run_cmd(Command::new("apt-get").arg("update").arg("-qq"))?;
-    crate::run_cmd(
+    crate::progress::run(
+        Command::new("apt-get").arg("update").arg("-q"),
+        "updating apt's package lists",
+    )?;
+    crate::progress::run(
         Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                "chromium",
-            ])
+            .args(["install", "-y", "-q", "--no-install-recommends", "chromium"])
             .env("DEBIAN_FRONTEND", "noninteractive"),
+        "installing Chromium (apt-get)",
     )?;
     find().ok_or_else(|| {
         anyhow::anyhow!("apt-get installed chromium, but /usr/bin/chromium is missing")

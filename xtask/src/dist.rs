@@ -24,7 +24,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = std::env::current_dir()?;
     let source_date = source_date(&root);
 
-    let mut build = Command::new(env!("CARGO"));
+    let mut build = crate::cargo();
     build
         .args([
             "build",

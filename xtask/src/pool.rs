@@ -32,7 +32,7 @@ const PAGE_SCENARIO: &str = "public routes and the task board respond";
 pub fn run(args: &[String]) -> Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
     if let Some(other) = args.iter().find(|a| *a != "--keep") {
-        bail!("pool: unknown argument `{other}` (it takes only --keep)");
+        crate::usage_error!("pool: unknown argument `{other}` (it takes only --keep)");
     }
     let chromium = crate::chromium::ensure()?;
     if !crate::parity::npm_present() {
@@ -46,6 +46,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let tmp = std::env::temp_dir().join(format!("prod-smoke-pool-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
     let result = (|| {
+        let _watch = crate::progress::Watch::start("sealing through the browser pool");
         let mut pool = Browserless::start(&chromium, &tmp)?;
         let site = FixtureProcess::start("target/debug/fixture-site")?;
         eprintln!("pool: browserless on port {}, site {}", pool.port, site.url);
@@ -71,12 +72,16 @@ fn ensure_browserless() -> Result<()> {
         .join("node_modules/@browserless.io/browserless")
         .is_dir()
     {
-        crate::run_cmd(
+        // `--loglevel=error` silences four `npm warn EBADENGINE` blocks:
+        // browserless declares Node >= 24, and runs fine on Debian's Node 20
+        // for what the pool test asks of it.
+        crate::progress::run(
             Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(DIR)
                 .env("PUPPETEER_SKIP_DOWNLOAD", "1")
                 .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+            "installing browserless into tools/browserless (npm ci)",
         )?;
     }
     Ok(())

@@ -13,14 +13,18 @@ mod run_cmd;
 mod seal_cmds;
 mod since_last_green;
 mod steps_cmd;
+mod usage;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = args::Cli::command()
+        .try_get_matches()
+        .and_then(|m| Ok((args::Cli::from_arg_matches(&m)?, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // --help and --version are not errors.
             let code = if e.use_stderr() {
@@ -32,7 +36,12 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    logging::init(cli.log_format);
+    if let Err(message) = usage::check(&cli, &matches) {
+        eprintln!("prod-smoke: {message}");
+        return ExitCode::from(exit::BAD_INPUT);
+    }
+    cli.spread_globals();
+    logging::init(cli.global.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -65,7 +65,8 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let entries = match prod_smoke_seal::history(&cfg, Some(&args.app), 50).await {
+    let app = args.app();
+    let entries = match prod_smoke_seal::history(&cfg, Some(app), 50).await {
         Ok(e) => e,
         Err(e) => {
             eprintln!("prod-smoke: {}", cfg.redactor.redact(&e.to_string()));
@@ -79,10 +80,7 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         Verdict::Inconclusive => None,
     });
     let Some(line) = line else {
-        eprintln!(
-            "prod-smoke: no green or red seal for {} in the ledger yet",
-            args.app
-        );
+        eprintln!("prod-smoke: no green or red seal for {app} in the ledger yet");
         return exit::BAD_INPUT;
     };
     if let Some(path) = &args.append {
@@ -104,7 +102,7 @@ pub async fn notes(args: &NotesArgs) -> u8 {
             }
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
-        if let Err(e) = tokio::fs::write(path, apply_verdict_line(&body, &line)).await {
+        if let Err(e) = tokio::fs::write(path, notes_file_body(&body, &line)).await {
             eprintln!("prod-smoke: cannot write {}: {e}", path.display());
             return exit::ENVIRONMENT;
         }
@@ -121,4 +119,38 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         eprintln!("notes message {id}: {line}");
     }
     exit::GREEN
+}
+
+/// The notes file with the verdict line applied, ending in a newline as a
+/// text file does (unless the file had text and no final newline).
+fn notes_file_body(body: &str, line: &str) -> String {
+    let mut out = apply_verdict_line(body, line);
+    if body.is_empty() || body.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::notes_file_body;
+
+    #[test]
+    fn the_notes_file_keeps_its_last_newline() {
+        let line = "🟢 Production smoke seal: passed";
+        assert_eq!(
+            notes_file_body("## rc-1\n- a change\n", line),
+            format!("## rc-1\n- a change\n\n{line}\n")
+        );
+        // Replacing an older verdict line, too.
+        assert_eq!(
+            notes_file_body(&format!("## rc-1\n\n{line}\n"), line),
+            format!("## rc-1\n\n{line}\n")
+        );
+        assert_eq!(notes_file_body("", line), format!("{line}\n"));
+        assert_eq!(
+            notes_file_body("no newline", line),
+            format!("no newline\n\n{line}")
+        );
+    }
 }

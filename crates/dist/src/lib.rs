@@ -1,6 +1,6 @@
 //! The release archive: one folder holding the `prod-smoke` binary, the
-//! README and the license files, as a `.tar.gz` with a `sha256sum -c`
-//! checksum beside it.
+//! README, the docs it links to and the license files, as a `.tar.gz` with
+//! a `sha256sum -c` checksum beside it.
 //!
 //! `cargo xtask dist` calls [`package`] on the release build; the install
 //! test calls it on the debug binary it already has, so both go through the
@@ -34,8 +34,16 @@ pub fn archive_name() -> String {
     format!("{}.tar.gz", stem())
 }
 
-/// Files beside the binary, taken from the workspace root.
-pub const DOCS: &[&str] = &["README.md", "LICENSE-APACHE", "LICENSE-MIT"];
+/// Files beside the binary, taken from the workspace root: the README and
+/// every doc it links to (a test keeps the two in step), and the licenses.
+pub const DOCS: &[&str] = &[
+    "README.md",
+    "LICENSE-APACHE",
+    "LICENSE-MIT",
+    "docs/benchmarks.md",
+    "docs/operations.md",
+    "docs/spec.md",
+];
 
 /// What [`package`] wrote.
 #[derive(Debug, Clone)]
@@ -87,6 +95,18 @@ pub fn package(
     let mut tar = tar::Builder::new(gz);
     tar.mode(tar::HeaderMode::Deterministic);
     tar.append(&dir_header(&folder, source_date)?, std::io::empty())?;
+    let mut subdirs: Vec<&str> = DOCS
+        .iter()
+        .filter_map(|d| Some(d.rsplit_once('/')?.0))
+        .collect();
+    subdirs.sort();
+    subdirs.dedup();
+    for dir in subdirs {
+        tar.append(
+            &dir_header(&format!("{folder}/{dir}"), source_date)?,
+            std::io::empty(),
+        )?;
+    }
     for (name, path, mode) in &entries {
         let data = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let mut header = tar::Header::new_gnu();
@@ -206,11 +226,35 @@ mod tests {
             seen,
             vec![
                 (format!("{folder}/"), 0o755),
+                (format!("{folder}/docs/"), 0o755),
                 (format!("{folder}/LICENSE-APACHE"), 0o644),
                 (format!("{folder}/LICENSE-MIT"), 0o644),
                 (format!("{folder}/README.md"), 0o644),
+                (format!("{folder}/docs/benchmarks.md"), 0o644),
+                (format!("{folder}/docs/operations.md"), 0o644),
+                (format!("{folder}/docs/spec.md"), 0o644),
                 (format!("{folder}/prod-smoke"), 0o755),
             ]
+        );
+    }
+
+    /// The archive's README must not link to a file the archive lacks:
+    /// every relative link target (`](path)`, anchors dropped) is a doc.
+    #[test]
+    fn the_archive_carries_every_doc_the_readme_links_to() {
+        let readme = fs::read_to_string(workspace().join("README.md")).unwrap();
+        let mut missing = Vec::new();
+        for link in readme.split("](").skip(1) {
+            let target = link.split(')').next().unwrap_or_default();
+            let path = target.split('#').next().unwrap_or_default();
+            let external = path.contains("://") || path.starts_with("mailto:");
+            if !path.is_empty() && !external && !DOCS.contains(&path) {
+                missing.push(path.to_string());
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "README.md links to files the archive lacks: {missing:?}"
         );
     }
 

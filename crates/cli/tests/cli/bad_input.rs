@@ -29,6 +29,44 @@ async fn unknown_app_lists_the_known_ones() {
     assert!(f.stderr.contains("did you mean `mcritchie-studio`?"), "{f}");
 }
 
+/// A misspelt command is not taken for an app: it gets a "did you mean"
+/// (and the known apps, as an unknown app does), exit 2, before anything
+/// runs.
+#[tokio::test]
+async fn misspelt_command_gets_did_you_mean() {
+    let mut s = Smoke::new();
+    s.args(["histroy"]);
+    let f = s.run().await;
+    assert_eq!(f.code, 2, "{f}");
+    assert!(f.stderr.contains("did you mean `history`?"), "{f}");
+    assert!(f.stderr.contains("known apps: "), "{f}");
+    assert!(!f.stderr.contains("→ prod-smoke"), "a run started: {f}");
+}
+
+/// Global flags go before a command as well as after it; a flag of the
+/// seal run beside a command is refused rather than ignored.
+#[tokio::test]
+async fn global_flags_before_a_command() {
+    let mut s = Smoke::new();
+    let ledger = s.scratch.path().join("ledger.sqlite3");
+    s.args([
+        "--ledger",
+        ledger.to_str().unwrap(),
+        "--config-dir",
+        "config",
+        "history",
+    ]);
+    let f = s.run().await;
+    assert_eq!(f.code, 0, "{f}");
+    assert!(f.stdout.contains("No seals recorded yet."), "{f}");
+
+    let mut s = Smoke::new();
+    s.args(["--url", "https://mcritchie.studio", "history"]);
+    let f = s.run().await;
+    assert_eq!(f.code, 2, "{f}");
+    assert!(f.stderr.contains("--url is a flag of the seal run"), "{f}");
+}
+
 #[tokio::test]
 async fn missing_config_dir_is_named() {
     let mut s = Smoke::new();

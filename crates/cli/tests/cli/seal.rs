@@ -374,6 +374,10 @@ async fn page_text_cannot_forge_the_alert() {
     let f = n.run().await;
     assert_eq!(f.code, 0, "{f}");
     let notes = std::fs::read_to_string(&notes_file).unwrap();
+    assert!(
+        notes.ends_with('\n'),
+        "the file lost its last newline: {notes:?}"
+    );
     let last = notes.lines().last().unwrap_or_default();
     assert!(
         last.starts_with("🔴 Production smoke seal: FAILED"),
