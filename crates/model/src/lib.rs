@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 mod rollback;
 pub mod text;
-pub use rollback::{HerokuProof, HerokuStatus, RevertProof, RevertStatus, RollbackEvidence};
+pub use rollback::{
+    DEFAULT_STRATEGY, FlyProof, HerokuProof, HerokuStatus, RevertProof, RevertStatus,
+    RollbackEvidence,
+};
 
 /// The outcome of one check (one scenario, or one step inside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

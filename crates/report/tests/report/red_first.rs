@@ -14,12 +14,14 @@ use crate::{DEVOPS, PNG, PUBLIC, folder_with_screenshots, green_report, read, re
 
 fn rollback(block: &str, revert: &str, heroku: &str) -> RollbackEvidence {
     RollbackEvidence {
+        strategy: "git_push_heroku".into(),
         block: block.into(),
         revert: RevertProof {
             status: RevertStatus::AppliesCleanly,
             line: revert.into(),
             repo: None,
             sha: None,
+            parents: Some(2),
             head: None,
             head_ref: None,
             method: None,
@@ -27,7 +29,7 @@ fn rollback(block: &str, revert: &str, heroku: &str) -> RollbackEvidence {
             conflicts: Vec::new(),
             reason: None,
         },
-        heroku: HerokuProof {
+        heroku: Some(HerokuProof {
             status: HerokuStatus::NotChecked,
             line: heroku.into(),
             app: None,
@@ -35,7 +37,8 @@ fn rollback(block: &str, revert: &str, heroku: &str) -> RollbackEvidence {
             rollback_version: None,
             rollback_description: None,
             reason: None,
-        },
+        }),
+        fly: None,
     }
 }
 
