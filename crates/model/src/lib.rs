@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod cause;
 mod rollback;
 pub mod text;
+pub use cause::FailureCause;
 pub use rollback::{
     DEFAULT_STRATEGY, FlyProof, HerokuProof, HerokuStatus, RevertProof, RevertStatus,
     RollbackEvidence,

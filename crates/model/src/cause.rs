@@ -1,0 +1,113 @@
+//! What the page said while a scenario failed: its console errors,
+//! uncaught exceptions, failed subresources and the requests the read-only
+//! guard blocked. The runner files them under the visit that opened the
+//! page (a check that usually passed); a failure's cause is gathered from
+//! every check of the failed scenario, so it can be shown where the failure
+//! is: report.html's "What failed", results.json's failed check, the
+//! webhook and Discord.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{BlockedRequest, CheckResult, CheckStatus, PageError, PageErrorKind, RunReport};
+
+/// The evidence of one failed check's scenario, grouped by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureCause {
+    pub console_errors: Vec<PageError>,
+    /// Uncaught exceptions.
+    pub page_errors: Vec<PageError>,
+    /// Subresources that failed to load.
+    pub failed_requests: Vec<PageError>,
+    pub blocked_requests: Vec<BlockedRequest>,
+}
+
+/// One short line says at most this many characters of a message.
+const SHORT_MESSAGE: usize = 160;
+
+impl FailureCause {
+    pub fn is_empty(&self) -> bool {
+        self.console_errors.is_empty()
+            && self.page_errors.is_empty()
+            && self.failed_requests.is_empty()
+            && self.blocked_requests.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.console_errors.len()
+            + self.page_errors.len()
+            + self.failed_requests.len()
+            + self.blocked_requests.len()
+    }
+
+    /// Up to `max` one-line items (`console error: …`, `page error: …`,
+    /// `failed request: …`, `blocked by the guard: POST …`), the errors
+    /// first, and `… and N more` when some were left out. Plain text:
+    /// escape it for whatever renders it.
+    pub fn short_lines(&self, max: usize) -> Vec<String> {
+        let mut all: Vec<String> = Vec::new();
+        let said = |kind: &str, e: &PageError| format!("{kind}: {}", short(&e.message));
+        all.extend(self.page_errors.iter().map(|e| said("page error", e)));
+        all.extend(self.console_errors.iter().map(|e| said("console error", e)));
+        all.extend(
+            self.failed_requests
+                .iter()
+                .map(|e| said("failed request", e)),
+        );
+        all.extend(self.blocked_requests.iter().map(|b| {
+            format!(
+                "blocked by the read-only guard: {} {}",
+                b.method,
+                short(&b.url)
+            )
+        }));
+        let more = all.len().saturating_sub(max);
+        all.truncate(max);
+        if more > 0 {
+            all.push(format!("… and {more} more (see the artifacts)"));
+        }
+        all
+    }
+}
+
+/// One line, at most [`SHORT_MESSAGE`] characters.
+fn short(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= SHORT_MESSAGE {
+        return line;
+    }
+    let mut cut: String = line.chars().take(SHORT_MESSAGE - 1).collect();
+    cut.push('…');
+    cut
+}
+
+impl RunReport {
+    /// The cause of `failed`: what the page said in its scenario, from
+    /// every check of that scenario (each item once). Empty for a check
+    /// that did not fail.
+    pub fn cause_of(&self, failed: &CheckResult) -> FailureCause {
+        let mut cause = FailureCause::default();
+        if failed.status != CheckStatus::Failed {
+            return cause;
+        }
+        for check in self.checks.iter().filter(|c| c.scenario == failed.scenario) {
+            for e in &check.page_errors {
+                let list = if e.kind == PageErrorKind::Console {
+                    &mut cause.console_errors
+                } else if e.kind == PageErrorKind::FailedRequest {
+                    &mut cause.failed_requests
+                } else {
+                    &mut cause.page_errors
+                };
+                if !list.contains(e) {
+                    list.push(e.clone());
+                }
+            }
+            for b in &check.blocked_requests {
+                if !cause.blocked_requests.contains(b) {
+                    cause.blocked_requests.push(b.clone());
+                }
+            }
+        }
+        cause
+    }
+}
