@@ -120,6 +120,9 @@ pub(crate) struct HttpRecord {
     pub duration: Duration,
     pub status: Option<u16>,
     pub error: Option<String>,
+    /// As the response spoke it (`HTTP/1.1`); `None` without a response.
+    pub http_version: Option<String>,
+    pub server_ip: Option<String>,
 }
 
 /// Everything a scenario collected for its trace, in memory until the run
@@ -403,8 +406,15 @@ fn browser_entry(
     if !no_pages {
         entry["pageref"] = json!(page_id(visit));
     }
-    if let Some(ip) = hop.response.and_then(|r| r.remote_ip_address.as_deref()) {
-        entry["serverIPAddress"] = json!(ip.trim_matches(['[', ']']));
+    // HAR 1.2 makes the field optional; an empty one fails its schema
+    // (an IP address format). A document the guard fulfilled has none.
+    if let Some(ip) = hop
+        .response
+        .and_then(|r| r.remote_ip_address.as_deref())
+        .map(|ip| ip.trim_matches(['[', ']']))
+        .filter(|ip| !ip.is_empty())
+    {
+        entry["serverIPAddress"] = json!(ip);
     }
     if let Some(ty) = &sent.r#type {
         entry["_resourceType"] = json!(ty.as_ref().to_lowercase());
@@ -449,6 +459,22 @@ fn name_values(headers: &Headers) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A response's headers as the server sent them: without the
+/// Content-Security-Policy the read-only guard added to documents and
+/// worker scripts (its own, not the site's).
+fn server_headers(headers: &Headers) -> Vec<Value> {
+    let injected = crate::guard::injected_policy();
+    name_values(headers)
+        .into_iter()
+        .filter(|h| {
+            !(h["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case("content-security-policy"))
+                && h["value"].as_str() == Some(injected.as_str()))
+        })
+        .collect()
 }
 
 fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
@@ -504,7 +530,7 @@ fn response(r: &Response, http_version: &str, encoded: Option<f64>) -> Value {
         "statusText": r.status_text,
         "httpVersion": http_version,
         "cookies": [],
-        "headers": name_values(&r.headers),
+        "headers": server_headers(&r.headers),
         "content": {"size": body_size.max(0.0), "mimeType": r.mime_type},
         "redirectURL": header(&r.headers, "location").unwrap_or_default(),
         "headersSize": -1,
@@ -559,11 +585,12 @@ fn blocked_entry(b: &BlockedRequest, visit: usize, at: DateTime<Utc>) -> Value {
 
 fn http_entry(h: &HttpRecord) -> Value {
     let total = h.duration.as_secs_f64() * 1000.0;
+    let http_version = h.http_version.as_deref().unwrap_or_default();
     let response = match h.status {
         Some(status) => json!({
             "status": status,
             "statusText": "",
-            "httpVersion": "",
+            "httpVersion": http_version,
             "cookies": [],
             "headers": [],
             "content": {"size": -1, "mimeType": ""},
@@ -579,7 +606,7 @@ fn http_entry(h: &HttpRecord) -> Value {
         "request": {
             "method": h.method,
             "url": h.url,
-            "httpVersion": "",
+            "httpVersion": http_version,
             "cookies": [],
             "headers": [],
             "queryString": query_string(&h.url),
@@ -593,6 +620,9 @@ fn http_entry(h: &HttpRecord) -> Value {
     });
     if let Some(e) = &h.error {
         entry["comment"] = json!(format!("plain-HTTP step (no browser): {e}"));
+    }
+    if let Some(ip) = h.server_ip.as_deref().filter(|ip| !ip.is_empty()) {
+        entry["serverIPAddress"] = json!(ip);
     }
     entry
 }

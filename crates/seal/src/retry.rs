@@ -70,9 +70,21 @@ impl RetryPolicy {
 
 /// Runs `op` until it succeeds, fails permanently, or runs out of attempts.
 /// Returns the last result and how many attempts were made.
-pub(crate) async fn retry<T, F, Fut>(
+pub(crate) async fn retry<T, F, Fut>(policy: &RetryPolicy, op: F) -> (Result<T, DeliveryError>, u32)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, DeliveryError>>,
+{
+    retry_reporting(policy, op, |_, _, _| {}).await
+}
+
+/// [`retry`], telling `failed` about each failed attempt as it happens:
+/// its number, the error, and the wait before the next one (`None`: no
+/// more attempts).
+pub(crate) async fn retry_reporting<T, F, Fut>(
     policy: &RetryPolicy,
     mut op: F,
+    failed: impl Fn(u32, &DeliveryError, Option<Duration>),
 ) -> (Result<T, DeliveryError>, u32)
 where
     F: FnMut() -> Fut,
@@ -93,9 +105,13 @@ where
                             ?wait,
                             "delivery failed, retrying: {error}"
                         );
+                        failed(made, &error, Some(wait));
                         tokio::time::sleep(wait).await;
                     }
-                    _ => return (Err(error), made),
+                    _ => {
+                        failed(made, &error, None);
+                        return (Err(error), made);
+                    }
                 }
             }
         }

@@ -115,6 +115,8 @@ pub(crate) struct Job<'a> {
     pub run: &'a mut RunRecord,
     pub target: Option<&'a str>,
     pub cfg: &'a SealConfig,
+    /// The sink delivering, for the delivery log.
+    pub sink: Sink,
 }
 
 impl Job<'_> {
@@ -125,7 +127,17 @@ impl Job<'_> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, DeliveryError>>,
     {
-        crate::retry::retry(&self.cfg.retry, op).await
+        let sink = self.sink;
+        crate::retry::retry_reporting(&self.cfg.retry, op, |attempt, error, wait| {
+            let next = match wait {
+                Some(wait) => format!("retrying in {:.1}s", wait.as_secs_f64()),
+                None => "no attempt left".to_string(),
+            };
+            self.cfg.log_delivery(&format!(
+                "delivery {sink}: attempt {attempt} failed, {next} — {error}"
+            ));
+        })
+        .await
     }
 }
 
