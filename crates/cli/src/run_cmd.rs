@@ -460,10 +460,6 @@ async fn record_seal(
                 outcome.ledger_path.display(),
                 outcome.run_id
             );
-            heartbeat.line(&format!(
-                "delivery ledger: recorded in {}",
-                outcome.ledger_path.display()
-            ));
             // heartbeat.log has each delivery already, stamped when it
             // happened (the seal's delivery log).
             for s in &outcome.sinks {

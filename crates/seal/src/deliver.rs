@@ -143,6 +143,10 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
     let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
     let initial = initial_deliveries(&run, cfg);
     ledger.record_run(&run, &initial).await?;
+    cfg.log_delivery(&format!(
+        "delivery ledger: recorded in {}",
+        cfg.ledger_path.display()
+    ));
 
     let run_id = run.report.run_id.clone();
     // The run may already be in the ledger (the same run sealed twice):
