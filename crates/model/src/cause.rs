@@ -111,3 +111,89 @@ impl RunReport {
         cause
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::Verdict;
+
+    fn error(kind: PageErrorKind, message: &str) -> PageError {
+        PageError {
+            kind,
+            message: message.into(),
+            page: "https://a.example/".into(),
+        }
+    }
+
+    fn check(scenario: &str, status: CheckStatus, errors: Vec<PageError>) -> CheckResult {
+        let mut c = CheckResult::not_run(scenario, format!("{scenario} step"), 1);
+        c.status = status;
+        c.page_errors = errors;
+        c
+    }
+
+    #[test]
+    fn a_failure_gathers_its_scenario_only_and_each_item_once() {
+        let console = error(PageErrorKind::Console, "widget failed");
+        let report = RunReport {
+            run_id: "r".into(),
+            app: "a".into(),
+            url: "https://a.example".into(),
+            tag: "@t".into(),
+            started_at: Utc::now(),
+            finished_at: Utc::now(),
+            verdict: Verdict::Red,
+            retried: false,
+            retry_delay_secs: 0,
+            checks: vec![
+                check("one", CheckStatus::Passed, vec![console.clone()]),
+                check(
+                    "one",
+                    CheckStatus::Failed,
+                    vec![
+                        console.clone(),
+                        error(PageErrorKind::FailedRequest, "GET /app.js 404"),
+                    ],
+                ),
+                check(
+                    "two",
+                    CheckStatus::Passed,
+                    vec![error(PageErrorKind::Exception, "elsewhere")],
+                ),
+            ],
+            environment_error: None,
+            artifacts_dir: None,
+            rollback: None,
+            traces: Vec::new(),
+        };
+        let cause = report.cause_of(&report.checks[1]);
+        assert_eq!(cause.console_errors, vec![console]);
+        assert_eq!(cause.failed_requests.len(), 1);
+        assert!(cause.page_errors.is_empty(), "another scenario's error");
+        assert_eq!(
+            cause.short_lines(1),
+            [
+                "console error: widget failed",
+                "… and 1 more (see the artifacts)"
+            ]
+        );
+        assert!(
+            report.cause_of(&report.checks[0]).is_empty(),
+            "a pass has no cause"
+        );
+    }
+
+    #[test]
+    fn a_long_message_is_cut_to_one_short_line() {
+        let cause = FailureCause {
+            page_errors: vec![error(PageErrorKind::Exception, &"x\n".repeat(200))],
+            ..FailureCause::default()
+        };
+        let line = &cause.short_lines(5)[0];
+        assert!(line.starts_with("page error: x x x"));
+        assert!(line.ends_with('…') && !line.contains('\n'));
+        assert_eq!(line.chars().count(), "page error: ".len() + SHORT_MESSAGE);
+    }
+}
