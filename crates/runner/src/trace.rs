@@ -344,12 +344,14 @@ pub(crate) fn har(scenario: &str, data: &ScenarioTraceData) -> Value {
         entries.push((at, blocked_entry(b, *visit, at)));
     }
     entries.sort_by_key(|(at, _)| *at);
+    let mut entries: Vec<Value> = entries.into_iter().map(|(_, e)| e).collect();
+    spoken_versions(&mut entries);
     json!({
         "log": {
             "version": "1.2",
             "creator": {"name": "prod-smoke", "version": env!("CARGO_PKG_VERSION")},
             "pages": pages,
-            "entries": entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+            "entries": entries,
             "comment": format!("scenario: {scenario}"),
         }
     })
@@ -419,6 +421,11 @@ fn browser_entry(
     if let Some(ty) = &sent.r#type {
         entry["_resourceType"] = json!(ty.as_ref().to_lowercase());
     }
+    if hop.response.is_some_and(|r| guard_touched(&r.headers)) {
+        entry[RESERVED] = json!(
+            "re-served by prod-smoke's read-only guard, which added its Content-Security-Policy (not shown); status, body and the site's headers are the server's, the HTTP version is the one the same origin's other responses spoke"
+        );
+    }
     if let Some(f) = hop.failed {
         if f.error_text.contains(BLOCKED_BY_CLIENT) {
             entry["comment"] = json!(match blocked {
@@ -459,6 +466,49 @@ fn name_values(headers: &Headers) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Marks an entry whose response the guard re-served: Chromium reports
+/// such a response as HTTP/1.1 with no IP, whatever the server spoke.
+const RESERVED: &str = "_reservedByGuard";
+
+/// Whether the guard added its policy to this response.
+fn guard_touched(headers: &Headers) -> bool {
+    let injected = crate::guard::injected_policy();
+    name_values(headers).iter().any(|h| {
+        h["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case("content-security-policy"))
+            && h["value"].as_str() == Some(injected.as_str())
+    })
+}
+
+/// A re-served response's HTTP version, from the responses the same
+/// origin sent directly (one connection serves them, over HTTP/2 or 3
+/// alike); empty when there is none, rather than Chromium's HTTP/1.1.
+fn spoken_versions(entries: &mut [Value]) {
+    let origin = |e: &Value| {
+        url::Url::parse(e["request"]["url"].as_str().unwrap_or_default())
+            .map(|u| u.origin().ascii_serialization())
+            .ok()
+    };
+    let mut spoken: HashMap<String, String> = HashMap::new();
+    // Browser responses only: a plain-HTTP step's client may speak another
+    // version to the same origin.
+    let direct = |e: &&Value| e.get(RESERVED).is_none() && e.get("_resourceType").is_some();
+    for e in entries.iter().filter(direct) {
+        let version = e["response"]["httpVersion"].as_str().unwrap_or_default();
+        if let (Some(o), false) = (origin(e), version.is_empty()) {
+            spoken.entry(o).or_insert_with(|| version.to_string());
+        }
+    }
+    for e in entries.iter_mut().filter(|e| e.get(RESERVED).is_some()) {
+        let version = origin(e)
+            .and_then(|o| spoken.get(&o).cloned())
+            .unwrap_or_default();
+        e["request"]["httpVersion"] = json!(version);
+        e["response"]["httpVersion"] = json!(version);
+    }
 }
 
 /// A response's headers as the server sent them: without the
@@ -692,4 +742,51 @@ pub(crate) fn console_text(scenario: &str, attempt: u32, data: &ScenarioTraceDat
 fn line(kind: &str, text: &str, page: &str) -> String {
     let text = text.replace('\r', "").replace('\n', "\n    ");
     format!("{kind:<16} {text}  ({page})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(url: &str, version: &str, ty: Option<&str>, reserved: bool) -> Value {
+        let mut e = json!({
+            "request": {"url": url, "httpVersion": version},
+            "response": {"httpVersion": version},
+        });
+        if let Some(ty) = ty {
+            e["_resourceType"] = json!(ty);
+        }
+        if reserved {
+            e[RESERVED] = json!("re-served");
+        }
+        e
+    }
+
+    #[test]
+    fn a_reserved_document_speaks_its_origins_version_or_none() {
+        let mut entries = vec![
+            entry("https://a.example/up", "HTTP/1.1", None, false),
+            entry("https://a.example/", "HTTP/1.1", Some("document"), true),
+            entry(
+                "https://a.example/app.js",
+                "HTTP/2.0",
+                Some("script"),
+                false,
+            ),
+            entry(
+                "https://b.example/frame",
+                "HTTP/1.1",
+                Some("document"),
+                true,
+            ),
+        ];
+        spoken_versions(&mut entries);
+        assert_eq!(entries[1]["response"]["httpVersion"], "HTTP/2.0");
+        assert_eq!(entries[1]["request"]["httpVersion"], "HTTP/2.0");
+        assert_eq!(
+            entries[3]["response"]["httpVersion"], "",
+            "unknown, not 1.1"
+        );
+        assert_eq!(entries[0]["response"]["httpVersion"], "HTTP/1.1");
+    }
 }

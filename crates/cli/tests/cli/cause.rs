@@ -129,6 +129,13 @@ async fn a_console_error_is_shown_where_the_failure_is() {
                 "the guard's policy shown as the server's: {e:#}"
             );
         }
+        if e["_resourceType"] == "document" {
+            assert!(e.get("_reservedByGuard").is_some(), "{e:#}");
+            assert!(
+                e.get("serverIPAddress").is_none(),
+                "unknown, left out: {e:#}"
+            );
+        }
         if res["status"].as_u64().unwrap() > 0 {
             assert_eq!(res["httpVersion"], "HTTP/1.1", "{e:#}");
             assert_eq!(e["request"]["httpVersion"], "HTTP/1.1", "{e:#}");
