@@ -423,7 +423,7 @@ fn browser_entry(
     }
     if hop.response.is_some_and(|r| guard_touched(&r.headers)) {
         entry[RESERVED] = json!(
-            "re-served by prod-smoke's read-only guard, which added its Content-Security-Policy (not shown); status, body and the site's headers are the server's, the HTTP version is the one the same origin's other responses spoke"
+            "re-served by prod-smoke's read-only guard, which added its Content-Security-Policy (not shown) and dropped Content-Encoding and Content-Length with the decoded body; status, body and the other headers are the server's; the HTTP version is the one the same origin's other responses spoke"
         );
     }
     if let Some(f) = hop.failed {
