@@ -124,9 +124,10 @@ pub enum Command {
     History(HistoryArgs),
     /// Put the latest verdict line into a release-notes body or message.
     Notes(NotesArgs),
-    /// Print the rollback block and prove, by a dry run, whether the revert
-    /// applies (exit 0 clean, 1 conflict, 2 bad input, 3 not checked).
-    /// Nothing is executed: there is no flag for that.
+    /// Print the rollback block for the app's deploy strategy
+    /// (prod_deploy.strategy) and prove, by a dry run, whether the revert
+    /// applies (exit 0 clean, 1 conflict, 2 bad input, 3 not checked, e.g.
+    /// a shallow clone). Nothing is executed: there is no flag for that.
     Rollback(RollbackArgs),
     /// List the spec's step vocabulary, one step per line, its YAML key first.
     Steps,
@@ -137,8 +138,8 @@ pub struct RollbackArgs {
     /// The app, as named in config.
     #[arg(default_value = prod_smoke_config::DEFAULT_APP)]
     pub app: String,
-    /// The release's merge commit to revert (default: the release's
-    /// deployed_sha, read from DATABASE_URL).
+    /// The release's commit to revert: a merge, a squash merge or a direct
+    /// commit (default: the release's deployed_sha, read from DATABASE_URL).
     #[arg(long)]
     pub sha: Option<String>,
     /// The release whose deployed_sha is reverted when --sha is not given

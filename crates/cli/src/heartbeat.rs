@@ -55,6 +55,12 @@ impl Heartbeat {
         self.beat.line(text);
     }
 
+    /// A handle that adds lines from elsewhere (the seal's deliveries),
+    /// each stamped when it is sent.
+    pub fn beat(&self) -> Beat {
+        self.beat.clone()
+    }
+
     /// A subscriber for the runner's events, and the task that turns them
     /// into lines of this log (it ends when the run drops its sink).
     pub fn events(&self) -> (UnboundedSender<RunEvent>, JoinHandle<()>) {

@@ -8,10 +8,8 @@ use chrono::{DateTime, Utc};
 use prod_smoke_config::{AppTarget, check_url, resolve};
 use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use prod_smoke_model::{RevertStatus, RollbackEvidence, host_of};
-use prod_smoke_rollback::{RevertRequest, heroku_rollback_target, is_sha, prove_revert};
-use prod_smoke_seal::{
-    RollbackTarget, SealConfig, SealOverrides, block_with_proof, release_sha, rollback_block,
-};
+use prod_smoke_rollback::{DeployTarget, Tools, is_sha, prove_rollback};
+use prod_smoke_seal::{SealConfig, SealOverrides, block_with_proof, release_sha};
 
 use crate::args::RollbackArgs;
 use crate::exit;
@@ -94,36 +92,29 @@ fn prove(target: &AppTarget, repo_flag: Option<&str>, sha: &MergeSha) -> Rollbac
     let repo = repo_flag
         .map(str::to_string)
         .or_else(|| target.repo.clone());
-    let host = host_of(&target.url);
-    let block = rollback_block(
-        &host,
-        RollbackTarget {
-            production_app: target.production_app.as_deref(),
-            repo: repo.as_deref(),
-            deployed_sha: sha.sha.as_deref(),
-        },
-    );
     let git = std::env::var_os(GIT_ENV)
         .filter(|g| !g.is_empty())
         .map(PathBuf::from);
-    let repo_hint = target.repo_key();
-    let revert = prove_revert(&RevertRequest {
-        git: git.as_deref(),
-        repo: repo.as_deref(),
-        repo_hint: &repo_hint,
-        sha: sha.sha.as_deref(),
-        sha_hint: &sha.said,
-    });
-    let heroku = heroku_rollback_target(
-        target.production_app.as_deref(),
-        &target.production_app_key(),
-        None,
-    );
-    RollbackEvidence {
-        block,
-        revert,
-        heroku,
-    }
+    let deploy = &target.deploy;
+    prove_rollback(
+        &host_of(&target.url),
+        &DeployTarget {
+            app: &target.app,
+            strategy: deploy.strategy.as_deref(),
+            production_app: target.production_app.as_deref(),
+            repo: repo.as_deref(),
+            sha: sha.sha.as_deref(),
+            workflow: deploy.workflow.as_deref(),
+            branch: deploy.branch.as_deref(),
+            rollback_script: deploy.rollback_script.as_deref(),
+        },
+        Tools {
+            git: git.as_deref(),
+            path: None,
+        },
+        &target.repo_key(),
+        &sha.said,
+    )
 }
 
 /// `prod-smoke rollback [APP] --sha SHA [--repo PATH]`: prints the block

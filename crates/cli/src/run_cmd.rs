@@ -443,7 +443,12 @@ async fn record_seal(
     heartbeat: &Heartbeat,
 ) -> Option<String> {
     let cfg = match seal_cfg {
-        Ok(cfg) => cfg,
+        Ok(mut cfg) => {
+            // Each delivery's attempts and outcome, stamped as they happen.
+            let beat = heartbeat.beat();
+            cfg.delivery_log = Some(std::sync::Arc::new(move |line: &str| beat.line(line)));
+            cfg
+        }
         Err(e) => {
             let why = redactor.redact(&e);
             heartbeat.line(&format!(
@@ -456,20 +461,23 @@ async fn record_seal(
     heartbeat.line("seal: recording the verdict and delivering it");
     match prod_smoke_seal::seal_run(report, &cfg).await {
         Ok(outcome) => {
-            eprintln!("{}", outcome.verdict_line);
+            // The plain summary: the stored line escapes page text for
+            // Markdown (Discord, the notes), which a terminal shows as
+            // backslashes.
+            eprintln!(
+                "{}",
+                prod_smoke_seal::verdict_line(outcome.verdict, &outcome.summary)
+            );
             eprintln!(
                 "  seal: ledger {} (run {})",
                 outcome.ledger_path.display(),
                 outcome.run_id
             );
-            heartbeat.line(&format!(
-                "delivery ledger: recorded in {}",
-                outcome.ledger_path.display()
-            ));
+            // heartbeat.log has each delivery already, stamped when it
+            // happened (the seal's delivery log).
             for s in &outcome.sinks {
                 let said = redactor.redact(&s.outcome.to_string());
                 eprintln!("  {}: {said}", s.sink);
-                heartbeat.line(&format!("delivery {}: {said}", s.sink));
             }
             // Only once the ledger knows this run as the last green one.
             crate::since_last_green::keep(&cfg, report).await;

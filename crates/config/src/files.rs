@@ -22,8 +22,20 @@ pub struct ReleaseRepo {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ProdDeploy {
+    /// How the app ships, which decides the rollback block:
+    /// `git_push_heroku` (the default), `github_actions`, `fly` or
+    /// `repo_script`.
     #[serde(default)]
     pub strategy: Option<String>,
+    /// `github_actions`: the workflow that deploys, named in the block.
+    #[serde(default)]
+    pub workflow: Option<String>,
+    /// `github_actions`: the branch that workflow builds from (default `main`).
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// `repo_script`: the app's own rollback command, printed as written.
+    #[serde(default)]
+    pub rollback_script: Option<String>,
     #[serde(default)]
     pub smoke_url: Option<String>,
 }
@@ -33,7 +45,7 @@ pub struct ProdDeploy {
 pub struct QaEnvironment {
     #[serde(default)]
     pub heroku_app: Option<String>,
-    /// The Heroku app name used in the rollback commands.
+    /// The platform app (Heroku's or Fly's) named in the rollback commands.
     #[serde(default)]
     pub production_app: Option<String>,
     #[serde(default)]

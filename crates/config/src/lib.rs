@@ -13,7 +13,7 @@ mod target;
 
 pub use errors::ConfigError;
 pub use files::{HubConfig, QaEnvironment, ReleaseRepo};
-pub use target::{AppTarget, UrlSource, check_url, resolve};
+pub use target::{AppTarget, DeployConfig, UrlSource, check_url, resolve};
 
 /// The app the hub seals when no app is named.
 pub const DEFAULT_APP: &str = "mcritchie-studio";

@@ -41,6 +41,19 @@ pub struct AppTarget {
     /// Checkout for `git -C <repo>` (`release_repos.yml` `apps.<app>.repo`,
     /// relative to the working directory). `None` when config does not name it.
     pub repo: Option<String>,
+    /// How the app ships (`apps.<app>.prod_deploy`), for the rollback block.
+    pub deploy: DeployConfig,
+}
+
+/// `release_repos.yml` → `apps.<app>.prod_deploy`, the parts the rollback
+/// block follows. Blank values are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeployConfig {
+    /// `strategy`, as written; `None` is the contract's `git_push_heroku`.
+    pub strategy: Option<String>,
+    pub workflow: Option<String>,
+    pub branch: Option<String>,
+    pub rollback_script: Option<String>,
 }
 
 impl AppTarget {
@@ -77,12 +90,23 @@ pub fn resolve(
     let production_app =
         non_blank(env.and_then(|e| e.production_app.as_deref())).map(str::to_string);
     let repo_dir = non_blank(repo.and_then(|r| r.repo.as_deref())).map(str::to_string);
+    let prod_deploy = repo.and_then(|r| r.prod_deploy.as_ref());
+    let field = |f: fn(&crate::files::ProdDeploy) -> Option<&String>| {
+        non_blank(prod_deploy.and_then(f).map(String::as_str)).map(str::to_string)
+    };
+    let deploy = DeployConfig {
+        strategy: field(|d| d.strategy.as_ref()),
+        workflow: field(|d| d.workflow.as_ref()),
+        branch: field(|d| d.branch.as_ref()),
+        rollback_script: field(|d| d.rollback_script.as_ref()),
+    };
     let target = |url: &str, source| AppTarget {
         app: app.to_string(),
         url: url.trim().to_string(),
         source,
         production_app: production_app.clone(),
         repo: repo_dir.clone(),
+        deploy: deploy.clone(),
     };
 
     if let Some(url) = non_blank(url_flag) {

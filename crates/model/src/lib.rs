@@ -6,9 +6,14 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod cause;
 mod rollback;
 pub mod text;
-pub use rollback::{HerokuProof, HerokuStatus, RevertProof, RevertStatus, RollbackEvidence};
+pub use cause::FailureCause;
+pub use rollback::{
+    DEFAULT_STRATEGY, FlyProof, HerokuProof, HerokuStatus, RevertProof, RevertStatus,
+    RollbackEvidence,
+};
 
 /// The outcome of one check (one scenario, or one step inside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

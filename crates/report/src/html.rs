@@ -62,6 +62,7 @@ figure { margin: .5rem 0; }
 figure img { max-width: 100%; border: 1px solid #d0d7de; }
 figcaption, footer { color: #57606a; font-size: .85rem; }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: .5rem; }
+.cause { background: #fff; border: 1px solid #cf222e; border-top: 0; margin: -1rem 0 1rem; padding: .25rem 1rem .75rem; }
 .rollback { background: #fff; border: 1px solid #cf222e; padding: .75rem 1rem; margin: 1rem 0; }
 .side-by-side { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: .75rem; align-items: start; }
 "#;
@@ -113,6 +114,7 @@ pub fn report_html(dir: &Path, report: &RunReport) -> String {
                         h2 { "What failed" }
                         @for (i, check) in &failed {
                             (check_section(dir, *i, check))
+                            (failure_cause_section(report, check))
                         }
                     }
                     (rollback_section(report))
@@ -161,10 +163,8 @@ fn banner(report: &RunReport) -> Markup {
         .filter(|c| c.status == CheckStatus::Skipped)
         .count();
     let mut counts = format!(
-        "{} passed · {} failed · {} flaky · {skipped} skipped · {}",
-        report.passed_count(),
-        report.failed_count(),
-        report.flaky_count(),
+        "{} · {}",
+        named_counts(report, skipped),
         duration(report.duration_ms()),
     );
     if report.retried {
@@ -178,6 +178,61 @@ fn banner(report: &RunReport) -> Markup {
             h1 { (headline) }
             p { strong { (report.app) } " " (report.tag) " against " span.url { (report.url) } }
             p { (counts) }
+        }
+    }
+}
+
+/// Both counts, each named, so no output disagrees on what "passed"
+/// means: checks (every step, as the report lists them) and scenarios (the
+/// contract's `N passed, N failed` on stderr and in `--json`).
+fn named_counts(report: &RunReport, skipped_checks: usize) -> String {
+    format!(
+        "checks: {} passed · {} failed · {} flaky · {skipped_checks} skipped — scenarios: {}",
+        report.passed_count(),
+        report.failed_count(),
+        report.flaky_count(),
+        report.scenario_counts().line(),
+    )
+}
+
+/// Under a failed check, in "What failed": what the page said in that
+/// scenario (console errors, uncaught exceptions, failed subresources,
+/// requests the read-only guard blocked), which the runner files under the
+/// scenario's visit, a check that may well have passed.
+fn failure_cause_section(report: &RunReport, check: &CheckResult) -> Markup {
+    let cause = report.cause_of(check);
+    if cause.is_empty() {
+        return html! {};
+    }
+    let errors = cause
+        .page_errors
+        .iter()
+        .chain(&cause.console_errors)
+        .chain(&cause.failed_requests);
+    html! {
+        section.cause {
+            h4 { "What the page said while \"" (check.scenario) "\" failed" }
+            @if cause.len() > cause.blocked_requests.len() {
+                table {
+                    thead { tr { th { "Kind" } th { "Message" } th { "Page" } } }
+                    tbody {
+                        @for e in errors {
+                            tr { td { (page_error_kind(e.kind)) } td.mono { (e.message) } td.mono { (e.page) } }
+                        }
+                    }
+                }
+            }
+            @if !cause.blocked_requests.is_empty() {
+                p.meta { "Blocked by the read-only guard (never sent):" }
+                table {
+                    thead { tr { th { "Channel" } th { "Method" } th { "URL" } th { "From page" } } }
+                    tbody {
+                        @for b in &cause.blocked_requests {
+                            tr { td { (b.channel) } td { (b.method) } td.mono { (b.url) } td.mono { (b.page) } }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -26,12 +26,13 @@ pub fn step_summary_markdown(report: &RunReport) -> String {
         .filter(|c| c.status == CheckStatus::Skipped)
         .count();
     md.push_str(&format!(
-        "{tag} against {url}: checks **{passed} passed**, **{failed} failed**, {flaky} flaky, {skipped} skipped in {d}",
+        "{tag} against {url}: checks **{passed} passed**, **{failed} failed**, {flaky} flaky, {skipped} skipped; scenarios {scenarios} in {d}",
         tag = cell(&report.tag),
         url = cell(&report.url),
         passed = report.passed_count(),
         failed = report.failed_count(),
         flaky = report.flaky_count(),
+        scenarios = report.scenario_counts().line(),
         d = duration(report.duration_ms()),
     ));
     if report.retried {

@@ -1,7 +1,15 @@
-//! Would `git revert -m1 <sha>` apply cleanly on the repo's HEAD? A revert
-//! of merge `M` on `HEAD` is the merge of `M^1` into `HEAD` with `M` as the
-//! base, which `git merge-tree --write-tree --merge-base` computes without
-//! a work tree. Older git (before 2.40) gets a throwaway worktree instead.
+//! Would the revert of the release's commit apply cleanly on the repo's
+//! HEAD? A revert of commit `M` on `HEAD` is the merge of `M^1` into `HEAD`
+//! with `M` as the base, which `git merge-tree --write-tree --merge-base`
+//! computes without a work tree. That holds for a merge commit (`git revert
+//! -m1 M`) and for a commit with one parent, a squash merge or a direct
+//! commit (`git revert M`), alike. Older git (before 2.40) gets a throwaway
+//! worktree instead.
+//!
+//! A shallow clone (GitHub Actions' `actions/checkout` fetches depth 1)
+//! may hold the commit without its parents: git then reports no parents at
+//! all. That is said as what it is, with the fetch that fixes it, never as
+//! "not a merge commit".
 //!
 //! Safety by construction: every git call clears the environment variables
 //! that could point it at another repo or index, turns hooks, auto-gc and
@@ -75,6 +83,7 @@ pub fn prove_revert(req: &RevertRequest<'_>) -> RevertProof {
         line: String::new(),
         repo: req.repo.map(str::to_string),
         sha: None,
+        parents: None,
         head: None,
         head_ref: None,
         method: None,
@@ -135,6 +144,7 @@ fn check(req: &RevertRequest<'_>, proof: &mut RevertProof) -> Result<(), String>
     proof.head_ref = git
         .text(repo, &["symbolic-ref", "--short", "-q", "HEAD"])
         .ok();
+    let shallow = shallow_boundary(&git, repo)?;
     let full = git
         .text(
             repo,
@@ -145,24 +155,37 @@ fn check(req: &RevertRequest<'_>, proof: &mut RevertProof) -> Result<(), String>
                 &format!("{sha}^{{commit}}"),
             ],
         )
-        .map_err(|_| {
-            format!(
+        .map_err(|_| match &shallow {
+            Some(_) => format!(
+                "shallow clone: {sha} is not in {}, which holds only part of the history; {}",
+                repo.display(),
+                deepen_hint(repo)
+            ),
+            None => format!(
                 "unknown sha: {sha} is not a commit in {} (fetch it?)",
                 repo.display()
-            )
+            ),
         })?;
     proof.sha = Some(full.clone());
+    if shallow.as_ref().is_some_and(|b| b.contains(&full)) {
+        return Err(format!(
+            "shallow clone: {} was fetched without its parents, so git cannot tell a merge from a squash or compute the revert; {}",
+            short(&full),
+            deepen_hint(repo)
+        ));
+    }
     let parents = git
         .text(repo, &["rev-list", "--parents", "-n1", &full])?
         .split_whitespace()
         .count()
         .saturating_sub(1);
-    if parents < 2 {
+    if parents == 0 {
         return Err(format!(
-            "not a merge commit: {} has {parents} parent(s), so `revert -m1` does not apply",
+            "{} is the repo's first commit: there is nothing before it to revert to",
             short(&full)
         ));
     }
+    proof.parents = Some(parents);
 
     // New objects (the merge result) go to a scratch store, never the repo's.
     let scratch = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
@@ -177,7 +200,7 @@ fn check(req: &RevertRequest<'_>, proof: &mut RevertProof) -> Result<(), String>
         merge_tree(&git, repo, &head, &full)?
     } else {
         proof.method = Some(METHOD_WORKTREE.to_string());
-        in_worktree(&git, repo, scratch.path(), &head, &full)?
+        in_worktree(&git, repo, scratch.path(), &head, &full, parents)?
     };
     match outcome {
         Outcome::Clean(files) => {
@@ -241,6 +264,7 @@ fn in_worktree(
     scratch: &Path,
     head: &str,
     sha: &str,
+    parents: usize,
 ) -> Result<Outcome, String> {
     let path = scratch.join("revert-dry-run");
     let path_text = path.to_string_lossy().into_owned();
@@ -258,7 +282,11 @@ fn in_worktree(
         drop(guard);
         return Err(format!("git worktree add failed: {}", added.stderr));
     }
-    let reverted = git.run(&path, &["revert", "--no-commit", "-m1", sha])?;
+    let reverted = if parents > 1 {
+        git.run(&path, &["revert", "--no-commit", "-m1", sha])?
+    } else {
+        git.run(&path, &["revert", "--no-commit", sha])?
+    };
     let outcome = if reverted.code == Some(0) {
         let ran = git.run(&path, &["diff", "--cached", "--name-only", "-z", head])?;
         Outcome::Clean(nul_fields(&ran.stdout).len())
@@ -367,6 +395,34 @@ impl Git {
     }
 }
 
+/// The commits at a shallow clone's boundary (fetched without their
+/// parents), or `None` for a complete clone.
+fn shallow_boundary(git: &Git, repo: &Path) -> Result<Option<Vec<String>>, String> {
+    let shallow = git.text(repo, &["rev-parse", "--is-shallow-repository"])?;
+    if shallow != "true" {
+        return Ok(None);
+    }
+    let file = git.text(
+        repo,
+        &[
+            "rev-parse",
+            "--path-format=absolute",
+            "--git-path",
+            "shallow",
+        ],
+    )?;
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    Ok(Some(text.split_whitespace().map(str::to_string).collect()))
+}
+
+/// The fetch that gives a shallow clone the history the revert needs.
+fn deepen_hint(repo: &Path) -> String {
+    let repo = repo.display();
+    format!(
+        "fetch the history first: `git -C {repo} fetch --deepen=50` (or `git -C {repo} fetch --unshallow`; in GitHub Actions, `actions/checkout` with `fetch-depth: 0`), then run `prod-smoke rollback` again"
+    )
+}
+
 fn nul_fields(bytes: &[u8]) -> Vec<String> {
     bytes
         .split(|b| *b == 0)
@@ -398,16 +454,24 @@ fn line(p: &RevertProof, asked: Option<&str>) -> String {
         .as_deref()
         .map(|m| format!("checked with {m}; "))
         .unwrap_or_default();
+    let (opts, what) = if p.parents == Some(1) {
+        (
+            "",
+            "a commit with one parent: a squash merge or a direct commit",
+        )
+    } else {
+        ("-m1 ", "a merge commit")
+    };
     match p.status {
         RevertStatus::AppliesCleanly => {
             let n = p.files_changed.unwrap_or(0);
             let files = if n == 1 { "file" } else { "files" };
             format!(
-                "revert dry run: applies cleanly — `git revert -m1 {sha}` changes {n} {files} on {on_head}; {how}{NOTHING_CHANGED}"
+                "revert dry run: applies cleanly — `git revert {opts}{sha}` ({what}) changes {n} {files} on {on_head}; {how}{NOTHING_CHANGED}"
             )
         }
         RevertStatus::Conflict => format!(
-            "revert dry run: conflict — `git revert -m1 {sha}` on {on_head} conflicts in {}; {how}{NOTHING_CHANGED}",
+            "revert dry run: conflict — `git revert {opts}{sha}` ({what}) on {on_head} conflicts in {}; {how}{NOTHING_CHANGED}",
             p.conflicts.join(", ")
         ),
         RevertStatus::NotChecked => format!(

@@ -47,7 +47,7 @@ pub const CSP_REPORT_URL: &str = "https://prod-smoke.invalid/csp-report";
 /// The policy added to every document and worker script. `http:` and
 /// `https:` do not match `ws:`/`wss:` (CSP3 scheme matching goes one way
 /// only), so every other connection the page makes is left as it was.
-fn injected_policy() -> String {
+pub(crate) fn injected_policy() -> String {
     format!("connect-src http: https: data: blob:; report-uri {CSP_REPORT_URL}")
 }
 

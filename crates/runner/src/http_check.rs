@@ -29,6 +29,10 @@ pub struct HttpOutcome {
     pub url: String,
     pub status: Option<u16>,
     pub error: Option<String>,
+    /// The HTTP version the response was spoken in (`HTTP/1.1`, `HTTP/2.0`).
+    pub http_version: Option<String>,
+    /// The server's IP address, when the connection knew it.
+    pub server_ip: Option<String>,
     /// The response, for the `header` and `json` steps after this one.
     pub response: Option<CapturedResponse>,
 }
@@ -61,6 +65,8 @@ pub async fn run(
     match client.request(method, &url).timeout(timeout).send().await {
         Ok(resp) => {
             let status = resp.status().as_u16();
+            let http_version = Some(format!("{:?}", resp.version()));
+            let server_ip = resp.remote_addr().map(|a| a.ip().to_string());
             let error = (status != check.status).then(|| {
                 format!(
                     "{} {} returned {status}, expected {}",
@@ -85,6 +91,8 @@ pub async fn run(
                 url,
                 status: Some(status),
                 error,
+                http_version,
+                server_ip,
                 response: Some(CapturedResponse {
                     request: format!("{} {}", check.method.as_str(), check.path),
                     headers,
@@ -101,6 +109,8 @@ pub async fn run(
                 check.path,
                 describe_transport_error(&e, timeout)
             )),
+            http_version: None,
+            server_ip: None,
             response: None,
         },
     }

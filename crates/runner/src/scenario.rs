@@ -223,6 +223,8 @@ async fn run_step(
                     duration: t0.elapsed(),
                     status: out.status,
                     error: out.error.as_ref().map(ToString::to_string),
+                    http_version: out.http_version.clone(),
+                    server_ip: out.server_ip.clone(),
                 });
             }
             *last_response = out.response;

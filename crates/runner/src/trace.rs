@@ -120,6 +120,9 @@ pub(crate) struct HttpRecord {
     pub duration: Duration,
     pub status: Option<u16>,
     pub error: Option<String>,
+    /// As the response spoke it (`HTTP/1.1`); `None` without a response.
+    pub http_version: Option<String>,
+    pub server_ip: Option<String>,
 }
 
 /// Everything a scenario collected for its trace, in memory until the run
@@ -341,12 +344,14 @@ pub(crate) fn har(scenario: &str, data: &ScenarioTraceData) -> Value {
         entries.push((at, blocked_entry(b, *visit, at)));
     }
     entries.sort_by_key(|(at, _)| *at);
+    let mut entries: Vec<Value> = entries.into_iter().map(|(_, e)| e).collect();
+    spoken_versions(&mut entries);
     json!({
         "log": {
             "version": "1.2",
             "creator": {"name": "prod-smoke", "version": env!("CARGO_PKG_VERSION")},
             "pages": pages,
-            "entries": entries.into_iter().map(|(_, e)| e).collect::<Vec<_>>(),
+            "entries": entries,
             "comment": format!("scenario: {scenario}"),
         }
     })
@@ -403,11 +408,23 @@ fn browser_entry(
     if !no_pages {
         entry["pageref"] = json!(page_id(visit));
     }
-    if let Some(ip) = hop.response.and_then(|r| r.remote_ip_address.as_deref()) {
-        entry["serverIPAddress"] = json!(ip.trim_matches(['[', ']']));
+    // HAR 1.2 makes the field optional; an empty one fails its schema
+    // (an IP address format). A document the guard fulfilled has none.
+    if let Some(ip) = hop
+        .response
+        .and_then(|r| r.remote_ip_address.as_deref())
+        .map(|ip| ip.trim_matches(['[', ']']))
+        .filter(|ip| !ip.is_empty())
+    {
+        entry["serverIPAddress"] = json!(ip);
     }
     if let Some(ty) = &sent.r#type {
         entry["_resourceType"] = json!(ty.as_ref().to_lowercase());
+    }
+    if hop.response.is_some_and(|r| guard_touched(&r.headers)) {
+        entry[RESERVED] = json!(
+            "re-served by prod-smoke's read-only guard, which added its Content-Security-Policy (not shown) and dropped Content-Encoding and Content-Length with the decoded body; status, body and the other headers are the server's; the HTTP version is the one the same origin's other responses spoke"
+        );
     }
     if let Some(f) = hop.failed {
         if f.error_text.contains(BLOCKED_BY_CLIENT) {
@@ -449,6 +466,65 @@ fn name_values(headers: &Headers) -> Vec<Value> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Marks an entry whose response the guard re-served: Chromium reports
+/// such a response as HTTP/1.1 with no IP, whatever the server spoke.
+const RESERVED: &str = "_reservedByGuard";
+
+/// Whether the guard added its policy to this response.
+fn guard_touched(headers: &Headers) -> bool {
+    let injected = crate::guard::injected_policy();
+    name_values(headers).iter().any(|h| {
+        h["name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case("content-security-policy"))
+            && h["value"].as_str() == Some(injected.as_str())
+    })
+}
+
+/// A re-served response's HTTP version, from the responses the same
+/// origin sent directly (one connection serves them, over HTTP/2 or 3
+/// alike); empty when there is none, rather than Chromium's HTTP/1.1.
+fn spoken_versions(entries: &mut [Value]) {
+    let origin = |e: &Value| {
+        url::Url::parse(e["request"]["url"].as_str().unwrap_or_default())
+            .map(|u| u.origin().ascii_serialization())
+            .ok()
+    };
+    let mut spoken: HashMap<String, String> = HashMap::new();
+    // Browser responses only: a plain-HTTP step's client may speak another
+    // version to the same origin.
+    let direct = |e: &&Value| e.get(RESERVED).is_none() && e.get("_resourceType").is_some();
+    for e in entries.iter().filter(direct) {
+        let version = e["response"]["httpVersion"].as_str().unwrap_or_default();
+        if let (Some(o), false) = (origin(e), version.is_empty()) {
+            spoken.entry(o).or_insert_with(|| version.to_string());
+        }
+    }
+    for e in entries.iter_mut().filter(|e| e.get(RESERVED).is_some()) {
+        let version = origin(e)
+            .and_then(|o| spoken.get(&o).cloned())
+            .unwrap_or_default();
+        e["request"]["httpVersion"] = json!(version);
+        e["response"]["httpVersion"] = json!(version);
+    }
+}
+
+/// A response's headers as the server sent them: without the
+/// Content-Security-Policy the read-only guard added to documents and
+/// worker scripts (its own, not the site's).
+fn server_headers(headers: &Headers) -> Vec<Value> {
+    let injected = crate::guard::injected_policy();
+    name_values(headers)
+        .into_iter()
+        .filter(|h| {
+            !(h["name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case("content-security-policy"))
+                && h["value"].as_str() == Some(injected.as_str()))
+        })
+        .collect()
 }
 
 fn header<'a>(headers: &'a Headers, name: &str) -> Option<&'a str> {
@@ -504,7 +580,7 @@ fn response(r: &Response, http_version: &str, encoded: Option<f64>) -> Value {
         "statusText": r.status_text,
         "httpVersion": http_version,
         "cookies": [],
-        "headers": name_values(&r.headers),
+        "headers": server_headers(&r.headers),
         "content": {"size": body_size.max(0.0), "mimeType": r.mime_type},
         "redirectURL": header(&r.headers, "location").unwrap_or_default(),
         "headersSize": -1,
@@ -559,11 +635,12 @@ fn blocked_entry(b: &BlockedRequest, visit: usize, at: DateTime<Utc>) -> Value {
 
 fn http_entry(h: &HttpRecord) -> Value {
     let total = h.duration.as_secs_f64() * 1000.0;
+    let http_version = h.http_version.as_deref().unwrap_or_default();
     let response = match h.status {
         Some(status) => json!({
             "status": status,
             "statusText": "",
-            "httpVersion": "",
+            "httpVersion": http_version,
             "cookies": [],
             "headers": [],
             "content": {"size": -1, "mimeType": ""},
@@ -579,7 +656,7 @@ fn http_entry(h: &HttpRecord) -> Value {
         "request": {
             "method": h.method,
             "url": h.url,
-            "httpVersion": "",
+            "httpVersion": http_version,
             "cookies": [],
             "headers": [],
             "queryString": query_string(&h.url),
@@ -593,6 +670,9 @@ fn http_entry(h: &HttpRecord) -> Value {
     });
     if let Some(e) = &h.error {
         entry["comment"] = json!(format!("plain-HTTP step (no browser): {e}"));
+    }
+    if let Some(ip) = h.server_ip.as_deref().filter(|ip| !ip.is_empty()) {
+        entry["serverIPAddress"] = json!(ip);
     }
     entry
 }
@@ -662,4 +742,51 @@ pub(crate) fn console_text(scenario: &str, attempt: u32, data: &ScenarioTraceDat
 fn line(kind: &str, text: &str, page: &str) -> String {
     let text = text.replace('\r', "").replace('\n', "\n    ");
     format!("{kind:<16} {text}  ({page})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(url: &str, version: &str, ty: Option<&str>, reserved: bool) -> Value {
+        let mut e = json!({
+            "request": {"url": url, "httpVersion": version},
+            "response": {"httpVersion": version},
+        });
+        if let Some(ty) = ty {
+            e["_resourceType"] = json!(ty);
+        }
+        if reserved {
+            e[RESERVED] = json!("re-served");
+        }
+        e
+    }
+
+    #[test]
+    fn a_reserved_document_speaks_its_origins_version_or_none() {
+        let mut entries = vec![
+            entry("https://a.example/up", "HTTP/1.1", None, false),
+            entry("https://a.example/", "HTTP/1.1", Some("document"), true),
+            entry(
+                "https://a.example/app.js",
+                "HTTP/2.0",
+                Some("script"),
+                false,
+            ),
+            entry(
+                "https://b.example/frame",
+                "HTTP/1.1",
+                Some("document"),
+                true,
+            ),
+        ];
+        spoken_versions(&mut entries);
+        assert_eq!(entries[1]["response"]["httpVersion"], "HTTP/2.0");
+        assert_eq!(entries[1]["request"]["httpVersion"], "HTTP/2.0");
+        assert_eq!(
+            entries[3]["response"]["httpVersion"], "",
+            "unknown, not 1.1"
+        );
+        assert_eq!(entries[0]["response"]["httpVersion"], "HTTP/1.1");
+    }
 }

@@ -101,7 +101,13 @@ pub struct SealConfig {
     /// The variables each registered sink reads for itself
     /// ([`Sink::env_vars`]), by name; blank ones are left out.
     sink_settings: BTreeMap<&'static str, String>,
+    /// Told each delivery's attempts and outcome as they happen (the CLI
+    /// stamps them into heartbeat.log); `None` tells no one.
+    pub delivery_log: Option<DeliveryLog>,
 }
+
+/// Receives one line per delivery event, as it happens.
+pub type DeliveryLog = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 impl fmt::Debug for SealConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -195,6 +201,7 @@ impl SealConfig {
             postgres_timeout: Duration::from_secs(30),
             redactor,
             sink_settings,
+            delivery_log: None,
         })
     }
 }
@@ -204,6 +211,13 @@ impl SealConfig {
     /// or blank. Secret ones are already masked by [`Self::redactor`].
     pub fn sink_setting(&self, name: &str) -> Option<&str> {
         self.sink_settings.get(name).map(String::as_str)
+    }
+
+    /// Tells [`Self::delivery_log`] one line, secrets masked.
+    pub(crate) fn log_delivery(&self, line: &str) {
+        if let Some(log) = &self.delivery_log {
+            log(&self.redactor.redact(line));
+        }
     }
 }
 

@@ -143,6 +143,10 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
     let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
     let initial = initial_deliveries(&run, cfg);
     ledger.record_run(&run, &initial).await?;
+    cfg.log_delivery(&format!(
+        "delivery ledger: recorded in {}",
+        cfg.ledger_path.display()
+    ));
 
     let run_id = run.report.run_id.clone();
     // The run may already be in the ledger (the same run sealed twice):
@@ -168,6 +172,15 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
                 reason: record.detail.unwrap_or_default(),
             },
         };
+        if matches!(
+            record.state,
+            DeliveryState::Delivered | DeliveryState::Skipped
+        ) {
+            cfg.log_delivery(&format!(
+                "delivery {}: {outcome} (recorded before this seal)",
+                record.sink
+            ));
+        }
         sinks.push(SinkReport {
             sink: record.sink,
             outcome,
@@ -216,10 +229,12 @@ async fn deliver_one(
     cfg: &SealConfig,
 ) -> Result<Option<SinkOutcome>, SealError> {
     if let Some(why) = sink.not_configured(cfg) {
-        return Ok(Some(SinkOutcome::Pending {
+        let outcome = SinkOutcome::Pending {
             attempts: 0,
             error: format!("{why} here, so it was left pending"),
-        }));
+        };
+        cfg.log_delivery(&format!("delivery {sink}: {outcome}"));
+        return Ok(Some(outcome));
     }
     let run_id = run.report.run_id.clone();
     if !ledger.claim(&run_id, sink).await? {
@@ -230,6 +245,7 @@ async fn deliver_one(
         run,
         target,
         cfg,
+        sink,
     };
     let attempt = match sink.deliver(&mut job).await {
         Ok(attempt) => attempt,
@@ -278,6 +294,7 @@ async fn deliver_one(
             }
         }
     };
+    cfg.log_delivery(&format!("delivery {sink}: {outcome}"));
     Ok(Some(outcome))
 }
 

@@ -28,7 +28,9 @@ mod secrets;
 mod sinks;
 mod summary;
 
-pub use config::{DEFAULT_DISCORD_API_BASE, SealConfig, SealOverrides, env, ledger_path};
+pub use config::{
+    DEFAULT_DISCORD_API_BASE, DeliveryLog, SealConfig, SealOverrides, env, ledger_path,
+};
 pub use deliver::{
     DeliverReport, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport, deliver_pending,
     history, seal_run,

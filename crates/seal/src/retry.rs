@@ -68,11 +68,14 @@ impl RetryPolicy {
     }
 }
 
-/// Runs `op` until it succeeds, fails permanently, or runs out of attempts.
+/// Runs `op` until it succeeds, fails permanently, or runs out of attempts,
+/// telling `failed` about each failed attempt as it happens: its number,
+/// the error, and the wait before the next one (`None`: no more attempts).
 /// Returns the last result and how many attempts were made.
 pub(crate) async fn retry<T, F, Fut>(
     policy: &RetryPolicy,
     mut op: F,
+    failed: impl Fn(u32, &DeliveryError, Option<Duration>),
 ) -> (Result<T, DeliveryError>, u32)
 where
     F: FnMut() -> Fut,
@@ -93,9 +96,13 @@ where
                             ?wait,
                             "delivery failed, retrying: {error}"
                         );
+                        failed(made, &error, Some(wait));
                         tokio::time::sleep(wait).await;
                     }
-                    _ => return (Err(error), made),
+                    _ => {
+                        failed(made, &error, None);
+                        return (Err(error), made);
+                    }
                 }
             }
         }
@@ -155,16 +162,22 @@ mod tests {
     #[tokio::test]
     async fn stops_at_the_attempt_limit_and_on_permanent_errors() {
         let policy = RetryPolicy::quick(3);
-        let (result, made) = retry(&policy, || async {
-            Err::<(), _>(DeliveryError::Timeout { secs: 1 })
-        })
+        let failures = std::cell::Cell::new(0);
+        let (result, made) = retry(
+            &policy,
+            || async { Err::<(), _>(DeliveryError::Timeout { secs: 1 }) },
+            |_, _, _| failures.set(failures.get() + 1),
+        )
         .await;
+        assert_eq!(failures.get(), made, "each failed attempt is told");
         assert!(result.is_err());
         assert_eq!(made, 3);
 
-        let (result, made) = retry(&policy, || async {
-            Err::<(), _>(DeliveryError::MissingSmokeSealColumn)
-        })
+        let (result, made) = retry(
+            &policy,
+            || async { Err::<(), _>(DeliveryError::MissingSmokeSealColumn) },
+            |_, _, wait| assert_eq!(wait, None, "never retried"),
+        )
         .await;
         assert!(result.is_err());
         assert_eq!(made, 1);

@@ -372,3 +372,144 @@ async fn an_unreachable_database_leaves_the_proof_not_checked_and_the_seal_kept(
     assert!(f.stderr.contains("  seal: ledger "), "{f}");
     assert!(f.stderr.contains("🔴 Production smoke seal: FAILED"), "{f}");
 }
+
+/// `prod-smoke rollback` with `bin` first on PATH (stub platform CLIs).
+fn rollback_with_path(dir: &Path, bin: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .arg("rollback")
+        .args(args)
+        .current_dir(dir)
+        .env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display()),
+        )
+        .env_remove("PROD_SMOKE_GIT")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_block_follows_the_configured_strategy_and_a_shallow_clone_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, merge) = hub_repo(dir.path(), false);
+    let config = dir.path().join("config");
+    std::fs::create_dir(&config).unwrap();
+    std::fs::write(
+        config.join("release_repos.yml"),
+        format!(
+            "apps:\n  studio:\n    repo: {repo}\n    prod_deploy:\n      strategy: github_actions\n      workflow: deploy.yml\n      smoke_url: https://studio.example\n  flyer:\n    repo: {repo}\n    prod_deploy:\n      strategy: fly\n      smoke_url: https://flyer.example\n",
+            repo = repo.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("qa_environments.yml"),
+        "qa_environments:\n  flyer:\n    production_app: flyer-prod\n",
+    )
+    .unwrap();
+    // A stub `fly` and a `heroku` that must never be asked.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let asked = dir.path().join("asked");
+    for (name, json) in [
+        (
+            "fly",
+            r#"[{"Version":2,"Status":"complete","ImageRef":"registry.fly.io/flyer:deployment-2"},{"Version":1,"Status":"complete","ImageRef":"registry.fly.io/flyer:deployment-1"}]"#,
+        ),
+        ("heroku", "[]"),
+    ] {
+        let script = bin.join(name);
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"{name} $@\" >> '{}'\nprintf '%s\\n' '{json}'\n",
+                asked.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config_arg = config.to_str().unwrap();
+
+    let (code, out, err) = rollback_with_path(
+        dir.path(),
+        &bin,
+        &["studio", "--config-dir", config_arg, "--sha", &merge],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "git -C {} revert -m1 {merge} && git -C {} push origin main   # durable: revert the merge; the push runs the deploy.yml workflow",
+            repo.display(),
+            repo.display()
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("heroku"), "{out}");
+
+    let (code, out, err) = rollback_with_path(
+        dir.path(),
+        &bin,
+        &[
+            "flyer",
+            "--config-dir",
+            config_arg,
+            "--sha",
+            &merge,
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let proof: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(proof["strategy"], "fly");
+    assert_eq!(
+        proof["fly"]["previous_image"],
+        "registry.fly.io/flyer:deployment-1"
+    );
+    assert!(
+        proof["block"]
+            .as_str()
+            .unwrap()
+            .contains("fly deploy --image registry.fly.io/flyer:deployment-1 --app flyer-prod"),
+        "{proof:#}"
+    );
+    let asked_text = std::fs::read_to_string(&asked).unwrap();
+    assert_eq!(asked_text.trim(), "fly releases --app flyer-prod --json");
+
+    // GitHub Actions' default checkout: depth 1. Not checked, exit 3, and
+    // the fetch that fixes it.
+    let shallow = dir.path().join("shallow");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            &format!("file://{}", repo.display()),
+            shallow.to_str().unwrap(),
+        ],
+    );
+    let (code, out, err) = rollback_with_path(
+        dir.path(),
+        &bin,
+        &[
+            "studio",
+            "--config-dir",
+            config_arg,
+            "--sha",
+            &merge,
+            "--repo",
+            shallow.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("not checked — shallow clone"), "{out}");
+    assert!(out.contains("fetch --unshallow"), "{out}");
+    assert!(!out.contains("not a merge commit"), "{out}");
+}

@@ -20,7 +20,7 @@ fn starts_with_utc_stamp(line: &str) -> bool {
             .is_ok_and(|t| t.offset().local_minus_utc() == 0)
 }
 
-fn heartbeat(artifacts: &Path) -> Vec<String> {
+pub(crate) fn heartbeat(artifacts: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(artifacts.join("heartbeat.log")).expect("heartbeat.log");
     let lines: Vec<String> = text.lines().map(str::to_string).collect();
     for l in &lines {
@@ -35,7 +35,7 @@ fn heartbeat(artifacts: &Path) -> Vec<String> {
     lines
 }
 
-fn has_line(lines: &[String], needle: &str) -> bool {
+pub(crate) fn has_line(lines: &[String], needle: &str) -> bool {
     lines.iter().any(|l| l.contains(needle))
 }
 
@@ -61,9 +61,11 @@ fn name_values(v: &Value, key: &str, ctx: &str) {
     }
 }
 
-/// Parses `path` as a HAR 1.2 document and checks every field the spec
-/// requires (and Chrome DevTools' importer reads). Returns its entries.
-fn har(path: &Path) -> Vec<Value> {
+/// Parses `path` as a HAR 1.2 document, checks it against har-validator's
+/// schema, and checks every field the spec requires (and Chrome DevTools'
+/// importer reads). Returns its entries.
+pub(crate) fn har(path: &Path) -> Vec<Value> {
+    crate::har_schema::assert_valid_har(path);
     let text = std::fs::read_to_string(path).expect("the HAR file");
     let doc: Value = serde_json::from_str(&text).expect("the HAR parses as JSON");
     let log = &doc["log"];

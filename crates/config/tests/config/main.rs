@@ -201,3 +201,31 @@ fn an_app_not_in_config_gets_no_guessed_names() {
         "set apps.turf-monster.repo in config/release_repos.yml or pass --repo"
     );
 }
+
+#[test]
+fn the_deploy_strategy_and_its_settings_are_read_for_the_rollback_block() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "release_repos.yml", REPOS);
+    write(dir.path(), "qa_environments.yml", ENVS);
+    let t = resolve("mcritchie-studio", None, dir.path(), true).unwrap();
+    assert_eq!(t.deploy.strategy.as_deref(), Some("github_actions"));
+    assert_eq!(t.deploy.workflow.as_deref(), Some("deploy.yml"));
+    assert_eq!(t.deploy.branch, None);
+
+    write(
+        dir.path(),
+        "release_repos.yml",
+        "apps:\n  fly-app:\n    prod_deploy:\n      strategy: fly\n      smoke_url: https://fly.example\n  scripted:\n    prod_deploy:\n      strategy: repo_script\n      branch: ' '\n      rollback_script: bin/rollback\n      smoke_url: https://s.example\n",
+    );
+    write(
+        dir.path(),
+        "qa_environments.yml",
+        "qa_environments:\n  fly-app:\n    production_app: fly-prod\n",
+    );
+    let t = resolve("fly-app", None, dir.path(), true).unwrap();
+    assert_eq!(t.deploy.strategy.as_deref(), Some("fly"));
+    assert_eq!(t.production_app.as_deref(), Some("fly-prod"));
+    let t = resolve("scripted", None, dir.path(), true).unwrap();
+    assert_eq!(t.deploy.rollback_script.as_deref(), Some("bin/rollback"));
+    assert_eq!(t.deploy.branch, None, "blank is unset");
+}

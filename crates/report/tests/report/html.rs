@@ -62,7 +62,9 @@ fn html_shows_the_verdict_first_and_every_check() {
     let banner = html.find(r#"class="banner verdict-red""#).unwrap();
     assert!(banner < html.find(r#"class="check"#).unwrap());
     assert!(html.contains("RED: the production smoke seal FAILED"));
-    assert!(html.contains("3 passed · 2 failed · 1 flaky · 0 skipped · 45.0 s"));
+    assert!(html.contains(
+        "checks: 3 passed · 2 failed · 1 flaky · 0 skipped — scenarios: 0 passed, 2 failed · 45.0 s"
+    ));
     assert!(html.contains("retried once after 30s boot-window wait"));
     for c in &report.checks {
         let name = c.name.replace('"', "&quot;");

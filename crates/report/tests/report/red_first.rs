@@ -14,12 +14,14 @@ use crate::{DEVOPS, PNG, PUBLIC, folder_with_screenshots, green_report, read, re
 
 fn rollback(block: &str, revert: &str, heroku: &str) -> RollbackEvidence {
     RollbackEvidence {
+        strategy: "git_push_heroku".into(),
         block: block.into(),
         revert: RevertProof {
             status: RevertStatus::AppliesCleanly,
             line: revert.into(),
             repo: None,
             sha: None,
+            parents: Some(2),
             head: None,
             head_ref: None,
             method: None,
@@ -27,7 +29,7 @@ fn rollback(block: &str, revert: &str, heroku: &str) -> RollbackEvidence {
             conflicts: Vec::new(),
             reason: None,
         },
-        heroku: HerokuProof {
+        heroku: Some(HerokuProof {
             status: HerokuStatus::NotChecked,
             line: heroku.into(),
             app: None,
@@ -35,7 +37,8 @@ fn rollback(block: &str, revert: &str, heroku: &str) -> RollbackEvidence {
             rollback_version: None,
             rollback_description: None,
             reason: None,
-        },
+        }),
+        fly: None,
     }
 }
 
@@ -294,4 +297,66 @@ fn no_page_derived_text_becomes_markup() {
         assert!(html[i + 6..].starts_with("data:image/"));
     }
     assert!(html.contains(r#"href="./javascript%3Aalert%285%29""#));
+}
+
+/// The runner files a page's errors under the visit that opened it, a
+/// check that passed; the scenario's failure is a later check.
+fn red_with_errors_on_a_passed_visit() -> RunReport {
+    let mut report = red_with_evidence();
+    let errors = std::mem::take(&mut report.checks[1].page_errors);
+    let blocked = std::mem::take(&mut report.checks[1].blocked_requests);
+    report.checks[0].page_errors = errors;
+    report.checks[0].blocked_requests = blocked;
+    report
+}
+
+#[test]
+fn the_cause_is_shown_in_what_failed_before_any_passed_check() {
+    let dir = folder_with_screenshots();
+    write_artifacts(dir.path(), &red_with_errors_on_a_passed_visit()).unwrap();
+    let html = read(dir.path(), "report.html");
+
+    let what_failed = at(&html, "<h2>What failed</h2>");
+    let failed = at(&html, r#"<section class="check failed" id="check-1">"#);
+    let cause = at(&html, r#"<section class="cause">"#);
+    let console = at(&html, "widget failed");
+    let exception = at(&html, "Uncaught Error: boom");
+    let blocked = at(&html, "https://mcritchie.studio/beacon?a=1&amp;b=&lt;2&gt;");
+    let rollback = at(&html, "Rollback (never run by prod-smoke)");
+    let passed = at(&html, r#"<details class="check passed" id="check-0">"#);
+    assert!(what_failed < failed && failed < cause);
+    assert!(cause < console && cause < exception && cause < blocked);
+    assert!(console < rollback && blocked < rollback && rollback < passed);
+    // The other failed scenario saw nothing: no cause section of its own.
+    assert_eq!(html.matches(r#"<section class="cause">"#).count(), 1);
+
+    // results.json: the cause sits on the failed check.
+    let json: serde_json::Value = serde_json::from_str(&read(dir.path(), "results.json")).unwrap();
+    let cause = &json["checks"][1]["cause"];
+    assert_eq!(json["checks"][1]["status"], "failed");
+    assert_eq!(
+        cause["console_errors"][0]["message"],
+        "widget failed\nsecond line"
+    );
+    assert_eq!(cause["page_errors"][0]["kind"], "exception");
+    assert_eq!(cause["blocked_requests"].as_array().unwrap().len(), 2);
+    assert!(
+        json["checks"][0].get("cause").is_none(),
+        "only failed checks"
+    );
+    assert_eq!(
+        json["checks"][3]["cause"]["console_errors"],
+        serde_json::json!([])
+    );
+
+    // Both counts, each named.
+    assert_eq!(json["counts"]["passed"], 3);
+    assert_eq!(json["scenario_counts"]["failed"], 2);
+    assert!(
+        html.contains(
+            "checks: 3 passed · 2 failed · 1 flaky · 0 skipped — scenarios: 0 passed, 2 failed"
+        ),
+        "{}",
+        &html[at(&html, "<header")..at(&html, "</header>")]
+    );
 }

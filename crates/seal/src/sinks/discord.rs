@@ -173,7 +173,8 @@ pub(crate) async fn build_message(run: &RunRecord, ctx: &MessageContext<'_>) -> 
     }
     embed = embed
         .field("Duration", duration(report.duration_ms()), true)
-        .field("Checks", counts(report), true);
+        .field("Checks", counts(report), true)
+        .field("Scenarios", report.scenario_counts().line(), true);
     if let Some(link) = ctx.run_link {
         embed = embed.field("Run", truncate(link, MAX_FIELD), false);
     }
@@ -215,6 +216,7 @@ fn describe_checks(report: &RunReport, tail: &str) -> String {
         }
         block.push_str(&check_line(check));
         block.push('\n');
+        block.push_str(&cause_lines(report, check));
         if out.chars().count() + block.chars().count() > budget {
             left_out = report.checks.len() - i;
             break;
@@ -231,6 +233,21 @@ fn describe_checks(report: &RunReport, tail: &str) -> String {
     out.push_str(tail);
     truncate(out.trim_end(), MAX_DESCRIPTION)
 }
+
+/// Under a failed check: what the page said in its scenario, short, one
+/// `↳` line per item (page text escaped), after the verdict line and the
+/// check, never in them.
+fn cause_lines(report: &RunReport, check: &CheckResult) -> String {
+    report
+        .cause_of(check)
+        .short_lines(CAUSE_ITEMS)
+        .iter()
+        .map(|line| format!("  ↳ {}\n", plain(line)))
+        .collect()
+}
+
+/// Items of a failure's cause in the message; the rest are counted.
+const CAUSE_ITEMS: usize = 3;
 
 fn check_line(check: &CheckResult) -> String {
     let name = plain(&check.name);

@@ -115,6 +115,8 @@ pub(crate) struct Job<'a> {
     pub run: &'a mut RunRecord,
     pub target: Option<&'a str>,
     pub cfg: &'a SealConfig,
+    /// The sink delivering, for the delivery log.
+    pub sink: Sink,
 }
 
 impl Job<'_> {
@@ -125,8 +127,31 @@ impl Job<'_> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, DeliveryError>>,
     {
-        crate::retry::retry(&self.cfg.retry, op).await
+        retry_logged(self.cfg, self.sink, op).await
     }
+}
+
+/// [`crate::retry::retry`] for `sink`, telling the configuration's
+/// delivery log about each failed attempt as it happens.
+pub(crate) async fn retry_logged<T, F, Fut>(
+    cfg: &SealConfig,
+    sink: Sink,
+    op: F,
+) -> (Result<T, DeliveryError>, u32)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, DeliveryError>>,
+{
+    crate::retry::retry(&cfg.retry, op, |attempt, error, wait| {
+        let next = match wait {
+            Some(wait) => format!("retrying in {:.1}s", wait.as_secs_f64()),
+            None => "no attempt left".to_string(),
+        };
+        cfg.log_delivery(&format!(
+            "delivery {sink}: attempt {attempt} failed, {next} — {error}"
+        ));
+    })
+    .await
 }
 
 /// The one shape of a sink. Implemented by a unit struct in its own file

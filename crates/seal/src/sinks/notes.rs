@@ -8,9 +8,8 @@ use crate::discord_webhook::Webhook;
 use crate::discord_webhook::limits::MAX_CONTENT as MAX_CONTENT_CHARS;
 use crate::errors::{DeliveryError, SealError};
 use crate::ledger::RunRecord;
-use crate::retry::retry;
 use crate::sinks::discord::{WEBHOOK_NOT_SET, webhook_not_configured};
-use crate::sinks::{Attempt, Done, Initial, Job, SinkAdapter};
+use crate::sinks::{Attempt, Done, Initial, Job, Sink, SinkAdapter, retry_logged};
 use crate::summary::{GREEN_SEAL_PREFIX, RED_SEAL_PREFIX};
 
 /// Is this line a seal line (green or red)?
@@ -136,7 +135,7 @@ async fn update_notes(
         Ok(webhook) => webhook,
         Err(e) => return (Err(e), 1),
     };
-    retry(&cfg.retry, || {
+    retry_logged(cfg, Sink::Notes, || {
         edit_notes_message(&webhook, message_id, line)
     })
     .await

@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use prod_smoke_model::{CheckStatus, Redactor};
+use prod_smoke_model::{CheckStatus, Redactor, ScenarioCounts};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -151,11 +151,23 @@ struct Body<'a> {
     checked_at: &'a str,
     /// The release given with `--release`, else null.
     release: Option<&'a str>,
+    /// Checks (every step), as report.html counts them.
     passed: u32,
     failed: u32,
     flaky: u32,
+    /// Scenarios, as stderr and `--json` count them (the contract's
+    /// `N passed, N failed`).
+    scenarios: ScenarioCounts,
+    /// Both counts in one line, each named.
+    counts: String,
     retried: bool,
     run_link: Option<&'a str>,
+    /// The run's artifacts folder on the machine that ran it.
+    artifacts: Option<String>,
+    /// Where a person reaches the evidence: the CI run link when there is
+    /// one (`GITHUB_SERVER_URL`/`GITHUB_REPOSITORY`/`GITHUB_RUN_ID`), else
+    /// the artifacts folder.
+    evidence: Option<String>,
     failed_checks: Vec<FailedCheck<'a>>,
     /// The rollback block on red, else null. Text to read, never to run.
     rollback: Option<String>,
@@ -170,7 +182,14 @@ struct FailedCheck<'a> {
     http_status: Option<u16>,
     /// `✗ name — error` with page text escaped like `verdict_line`.
     line: String,
+    /// What the page said in the failed scenario (console errors, page
+    /// errors, failed subresources, blocked requests), a few short plain
+    /// lines.
+    cause: Vec<String>,
 }
+
+/// Items of a failure's cause in the body; the rest are counted.
+const CAUSE_ITEMS: usize = 5;
 
 /// The body for `run`. It reads only what the ledger recorded when the run
 /// was first written: the release and `deployed_sha` that a Postgres
@@ -197,8 +216,20 @@ fn body(run: &RunRecord, delivery_id: &str) -> Vec<u8> {
                 Some(error) => format!("✗ {} — {}", escape_markdown(&c.name), escape_markdown(error)),
                 None => format!("✗ {}", escape_markdown(&c.name)),
             },
+            cause: report.cause_of(c).short_lines(CAUSE_ITEMS),
         })
         .collect();
+    let scenarios = report.scenario_counts();
+    let counts = format!(
+        "checks: {} passed · {} failed — scenarios: {}",
+        report.passed_count(),
+        report.failed_count(),
+        scenarios.line()
+    );
+    let artifacts = report
+        .artifacts_dir
+        .as_ref()
+        .map(|d| d.display().to_string());
     let body = Body {
         delivery_id,
         run_id: &report.run_id,
@@ -212,8 +243,12 @@ fn body(run: &RunRecord, delivery_id: &str) -> Vec<u8> {
         passed: report.passed_count() as u32,
         failed: report.failed_count() as u32,
         flaky: report.flaky_count() as u32,
+        scenarios,
+        counts,
         retried: report.retried,
         run_link: run.run_link.as_deref(),
+        evidence: run.run_link.clone().or_else(|| artifacts.clone()),
+        artifacts,
         failed_checks,
         rollback: rollback_for(&as_recorded),
     };

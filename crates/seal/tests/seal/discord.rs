@@ -368,3 +368,38 @@ async fn an_inconclusive_run_is_posted_as_inconclusive_and_never_edits_the_seal_
     assert_eq!(payload["allowed_mentions"]["roles"], json!([]));
     assert_eq!(payload["allowed_mentions"]["users"], json!([]));
 }
+
+#[tokio::test]
+async fn the_red_message_says_the_cause_under_the_failure_and_leaves_the_verdict_line_alone() {
+    let mock = MockDiscord::start().await.unwrap();
+    let mut env = Env::new();
+    env.with_discord(&mock);
+    let mut report = red();
+    // The runner files the page's errors under the passed visit.
+    report.checks[1].page_errors = vec![prod_smoke_model::PageError {
+        kind: prod_smoke_model::PageErrorKind::Console,
+        message: "widget **failed** to start".to_string(),
+        page: "https://mcritchie.studio/".to_string(),
+    }];
+    let outcome = seal_run(&report, &env.config()).await.unwrap();
+
+    let payload = mock.delivered_posts()[0].json.clone().unwrap();
+    assert_eq!(payload["content"], outcome.verdict_line.as_str());
+    assert_eq!(
+        outcome.verdict_line,
+        "🔴 Production smoke seal: FAILED — @qa-readonly FAILED vs mcritchie.studio — GET /up returned 503, expected 200"
+    );
+    let embed = &payload["embeds"][0];
+    let description = embed["description"].as_str().unwrap();
+    let failure = description.find("✗ GET /up returns 200").unwrap();
+    let cause = description
+        .find("  ↳ console error: widget \\*\\*failed\\*\\* to start")
+        .unwrap_or_else(|| panic!("{description}"));
+    let passed = description.find("✓ GET /devops returns 404").unwrap();
+    assert!(failure < cause && cause < passed, "{description}");
+    let fields = embed["fields"].to_string();
+    assert!(
+        fields.contains(r#""name":"Scenarios","value":"0 passed, 1 failed""#),
+        "{fields}"
+    );
+}

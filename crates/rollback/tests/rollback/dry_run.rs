@@ -14,10 +14,10 @@ use prod_smoke_rollback::{
 use sha2::{Digest, Sha256};
 
 /// git 2.47 here; Debian's /usr/bin/git is 2.39, which lacks `merge-tree --merge-base`.
-const NEW_GIT: &str = "/usr/local/bin/git";
-const OLD_GIT: &str = "/usr/bin/git";
+pub(crate) const NEW_GIT: &str = "/usr/local/bin/git";
+pub(crate) const OLD_GIT: &str = "/usr/bin/git";
 
-fn git(repo: &Path, args: &[&str]) -> String {
+pub(crate) fn git(repo: &Path, args: &[&str]) -> String {
     let out = Command::new(NEW_GIT)
         .arg("-C")
         .arg(repo)
@@ -36,14 +36,14 @@ fn git(repo: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn write(repo: &Path, file: &str, text: &str) {
+pub(crate) fn write(repo: &Path, file: &str, text: &str) {
     std::fs::write(repo.join(file), text).unwrap();
 }
 
 /// A hub-like repo: main, a feature merged with --no-ff (the release's
 /// merge commit), returned as (repo, merge sha). The operator also has a
 /// stash, a second worktree, a staged change and an untracked file.
-fn repo_with_merge(dir: &Path) -> (PathBuf, String) {
+pub(crate) fn repo_with_merge(dir: &Path) -> (PathBuf, String) {
     let repo = dir.join("hub");
     std::fs::create_dir(&repo).unwrap();
     git(&repo, &["init", "-q", "-b", "main"]);
@@ -82,7 +82,7 @@ fn operator_state(repo: &Path, dir: &Path) {
 
 /// Everything the operator owns, hashed: HEAD, refs, index, stash list,
 /// worktree list, status, every file in the working tree and the object store.
-fn fingerprint(repo: &Path) -> String {
+pub(crate) fn fingerprint(repo: &Path) -> String {
     let mut h = Sha256::new();
     let mut files = Vec::new();
     walk(repo, &mut files);
@@ -113,7 +113,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn request<'a>(git: &'a Path, repo: &'a str, sha: &'a str) -> RevertRequest<'a> {
+pub(crate) fn request<'a>(git: &'a Path, repo: &'a str, sha: &'a str) -> RevertRequest<'a> {
     RevertRequest {
         git: Some(git),
         repo: Some(repo),
@@ -123,7 +123,7 @@ fn request<'a>(git: &'a Path, repo: &'a str, sha: &'a str) -> RevertRequest<'a> 
     }
 }
 
-fn both_methods() -> [(&'static str, &'static str); 2] {
+pub(crate) fn both_methods() -> [(&'static str, &'static str); 2] {
     [(NEW_GIT, METHOD_MERGE_TREE), (OLD_GIT, METHOD_WORKTREE)]
 }
 
@@ -256,7 +256,10 @@ fn not_checked_says_why() {
             request(git_bin, repo_text, "0123456789abcdef"),
             "unknown sha: 0123456789abcdef",
         ),
-        (request(git_bin, repo_text, &first), "not a merge commit"),
+        (
+            request(git_bin, repo_text, &first),
+            "the repo's first commit",
+        ),
         (
             request(git_bin, repo_text, "--output=x"),
             "is not a commit sha",
@@ -284,7 +287,7 @@ fn not_checked_says_why() {
 }
 
 /// A stub `heroku` that prints a release list and records its arguments.
-fn stub_heroku(dir: &Path, json: &str) -> PathBuf {
+pub(crate) fn stub_heroku(dir: &Path, json: &str) -> PathBuf {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let script = bin.join("heroku");
