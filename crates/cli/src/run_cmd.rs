@@ -10,7 +10,7 @@ use prod_smoke_config::{AppTarget, check_url, resolve};
 use prod_smoke_model::{Redactor, RunReport, Verdict, host_of, url_credentials};
 use prod_smoke_runner::{EventSink, GuardPolicy, RunOptions, browser_source};
 use prod_smoke_seal::{
-    RollbackTarget, SealConfig, SealOverrides, block_with_proof, rollback_block,
+    LedgerPlace, RollbackTarget, SealConfig, SealOverrides, block_with_proof, rollback_block,
 };
 use prod_smoke_spec::{Scenario, Suite};
 
@@ -144,7 +144,7 @@ pub async fn run(args: RunArgs) -> u8 {
 /// written: the seal's deliveries and the end come later. So the manifest
 /// is written again once the log has its last line; it then covers the
 /// log as it stays. Only a manifest that was written the first time is
-/// rewritten, so a folder whose reports failed gets no manifest.
+/// rewritten, so a folder where even the manifest did not fit gets none.
 async fn reseal_manifest(dir: &Path) {
     if !tokio::fs::try_exists(dir.join(prod_smoke_report::MANIFEST_FILE))
         .await
@@ -156,7 +156,10 @@ async fn reseal_manifest(dir: &Path) {
     let written =
         tokio::task::spawn_blocking(move || prod_smoke_report::write_manifest(&dir)).await;
     if let Ok(Err(e)) = written {
-        eprintln!("prod-smoke: could not rewrite the manifest: {e}");
+        eprintln!(
+            "prod-smoke: could not rewrite the manifest: {}",
+            prod_smoke_seal::chain(&e)
+        );
     }
 }
 
@@ -359,16 +362,32 @@ async fn finish(
 ) -> u8 {
     write_evidence(report, redactor, heartbeat).await;
     print_summary(report, redactor);
-    let rollback = record_seal(report, seal_cfg, redactor, heartbeat).await;
+    let sealed = record_seal(report, seal_cfg, redactor, heartbeat).await;
     if report.verdict == Verdict::Red {
-        print_rollback(args, target, report, rollback);
+        print_rollback(args, target, report, sealed.rollback);
     }
-    print_verdict(args, target, report);
-    match report.verdict {
-        Verdict::Green => exit::GREEN,
+    print_verdict(args, target, report, sealed.durable);
+    exit_code(report.verdict, sealed.durable)
+}
+
+/// The exit code: the verdict's, except that a green verdict recorded
+/// nowhere durable is inconclusive. The hub's `bin/release` reads only the
+/// code, so a seal that exists nowhere must not look like one.
+fn exit_code(verdict: Verdict, durable: bool) -> u8 {
+    match verdict {
+        Verdict::Green if durable => exit::GREEN,
+        Verdict::Green => exit::ENVIRONMENT,
         Verdict::Red => exit::RED,
         Verdict::Inconclusive => exit::ENVIRONMENT,
     }
+}
+
+/// What [`record_seal`] achieved.
+struct Sealed {
+    /// The rollback block the seal built, when it built one.
+    rollback: Option<String>,
+    /// The verdict reached a ledger file or a sink that took it.
+    durable: bool,
 }
 
 /// The artifacts (reports, manifest) and GitHub Actions' outputs. The
@@ -380,7 +399,8 @@ async fn write_evidence(report: &RunReport, redactor: &Redactor, heartbeat: &Hea
             tokio::task::spawn_blocking(move || prod_smoke_report::write_artifacts(&dir, &owned))
                 .await
                 .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string()));
+                // The whole chain: the path and the system's cause (ENOSPC).
+                .and_then(|r| r.map_err(|e| prod_smoke_seal::chain(&e)));
         match written {
             Ok(paths) => {
                 heartbeat.line(&format!(
@@ -421,14 +441,14 @@ fn print_summary(report: &RunReport, redactor: &Redactor) {
     }
 }
 
-/// Records the seal in the ledger and delivers it to every sink. Returns
-/// the rollback block the seal built, when it built one.
+/// Records the seal in the ledger (or a fallback) and delivers it to every
+/// sink, and says whether the verdict reached a durable place.
 async fn record_seal(
     report: &RunReport,
     seal_cfg: Result<SealConfig, String>,
     redactor: &Redactor,
     heartbeat: &Heartbeat,
-) -> Option<String> {
+) -> Sealed {
     let cfg = match seal_cfg {
         Ok(cfg) => cfg,
         Err(e) => {
@@ -436,37 +456,62 @@ async fn record_seal(
             heartbeat.line(&format!(
                 "delivery: none, the seal is not configured — {why}"
             ));
-            eprintln!("prod-smoke: the seal is not configured: {why}");
-            return None;
+            eprintln!(
+                "prod-smoke: the seal is not configured: {why}; the verdict reached no durable \
+                 place"
+            );
+            return Sealed {
+                rollback: None,
+                durable: false,
+            };
         }
     };
     heartbeat.line("seal: recording the verdict and delivering it");
     match prod_smoke_seal::seal_run(report, &cfg).await {
         Ok(outcome) => {
             eprintln!("{}", outcome.verdict_line);
-            eprintln!(
-                "  seal: ledger {} (run {})",
-                outcome.ledger_path.display(),
-                outcome.run_id
-            );
-            heartbeat.line(&format!(
-                "delivery ledger: recorded in {}",
-                outcome.ledger_path.display()
-            ));
+            match &outcome.place {
+                LedgerPlace::Ledger => {
+                    eprintln!(
+                        "  seal: ledger {} (run {})",
+                        outcome.ledger_path.display(),
+                        outcome.run_id
+                    );
+                    heartbeat.line(&format!(
+                        "delivery ledger: recorded in {}",
+                        outcome.ledger_path.display()
+                    ));
+                }
+                LedgerPlace::Fallback { .. } | LedgerPlace::Memory { .. } => {
+                    let said = redactor.redact(&outcome.where_recorded());
+                    eprintln!("prod-smoke: {said}");
+                    heartbeat.line(&format!("delivery ledger: {said}"));
+                }
+            }
             for s in &outcome.sinks {
                 let said = redactor.redact(&s.outcome.to_string());
                 eprintln!("  {}: {said}", s.sink);
                 heartbeat.line(&format!("delivery {}: {said}", s.sink));
             }
             // Only once the ledger knows this run as the last green one.
-            crate::since_last_green::keep(&cfg, report).await;
-            outcome.rollback
+            if outcome.place == LedgerPlace::Ledger {
+                crate::since_last_green::keep(&cfg, report).await;
+            }
+            Sealed {
+                durable: outcome.is_durable(),
+                rollback: outcome.rollback,
+            }
         }
         Err(e) => {
-            let why = redactor.redact(&e.to_string());
-            heartbeat.line(&format!("delivery ledger: not recorded — {why}"));
-            eprintln!("prod-smoke: the seal could not be recorded: {why}");
-            None
+            // Only a ledger failure after the run was recorded gets here:
+            // the record exists, a delivery's state may not.
+            let why = redactor.redact(&prod_smoke_seal::chain(&e));
+            heartbeat.line(&format!("delivery ledger: failed after recording — {why}"));
+            eprintln!("prod-smoke: the seal's deliveries could not be tracked: {why}");
+            Sealed {
+                rollback: None,
+                durable: true,
+            }
         }
     }
 }
@@ -496,8 +541,10 @@ fn print_rollback(
 
 /// The contract's last stderr line, and with `--json` its one object on
 /// stdout.
-fn print_verdict(args: &RunArgs, target: &AppTarget, report: &RunReport) {
+fn print_verdict(args: &RunArgs, target: &AppTarget, report: &RunReport, durable: bool) {
     let (mark, word) = match report.verdict {
+        // The site passed, but the seal exists nowhere: exit 3.
+        Verdict::Green if !durable => ("✗", "INCONCLUSIVE"),
         Verdict::Green => ("✓", "PASS"),
         Verdict::Red => ("✗", "FAIL"),
         Verdict::Inconclusive => ("✗", "INCONCLUSIVE"),
@@ -510,6 +557,7 @@ fn print_verdict(args: &RunArgs, target: &AppTarget, report: &RunReport) {
             "url": target.url,
             "passed": report.verdict == Verdict::Green,
             "verdict": report.verdict.as_str(),
+            "sealed": durable,
             "run_id": report.run_id,
             "retried": report.retried,
             "scenarios": {

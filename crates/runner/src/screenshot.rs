@@ -30,10 +30,18 @@ pub async fn capture(page: &Page, dir: &Path, name: &str) -> Result<PathBuf, Str
             .await
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
-    tokio::fs::write(&path, png)
-        .await
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    write_atomic(path, png).await?;
     Ok(rel)
+}
+
+/// Writes a file whole or not at all (`prod_smoke_model::atomic`), off the
+/// runtime's threads; the error names the path and the system's cause.
+pub(crate) async fn write_atomic(path: PathBuf, bytes: Vec<u8>) -> Result<(), String> {
+    let shown = path.display().to_string();
+    tokio::task::spawn_blocking(move || prod_smoke_model::atomic::write_atomic(&path, &bytes))
+        .await
+        .map_err(|e| format!("cannot write {shown}: {e}"))?
+        .map_err(|e| format!("cannot write {shown}: {e}"))
 }
 
 async fn png(page: &Page) -> Result<Vec<u8>, String> {

@@ -10,6 +10,7 @@ mod end_to_end;
 mod fault_matrix;
 mod install;
 mod own_failures;
+mod own_parts;
 mod pool;
 mod rollback;
 mod seal;

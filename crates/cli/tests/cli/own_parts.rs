@@ -1,0 +1,142 @@
+//! When prod-smoke's own parts fail (its ledger, its disk, its time): the
+//! seal is recorded somewhere or the run says it is not, evidence is whole
+//! or absent, and a run ends by its deadline.
+
+use std::path::Path;
+
+use crate::support::{Smoke, site};
+
+fn garbage() -> Vec<u8> {
+    (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect()
+}
+
+/// A ledger of random bytes: kept byte for byte, named with its cause, and
+/// the run is sealed in a fallback ledger that `deliver` finds.
+#[tokio::test]
+async fn a_green_run_with_a_broken_ledger_is_sealed_in_a_fallback_deliver_finds() {
+    let healthy = site(&[]).await;
+    let s = Smoke::against(&healthy.base_url());
+    std::fs::write(s.ledger(), garbage()).unwrap();
+    let f = s.run().await;
+    assert_eq!(f.code, 0, "{f}");
+    assert_eq!(f.json()["sealed"], true, "{f}");
+    assert_eq!(
+        std::fs::read(s.ledger()).unwrap(),
+        garbage(),
+        "left untouched"
+    );
+    let fallback = s.scratch.path().join("ledger.fallback.sqlite3");
+    assert!(
+        f.stderr.contains("file is not a database"),
+        "the cause: {f}"
+    );
+    assert!(
+        f.stderr
+            .contains(&format!("fallback ledger {}", fallback.display())),
+        "{f}"
+    );
+    assert!(fallback.is_file());
+
+    let mut d = Smoke::new();
+    d.args(["deliver", "--ledger", s.ledger().to_str().unwrap()]);
+    let replay = d.run().await;
+    assert!(
+        replay.stderr.contains(&format!(
+            "replaying the fallback ledger {}",
+            fallback.display()
+        )),
+        "{replay}"
+    );
+    assert!(replay.stderr.contains("file is not a database"), "{replay}");
+    // The broken ledger still needs the operator.
+    assert_eq!(replay.code, 3, "{replay}");
+}
+
+/// No ledger and no fallback can be written, and no sink is configured:
+/// the verdict is green but sealed nowhere, so the exit is 3, never 0.
+#[tokio::test]
+async fn a_green_run_sealed_nowhere_exits_3() {
+    let healthy = site(&[]).await;
+    let mut s = Smoke::against(&healthy.base_url());
+    let blocker = s.scratch.path().join("not-a-dir");
+    std::fs::write(&blocker, b"file").unwrap();
+    // The temporary fallback's folder is a file too.
+    std::fs::write(s.tmp().join("prod-smoke-fallback"), b"file").unwrap();
+    let ledger = blocker.join("ledger.sqlite3");
+    s.arg("--ledger").arg(ledger.to_str().unwrap());
+    let f = s.run().await;
+    assert_eq!(f.code, 3, "{f}");
+    let json = f.json();
+    assert_eq!(json["passed"], true, "{f}");
+    assert_eq!(json["sealed"], false, "{f}");
+    assert!(
+        f.stderr.contains("the verdict reached no durable place"),
+        "{f}"
+    );
+    assert!(f.stderr.contains("File exists (os error 17)"), "{f}");
+    assert!(f.stderr.contains(": INCONCLUSIVE @ "), "{f}");
+}
+
+/// A real full disk under `--artifacts`: every file there is whole or
+/// absent, the manifest checks out, the cause is printed, and the verdict
+/// is still sealed.
+#[tokio::test]
+async fn a_full_disk_leaves_whole_evidence_or_none_and_prints_the_cause() {
+    let Some(disk) = prod_smoke_testkit::TinyFs::mount(512 * 1024) else {
+        return;
+    };
+    let healthy = site(&[]).await;
+    let mut s = Smoke::against(&healthy.base_url());
+    let artifacts = disk.path().join("artifacts");
+    s.arg("--artifacts").arg(artifacts.to_str().unwrap());
+    std::fs::create_dir_all(&artifacts).unwrap();
+    disk.fill(12 * 1024);
+    let f = s.run().await;
+    assert_eq!(f.code, 0, "{f}");
+    assert!(f.stderr.contains("No space left on device"), "{f}");
+    assert!(f.stderr.contains("could not write the reports"), "{f}");
+    assert_whole_or_absent(&artifacts);
+    if artifacts.join("sha256_manifest.txt").exists() {
+        prod_smoke_report::verify_manifest(&artifacts).unwrap();
+    }
+    assert!(s.ledger().is_file(), "the seal is in the ledger");
+}
+
+/// No empty, truncated or temporary file in the evidence folder.
+/// `heartbeat.log` is an append-only log: it may stop mid-line.
+fn assert_whole_or_absent(dir: &Path) {
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            assert!(
+                !name.starts_with('.'),
+                "temporary file left: {}",
+                path.display()
+            );
+            if name == "heartbeat.log" {
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(!bytes.is_empty(), "empty file: {}", path.display());
+            let text = String::from_utf8_lossy(&bytes);
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("json") => {
+                    serde_json::from_slice::<serde_json::Value>(&bytes)
+                        .unwrap_or_else(|e| panic!("{} is cut: {e}", path.display()));
+                }
+                Some("html") => assert!(text.trim_end().ends_with("</html>"), "{name} is cut"),
+                Some("xml") => assert!(text.trim_end().ends_with("</testsuites>"), "{name} is cut"),
+                Some("png") => assert!(bytes.ends_with(b"IEND\xaeB`\x82"), "{name} is cut"),
+                _ => {}
+            }
+        }
+    }
+}
