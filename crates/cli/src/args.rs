@@ -143,6 +143,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS")]
     pub pool_budget: Option<u64>,
 
+    /// The whole run's time limit, e.g. `90s`, `10m`, `1h` (plain numbers
+    /// are seconds). Past it the run ends inconclusive (exit 3) with the
+    /// evidence it has, the seal records it, and the browser is reaped.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub deadline: std::time::Duration,
+
     /// A URL that answers whenever the runner has a network. When nothing of
     /// the site answered at all, it tells a dead network (inconclusive) from
     /// a dead site (red). Default in GitHub Actions: $GITHUB_API_URL.
@@ -291,4 +297,56 @@ pub struct NotesArgs {
     pub ledger: LedgerArgs,
     #[command(flatten)]
     pub delivery: DeliveryArgs,
+}
+
+/// `90`, `90s`, `10m`, `1h`, or a sum such as `1m30s`; at least one second.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("`{text}` is not a duration: write e.g. 90s, 10m or 1h");
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return (secs > 0)
+            .then(|| std::time::Duration::from_secs(secs))
+            .ok_or_else(bad);
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(bad()),
+        };
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        number.clear();
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
+        for bad in ["", "0", "0s", "m", "10x", "5m3", "-1s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 }

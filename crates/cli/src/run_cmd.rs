@@ -19,6 +19,11 @@ use crate::heartbeat::Heartbeat;
 use crate::{exit, progress};
 
 pub async fn run(args: RunArgs) -> u8 {
+    // The deadline counts from the start, config and browser start-up included.
+    let deadline = Deadline {
+        limit: args.deadline,
+        at: tokio::time::Instant::now() + args.deadline,
+    };
     let (target, scenarios, block_urls) = match prepare(&args) {
         Ok(p) => p,
         Err(message) => {
@@ -59,12 +64,13 @@ pub async fn run(args: RunArgs) -> u8 {
     eprintln!("  artifacts: {}", artifacts.display());
     let heartbeat = Heartbeat::start(&artifacts, redactor.clone());
     heartbeat.line(&format!(
-        "start: prod-smoke {} {} {} against {} (--trace {})",
+        "start: prod-smoke {} {} {} against {} (--trace {}, --deadline {})",
         env!("CARGO_PKG_VERSION"),
         target.app,
         args.grep,
         target.url,
-        args.trace.as_str()
+        args.trace.as_str(),
+        deadline.shown()
     ));
 
     let mut report = match browser_source(args.chromium.as_deref(), args.cdp_url.as_deref()) {
@@ -89,7 +95,7 @@ pub async fn run(args: RunArgs) -> u8 {
             };
             opts.trace = args.trace.into();
             opts.redactor = redactor.clone();
-            run_interruptible(&opts, &redactor, &heartbeat).await
+            run_interruptible(&opts, &redactor, &heartbeat, deadline).await
         }
         Err(e) => inconclusive(&target, &args.grep, &artifacts, &scenarios, e.to_string()),
     };
@@ -265,49 +271,99 @@ async fn writable(dir: &Path) -> std::io::Result<()> {
     tokio::fs::remove_file(probe).await
 }
 
-/// Runs the suite; SIGINT or SIGTERM cancels it, which drops (and so
-/// reaps) the browser, and makes the run inconclusive.
+/// The run's overall time limit (`--deadline`).
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    limit: Duration,
+    at: tokio::time::Instant,
+}
+
+impl Deadline {
+    /// `10m`, `90s`, `1m30s`: as the flag is written.
+    fn shown(&self) -> String {
+        let secs = self.limit.as_secs();
+        match (secs / 60, secs % 60) {
+            (0, s) => format!("{s}s"),
+            (m, 0) => format!("{m}m"),
+            (m, s) => format!("{m}m{s}s"),
+        }
+    }
+}
+
+/// Runs the suite; SIGINT or SIGTERM cancels it, and so does the
+/// `--deadline`: cancelling drops (and so reaps) the browser, and makes the
+/// run inconclusive. The checks that finished before are kept, with their
+/// screenshots; the rest are marked not run.
 async fn run_interruptible(
     opts: &RunOptions,
     redactor: &Redactor,
     heartbeat: &Heartbeat,
+    deadline: Deadline,
 ) -> RunReport {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let printer = tokio::spawn(progress::report(rx, redactor.clone()));
     let (beat_tx, beat_task) = heartbeat.events();
-    let events = EventSink::new(tx).and(beat_tx);
+    // A third subscriber keeps the finished checks, for a run cut short.
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    let events = EventSink::new(tx).and(beat_tx).and(seen_tx);
     let started = Utc::now();
-    let report = tokio::select! {
-        report = prod_smoke_runner::run(opts, &events) => report,
+    let cut = tokio::select! {
+        report = prod_smoke_runner::run(opts, &events) => Err(report),
         signal = interrupted() => {
             eprintln!("prod-smoke: interrupted by {signal}; the browser was closed");
-            let mut r = RunReport {
-                run_id: opts.run_id.clone(),
-                app: opts.app.clone(),
-                url: opts.base_url.clone(),
-                tag: opts.tag.clone(),
-                started_at: started,
-                finished_at: Utc::now(),
-                verdict: Verdict::Inconclusive,
-                retried: false,
-                retry_delay_secs: opts.retry_delay.as_secs(),
-                checks: prod_smoke_runner::unrun_checks(
-                    &opts.scenarios,
-                    &format!("interrupted by {signal}"),
-                ),
-                environment_error: Some(format!("interrupted by {signal}")),
-                artifacts_dir: Some(opts.artifacts_dir.clone()),
-                rollback: None,
-                traces: Vec::new(),
-            };
-            r.finished_at = Utc::now();
-            r
+            Ok(format!("interrupted by {signal}"))
+        }
+        _ = tokio::time::sleep_until(deadline.at) => {
+            let why = format!(
+                "the run passed its --deadline of {}; the browser was closed and the checks \
+                 that finished are kept",
+                deadline.shown()
+            );
+            eprintln!("prod-smoke: {why}");
+            Ok(why)
         }
     };
     drop(events);
     let _ = printer.await;
     let _ = beat_task.await;
-    report
+    let why = match cut {
+        Err(report) => return report,
+        Ok(why) => why,
+    };
+    let mut finished: Vec<prod_smoke_model::CheckResult> = Vec::new();
+    while let Ok(event) = seen_rx.try_recv() {
+        if let prod_smoke_runner::RunEvent::CheckFinished { check } = event {
+            // A retried check's last attempt stands.
+            finished.retain(|c| !(c.scenario == check.scenario && c.name == check.name));
+            finished.push(check);
+        }
+    }
+    let mut checks = finished.clone();
+    checks.extend(
+        prod_smoke_runner::unrun_checks(&opts.scenarios, &why)
+            .into_iter()
+            .filter(|u| {
+                !finished
+                    .iter()
+                    .any(|c| c.scenario == u.scenario && c.name == u.name)
+            }),
+    );
+    RunReport {
+        run_id: opts.run_id.clone(),
+        app: opts.app.clone(),
+        url: opts.base_url.clone(),
+        tag: opts.tag.clone(),
+        started_at: started,
+        finished_at: Utc::now(),
+        verdict: Verdict::Inconclusive,
+        retried: false,
+        retry_delay_secs: opts.retry_delay.as_secs(),
+        checks,
+        environment_error: Some(why),
+        artifacts_dir: Some(opts.artifacts_dir.clone()),
+        rollback: None,
+        traces: Vec::new(),
+    }
 }
 
 async fn interrupted() -> &'static str {

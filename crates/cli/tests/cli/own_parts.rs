@@ -140,3 +140,54 @@ fn assert_whole_or_absent(dir: &Path) {
         }
     }
 }
+
+/// A site whose every response takes 25 s: `--deadline 4s` ends the run
+/// inconclusive within seconds, keeps the evidence, seals it, and leaves
+/// no browser behind.
+#[tokio::test]
+async fn past_its_deadline_a_run_is_inconclusive_sealed_and_reaped() {
+    let slow = crate::support::site_with(prod_smoke_fixture_site::FixtureOptions {
+        faults: vec![prod_smoke_fixture_site::Fault::Slow],
+        slow_delay: std::time::Duration::from_secs(25),
+        ..Default::default()
+    })
+    .await;
+    let mut s = Smoke::against(&slow.base_url());
+    s.args(["--timeout", "60", "--deadline", "4s"]);
+    let started = std::time::Instant::now();
+    let f = s.run().await;
+    let took = started.elapsed();
+    assert_eq!(f.code, 3, "{f}");
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "took {took:?}: {f}"
+    );
+    assert!(f.stderr.contains("passed its --deadline of 4s"), "{f}");
+    assert_eq!(f.json()["verdict"], "inconclusive", "{f}");
+    let results = f.results(&s.artifacts());
+    assert_eq!(results["verdict"], "inconclusive");
+    assert!(
+        results["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["error"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("--deadline")),
+        "{results}"
+    );
+    let mut h = Smoke::new();
+    h.args(["history", "--ledger", s.ledger().to_str().unwrap()]);
+    let history = h.run().await;
+    assert!(history.stdout.contains("inconclusive"), "{history}");
+}
+
+#[tokio::test]
+async fn a_bad_deadline_is_bad_input() {
+    let mut s = Smoke::against("http://127.0.0.1:9");
+    s.args(["--deadline", "soon"]);
+    let f = s.run().await;
+    assert_eq!(f.code, 2, "{f}");
+    assert!(f.stderr.contains("`soon` is not a duration"), "{f}");
+}
