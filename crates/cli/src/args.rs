@@ -149,6 +149,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub deadline: std::time::Duration,
 
+    /// What one page visit may download, every response together, in MiB.
+    /// Past it the visit is stopped and its check fails; the document
+    /// alone may be at most 8 MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_page_mb: u64,
+
     /// A URL that answers whenever the runner has a network. When nothing of
     /// the site answered at all, it tells a dead network (inconclusive) from
     /// a dead site (red). Default in GitHub Actions: $GITHUB_API_URL.

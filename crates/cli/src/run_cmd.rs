@@ -94,6 +94,7 @@ pub async fn run(args: RunArgs) -> u8 {
                 allow_websockets: args.allow_websockets,
             };
             opts.trace = args.trace.into();
+            opts.max_page_bytes = args.max_page_mb * 1024 * 1024;
             opts.redactor = redactor.clone();
             run_interruptible(&opts, &redactor, &heartbeat, deadline).await
         }

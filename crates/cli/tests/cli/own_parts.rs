@@ -191,3 +191,114 @@ async fn a_bad_deadline_is_bad_input() {
     assert_eq!(f.code, 2, "{f}");
     assert!(f.stderr.contains("`soon` is not a duration"), "{f}");
 }
+
+/// A 200 whose body trickles in: the check says how much did arrive, not
+/// just "Request timed out".
+#[tokio::test]
+async fn a_trickling_200_is_reported_with_the_bytes_that_arrived() {
+    let trickling = site(&[prod_smoke_fixture_site::Fault::Trickle]).await;
+    let mut s = Smoke::against(&trickling.base_url());
+    s.args(["--timeout", "3"]);
+    let f = s.run().await;
+    assert_eq!(f.code, 1, "{f}");
+    let results = f.results(&s.artifacts());
+    let errors: Vec<String> = results["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["error"].as_str().map(str::to_string))
+        .collect();
+    let trickle = errors
+        .iter()
+        .find(|e| e.contains("/tasks"))
+        .unwrap_or_else(|| panic!("no /tasks failure: {errors:?}"));
+    assert!(
+        trickle.contains("its 200 response was still arriving"),
+        "{trickle}"
+    );
+    assert!(trickle.contains("of its body came in 3s"), "{trickle}");
+    assert!(!trickle.contains("Request timed out"), "{trickle}");
+    // The first 4 KiB came at once, then a byte every 200 ms.
+    assert!(trickle.contains(": 4 KiB of its body"), "{trickle}");
+}
+
+/// A page bigger than the cap is stopped, and its check says so.
+#[tokio::test]
+async fn a_page_over_the_cap_is_stopped_and_named() {
+    let huge = site(&[prod_smoke_fixture_site::Fault::HugePage]).await;
+    let mut s = Smoke::against(&huge.base_url());
+    s.args(["--max-page-mb", "1"]);
+    let f = s.run().await;
+    assert_eq!(f.code, 1, "{f}");
+    let text = f.results(&s.artifacts()).to_string();
+    assert!(
+        text.contains("prod-smoke's cap of 1.0 MiB for a page"),
+        "{text}"
+    );
+    assert!(text.contains("and was stopped"), "{text}");
+}
+
+/// A document over 8 MiB is stopped while it arrives, whatever the page
+/// cap: the browser never holds all of it.
+#[tokio::test]
+async fn a_document_over_8_mib_is_stopped_while_it_arrives() {
+    let huge = crate::support::site_with(prod_smoke_fixture_site::FixtureOptions {
+        faults: vec![prod_smoke_fixture_site::Fault::HugePage],
+        huge_page_bytes: 12 * 1024 * 1024,
+        ..Default::default()
+    })
+    .await;
+    let s = Smoke::against(&huge.base_url());
+    let f = s.run().await;
+    assert_eq!(f.code, 1, "{f}");
+    let text = f.results(&s.artifacts()).to_string();
+    assert!(text.contains("8.0 MiB for its document"), "{text}");
+    assert!(text.contains("and was stopped"), "{text}");
+}
+
+/// Chromium's temporary files go with its profile: a run leaves nothing in
+/// the temporary folder (it used to leave an empty
+/// `org.chromium.Chromium.*` folder every time).
+#[tokio::test]
+async fn a_run_leaves_nothing_in_the_temporary_folder() {
+    let healthy = site(&[]).await;
+    let s = Smoke::against(&healthy.base_url());
+    let f = s.run().await;
+    assert_eq!(f.code, 0, "{f}");
+    let left: Vec<String> = std::fs::read_dir(s.tmp())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+}
+
+/// A 300,000 px page: its screenshot is the top 8000 px, and the run says
+/// so (it used to be cut to the 720 px viewport without a word).
+#[tokio::test]
+async fn a_tall_pages_screenshot_is_capped_with_a_note() {
+    let tall = site(&[prod_smoke_fixture_site::Fault::TallPage]).await;
+    let s = Smoke::against(&tall.base_url());
+    let f = s.run().await;
+    assert_eq!(f.code, 0, "{f}");
+    assert!(f.stderr.contains("screenshot of /tasks capped"), "{f}");
+    assert!(f.stderr.contains("its top 8000 x 1280 px"), "{f}");
+    let heartbeat = std::fs::read_to_string(s.artifacts().join("heartbeat.log")).unwrap();
+    assert!(
+        heartbeat.contains("screenshot of /tasks capped"),
+        "{heartbeat}"
+    );
+    let results = f.results(&s.artifacts());
+    let shot = results["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["name"].as_str().unwrap_or_default().contains("/tasks") && c["screenshot"].is_string()
+        })
+        .and_then(|c| c["screenshot"].as_str())
+        .unwrap_or_else(|| panic!("no /tasks screenshot: {results}"))
+        .to_string();
+    let png = std::fs::read(s.artifacts().join(shot)).unwrap();
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!(height, 8000);
+}
