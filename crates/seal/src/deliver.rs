@@ -508,7 +508,8 @@ async fn replay(
     Ok(())
 }
 
-/// Opens the ledger and lists recent seals (`prod-smoke history [APP]`).
+/// Opens the ledger and lists recent seals (`prod-smoke history [APP]`),
+/// with those of its fallback ledgers.
 pub async fn history(
     cfg: &SealConfig,
     app: Option<&str>,
@@ -517,5 +518,21 @@ pub async fn history(
     let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
     let entries = ledger.history(app, limit).await;
     ledger.close().await;
-    entries
+    let mut entries = entries?;
+    // Runs the ledger could not take are in its fallbacks (fallback.rs):
+    // they are part of the history too, newest first with the rest.
+    let fallbacks = fallback_ledgers(&cfg.ledger_path, &cfg.temp_dir)
+        .into_iter()
+        .filter(|p| p.is_file());
+    for path in fallbacks {
+        let Ok(fallback) = Ledger::open(&path, &cfg.redactor).await else {
+            continue;
+        };
+        let more = fallback.history(app, limit).await;
+        fallback.close().await;
+        entries.extend(more?);
+    }
+    entries.sort_by(|a, b| b.checked_at.cmp(&a.checked_at));
+    entries.truncate(limit as usize);
+    Ok(entries)
 }

@@ -319,6 +319,23 @@ async fn a_ledger_on_a_read_only_filesystem_goes_to_the_temporary_fallback() {
     assert_eq!(replay.fallbacks.len(), 1, "{replay}");
 }
 
+/// A run that went to a fallback shows in `history` once the ledger works.
+#[tokio::test]
+async fn history_includes_the_runs_of_the_fallback_ledgers() {
+    let env = Env::new();
+    std::fs::write(env.ledger_path(), b"not a database at all").unwrap();
+    let fallen = seal_run(&red(), &env.config()).await.unwrap();
+    assert!(matches!(fallen.place, LedgerPlace::Fallback { .. }));
+    std::fs::remove_file(env.ledger_path()).unwrap();
+    let kept = seal_run(&green(), &env.config()).await.unwrap();
+    assert_eq!(kept.place, LedgerPlace::Ledger);
+    let entries = history(&env.config(), None, 10).await.unwrap();
+    let ids: Vec<&str> = entries.iter().map(|e| e.run_id.as_str()).collect();
+    assert!(ids.contains(&fallen.run_id.as_str()), "{ids:?}");
+    assert!(ids.contains(&kept.run_id.as_str()), "{ids:?}");
+    assert_eq!(history(&env.config(), None, 1).await.unwrap().len(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_replays_deliver_once() {
     let mock = MockDiscord::start().await.unwrap();
