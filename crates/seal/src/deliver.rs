@@ -266,7 +266,7 @@ async fn record_somewhere(
         Ok(ledger) => return Ok((ledger, LedgerPlace::Ledger)),
         Err(e) => cfg.redactor.redact(&chain(&e)),
     };
-    tracing::warn!("{problem}");
+    // Said once, by the caller, from the outcome's place.
     let mut tried = vec![problem.clone()];
     for path in fallback_ledgers(&cfg.ledger_path, &cfg.temp_dir) {
         match try_record(&path, run, initial, cfg).await {
@@ -274,11 +274,7 @@ async fn record_somewhere(
                 let path = PathBuf::from(cfg.redactor.redact(&path.display().to_string()));
                 return Ok((ledger, LedgerPlace::Fallback { path, problem }));
             }
-            Err(e) => {
-                let why = cfg.redactor.redact(&chain(&e));
-                tracing::warn!("fallback ledger: {why}");
-                tried.push(why);
-            }
+            Err(e) => tried.push(cfg.redactor.redact(&chain(&e))),
         }
     }
     let ledger = Ledger::in_memory(&cfg.redactor).await?;
@@ -420,7 +416,7 @@ impl DeliverReport {
 impl fmt::Display for DeliverReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for problem in &self.problems {
-            writeln!(f, "left untouched: {problem}")?;
+            writeln!(f, "a ledger was left untouched: {problem}")?;
         }
         for path in &self.fallbacks {
             writeln!(f, "replaying the fallback ledger {}", path.display())?;
