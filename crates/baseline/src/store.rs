@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use prod_smoke_model::atomic::write_atomic;
 use prod_smoke_model::{CheckResult, RunReport, SinceLastGreen, Verdict};
 use prod_smoke_report::is_inside;
 use serde::{Deserialize, Serialize};
@@ -324,9 +325,11 @@ fn compare_page(
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let base_rel = Path::new(COMPARISON_DIR).join(format!("{stem}-baseline.png"));
     let diff_rel = Path::new(COMPARISON_DIR).join(format!("{stem}-diff.png"));
-    fs::copy(&baseline, artifacts.join(&base_rel))
+    // Evidence is written whole or not at all (prod_smoke_model::atomic).
+    let base_bytes = fs::read(&baseline).map_err(|e| format!("cannot read the baseline: {e}"))?;
+    write_atomic(&artifacts.join(&base_rel), &base_bytes)
         .map_err(|e| format!("cannot copy the baseline: {e}"))?;
-    fs::write(artifacts.join(&diff_rel), image)
+    write_atomic(&artifacts.join(&diff_rel), &image)
         .map_err(|e| format!("cannot write the diff image: {e}"))?;
     Ok(SinceLastGreen {
         run_id: run_id.to_string(),

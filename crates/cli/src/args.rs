@@ -226,6 +226,18 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS", help_heading = BROWSER)]
     pub pool_budget: Option<u64>,
 
+    /// The whole run's time limit, e.g. `90s`, `10m`, `1h` (plain numbers
+    /// are seconds). Past it the run ends inconclusive (exit 3) with the
+    /// evidence it has, the seal records it, and the browser is reaped.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, help_heading = RUN)]
+    pub deadline: std::time::Duration,
+
+    /// What one page visit may download, every response together, in MiB.
+    /// Past it the visit is stopped and its check fails; the document
+    /// alone may be at most 8 MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=4096), help_heading = BROWSER)]
+    pub max_page_mb: u64,
+
     /// A URL that answers whenever the runner has a network. When nothing of
     /// the site answered at all, it tells a dead network (inconclusive) from
     /// a dead site (red). Default in GitHub Actions: $GITHUB_API_URL.
@@ -400,6 +412,41 @@ impl NotesArgs {
     }
 }
 
+/// `90`, `90s`, `10m`, `1h`, or a sum such as `1m30s`; at least one second.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("`{text}` is not a duration: write e.g. 90s, 10m or 1h");
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return (secs > 0)
+            .then(|| std::time::Duration::from_secs(secs))
+            .ok_or_else(bad);
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(bad()),
+        };
+        let n: u64 = number.parse().map_err(|_| bad())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+        number.clear();
+    }
+    if !number.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};
@@ -498,6 +545,26 @@ mod tests {
         }
         for heading in [TARGET, OUTPUT, RUN, BROWSER, SAFETY, SEAL, "Global options"] {
             assert!(help.contains(heading), "no `{heading}` heading:\n{help}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90"), Ok(std::time::Duration::from_secs(90)));
+        assert_eq!(
+            parse_duration("10m"),
+            Ok(std::time::Duration::from_secs(600))
+        );
+        assert_eq!(
+            parse_duration("1m30s"),
+            Ok(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_duration("2h"),
+            Ok(std::time::Duration::from_secs(7200))
+        );
+        for bad in ["", "0", "0s", "m", "10x", "5m3", "-1s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }
 }

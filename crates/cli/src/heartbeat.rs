@@ -149,6 +149,7 @@ async fn report(mut rx: UnboundedReceiver<RunEvent>, beat: Beat) {
                 scenarios.len(),
                 delay.as_secs()
             ),
+            RunEvent::Note { scenario, text } => format!("note: {scenario}: {text}"),
         };
         beat.line(&text);
     }

@@ -79,6 +79,13 @@ pub async fn report(mut rx: UnboundedReceiver<RunEvent>, redactor: Redactor) {
                     delay.as_secs()
                 );
             }
+            RunEvent::Note { scenario, text } => {
+                eprintln!(
+                    "  note ({}): {}",
+                    redactor.redact(&scenario),
+                    redactor.redact(&text)
+                );
+            }
         }
     }
 }

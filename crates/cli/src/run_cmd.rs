@@ -11,7 +11,7 @@ use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use prod_smoke_model::{Redactor, RunReport, Verdict, host_of, url_credentials};
 use prod_smoke_runner::{EventSink, GuardPolicy, RunOptions, browser_source};
 use prod_smoke_seal::{
-    RollbackTarget, SealConfig, SealOverrides, block_with_proof, rollback_block,
+    LedgerPlace, RollbackTarget, SealConfig, SealOverrides, block_with_proof, rollback_block,
 };
 use prod_smoke_spec::{Scenario, Suite};
 
@@ -28,6 +28,11 @@ pub async fn run(args: RunArgs) -> u8 {
         .flatten()
         .flat_map(url_credentials)
         .collect();
+    // The deadline counts from the start, config and browser start-up included.
+    let deadline = Deadline {
+        limit: args.deadline,
+        at: tokio::time::Instant::now() + args.deadline,
+    };
     let (target, scenarios, block_urls) = match prepare(&args) {
         Ok(p) => p,
         Err(message) => {
@@ -70,12 +75,13 @@ pub async fn run(args: RunArgs) -> u8 {
     eprintln!("  artifacts: {}", artifacts.display());
     let heartbeat = Heartbeat::start(&artifacts, redactor.clone());
     heartbeat.line(&format!(
-        "start: prod-smoke {} {} {} against {} (--trace {})",
+        "start: prod-smoke {} {} {} against {} (--trace {}, --deadline {})",
         env!("CARGO_PKG_VERSION"),
         target.app,
         args.grep,
         target.url,
-        args.trace.as_str()
+        args.trace.as_str(),
+        deadline.shown()
     ));
 
     let mut report = match browser_source(args.chromium.as_deref(), args.cdp_url.as_deref()) {
@@ -99,8 +105,9 @@ pub async fn run(args: RunArgs) -> u8 {
                 allow_websockets: args.allow_websockets,
             };
             opts.trace = args.trace.into();
+            opts.max_page_bytes = args.max_page_mb * 1024 * 1024;
             opts.redactor = redactor.clone();
-            run_interruptible(&opts, &redactor, &heartbeat).await
+            run_interruptible(&opts, &redactor, &heartbeat, deadline).await
         }
         Err(e) => inconclusive(&target, &args.grep, &artifacts, &scenarios, e.to_string()),
     };
@@ -155,7 +162,7 @@ pub async fn run(args: RunArgs) -> u8 {
 /// written: the seal's deliveries and the end come later. So the manifest
 /// is written again once the log has its last line; it then covers the
 /// log as it stays. Only a manifest that was written the first time is
-/// rewritten, so a folder whose reports failed gets no manifest.
+/// rewritten, so a folder where even the manifest did not fit gets none.
 async fn reseal_manifest(dir: &Path) {
     if !tokio::fs::try_exists(dir.join(prod_smoke_report::MANIFEST_FILE))
         .await
@@ -167,7 +174,10 @@ async fn reseal_manifest(dir: &Path) {
     let written =
         tokio::task::spawn_blocking(move || prod_smoke_report::write_manifest(&dir)).await;
     if let Ok(Err(e)) = written {
-        eprintln!("prod-smoke: could not rewrite the manifest: {e}");
+        eprintln!(
+            "prod-smoke: could not rewrite the manifest: {}",
+            prod_smoke_seal::chain(&e)
+        );
     }
 }
 
@@ -275,49 +285,99 @@ async fn writable(dir: &Path) -> std::io::Result<()> {
     tokio::fs::remove_file(probe).await
 }
 
-/// Runs the suite; SIGINT or SIGTERM cancels it, which drops (and so
-/// reaps) the browser, and makes the run inconclusive.
+/// The run's overall time limit (`--deadline`).
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    limit: Duration,
+    at: tokio::time::Instant,
+}
+
+impl Deadline {
+    /// `10m`, `90s`, `1m30s`: as the flag is written.
+    fn shown(&self) -> String {
+        let secs = self.limit.as_secs();
+        match (secs / 60, secs % 60) {
+            (0, s) => format!("{s}s"),
+            (m, 0) => format!("{m}m"),
+            (m, s) => format!("{m}m{s}s"),
+        }
+    }
+}
+
+/// Runs the suite; SIGINT or SIGTERM cancels it, and so does the
+/// `--deadline`: cancelling drops (and so reaps) the browser, and makes the
+/// run inconclusive. The checks that finished before are kept, with their
+/// screenshots; the rest are marked not run.
 async fn run_interruptible(
     opts: &RunOptions,
     redactor: &Redactor,
     heartbeat: &Heartbeat,
+    deadline: Deadline,
 ) -> RunReport {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let printer = tokio::spawn(progress::report(rx, redactor.clone()));
     let (beat_tx, beat_task) = heartbeat.events();
-    let events = EventSink::new(tx).and(beat_tx);
+    // A third subscriber keeps the finished checks, for a run cut short.
+    let (seen_tx, mut seen_rx) = tokio::sync::mpsc::unbounded_channel();
+    let events = EventSink::new(tx).and(beat_tx).and(seen_tx);
     let started = Utc::now();
-    let report = tokio::select! {
-        report = prod_smoke_runner::run(opts, &events) => report,
+    let cut = tokio::select! {
+        report = prod_smoke_runner::run(opts, &events) => Err(report),
         signal = interrupted() => {
             eprintln!("prod-smoke: interrupted by {signal}; the browser was closed");
-            let mut r = RunReport {
-                run_id: opts.run_id.clone(),
-                app: opts.app.clone(),
-                url: opts.base_url.clone(),
-                tag: opts.tag.clone(),
-                started_at: started,
-                finished_at: Utc::now(),
-                verdict: Verdict::Inconclusive,
-                retried: false,
-                retry_delay_secs: opts.retry_delay.as_secs(),
-                checks: prod_smoke_runner::unrun_checks(
-                    &opts.scenarios,
-                    &format!("interrupted by {signal}"),
-                ),
-                environment_error: Some(format!("interrupted by {signal}")),
-                artifacts_dir: Some(opts.artifacts_dir.clone()),
-                rollback: None,
-                traces: Vec::new(),
-            };
-            r.finished_at = Utc::now();
-            r
+            Ok(format!("interrupted by {signal}"))
+        }
+        _ = tokio::time::sleep_until(deadline.at) => {
+            let why = format!(
+                "the run passed its --deadline of {}; the browser was closed and the checks \
+                 that finished are kept",
+                deadline.shown()
+            );
+            eprintln!("prod-smoke: {why}");
+            Ok(why)
         }
     };
     drop(events);
     let _ = printer.await;
     let _ = beat_task.await;
-    report
+    let why = match cut {
+        Err(report) => return report,
+        Ok(why) => why,
+    };
+    let mut finished: Vec<prod_smoke_model::CheckResult> = Vec::new();
+    while let Ok(event) = seen_rx.try_recv() {
+        if let prod_smoke_runner::RunEvent::CheckFinished { check } = event {
+            // A retried check's last attempt stands.
+            finished.retain(|c| !(c.scenario == check.scenario && c.name == check.name));
+            finished.push(check);
+        }
+    }
+    let mut checks = finished.clone();
+    checks.extend(
+        prod_smoke_runner::unrun_checks(&opts.scenarios, &why)
+            .into_iter()
+            .filter(|u| {
+                !finished
+                    .iter()
+                    .any(|c| c.scenario == u.scenario && c.name == u.name)
+            }),
+    );
+    RunReport {
+        run_id: opts.run_id.clone(),
+        app: opts.app.clone(),
+        url: opts.base_url.clone(),
+        tag: opts.tag.clone(),
+        started_at: started,
+        finished_at: Utc::now(),
+        verdict: Verdict::Inconclusive,
+        retried: false,
+        retry_delay_secs: opts.retry_delay.as_secs(),
+        checks,
+        environment_error: Some(why),
+        artifacts_dir: Some(opts.artifacts_dir.clone()),
+        rollback: None,
+        traces: Vec::new(),
+    }
 }
 
 async fn interrupted() -> &'static str {
@@ -372,16 +432,32 @@ async fn finish(
 ) -> u8 {
     write_evidence(report, redactor, heartbeat).await;
     print_summary(report, redactor);
-    let rollback = record_seal(report, seal_cfg, redactor, heartbeat).await;
+    let sealed = record_seal(report, seal_cfg, redactor, heartbeat).await;
     if report.verdict == Verdict::Red {
-        print_rollback(args, target, report, rollback);
+        print_rollback(args, target, report, sealed.rollback);
     }
-    print_verdict(args, target, report);
-    match report.verdict {
-        Verdict::Green => exit::GREEN,
+    print_verdict(args, target, report, sealed.durable);
+    exit_code(report.verdict, sealed.durable)
+}
+
+/// The exit code: the verdict's, except that a green verdict recorded
+/// nowhere durable is inconclusive. The hub's `bin/release` reads only the
+/// code, so a seal that exists nowhere must not look like one.
+fn exit_code(verdict: Verdict, durable: bool) -> u8 {
+    match verdict {
+        Verdict::Green if durable => exit::GREEN,
+        Verdict::Green => exit::ENVIRONMENT,
         Verdict::Red => exit::RED,
         Verdict::Inconclusive => exit::ENVIRONMENT,
     }
+}
+
+/// What [`record_seal`] achieved.
+struct Sealed {
+    /// The rollback block the seal built, when it built one.
+    rollback: Option<String>,
+    /// The verdict reached a ledger file or a sink that took it.
+    durable: bool,
 }
 
 /// The artifacts (reports, manifest) and GitHub Actions' outputs. The
@@ -393,7 +469,8 @@ async fn write_evidence(report: &RunReport, redactor: &Redactor, heartbeat: &Hea
             tokio::task::spawn_blocking(move || prod_smoke_report::write_artifacts(&dir, &owned))
                 .await
                 .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string()));
+                // The whole chain: the path and the system's cause (ENOSPC).
+                .and_then(|r| r.map_err(|e| prod_smoke_seal::chain(&e)));
         match written {
             Ok(paths) => {
                 heartbeat.line(&format!(
@@ -434,14 +511,14 @@ fn print_summary(report: &RunReport, redactor: &Redactor) {
     }
 }
 
-/// Records the seal in the ledger and delivers it to every sink. Returns
-/// the rollback block the seal built, when it built one.
+/// Records the seal in the ledger (or a fallback) and delivers it to every
+/// sink, and says whether the verdict reached a durable place.
 async fn record_seal(
     report: &RunReport,
     seal_cfg: Result<SealConfig, String>,
     redactor: &Redactor,
     heartbeat: &Heartbeat,
-) -> Option<String> {
+) -> Sealed {
     let cfg = match seal_cfg {
         Ok(mut cfg) => {
             // Each delivery's attempts and outcome, stamped as they happen.
@@ -454,8 +531,14 @@ async fn record_seal(
             heartbeat.line(&format!(
                 "delivery: none, the seal is not configured — {why}"
             ));
-            eprintln!("prod-smoke: the seal is not configured: {why}");
-            return None;
+            eprintln!(
+                "prod-smoke: the seal is not configured: {why}; the verdict reached no durable \
+                 place"
+            );
+            return Sealed {
+                rollback: None,
+                durable: false,
+            };
         }
     };
     heartbeat.line("seal: recording the verdict and delivering it");
@@ -468,26 +551,45 @@ async fn record_seal(
                 "{}",
                 prod_smoke_seal::verdict_line(outcome.verdict, &outcome.summary)
             );
-            eprintln!(
-                "  seal: ledger {} (run {})",
-                outcome.ledger_path.display(),
-                outcome.run_id
-            );
             // heartbeat.log has each delivery already, stamped when it
-            // happened (the seal's delivery log).
+            // happened (the seal's delivery log); a fallback also says why.
+            match &outcome.place {
+                LedgerPlace::Ledger => {
+                    eprintln!(
+                        "  seal: ledger {} (run {})",
+                        outcome.ledger_path.display(),
+                        outcome.run_id
+                    );
+                }
+                LedgerPlace::Fallback { .. } | LedgerPlace::Memory { .. } => {
+                    let said = redactor.redact(&outcome.where_recorded());
+                    eprintln!("prod-smoke: {said}");
+                    heartbeat.line(&format!("delivery ledger: {said}"));
+                }
+            }
             for s in &outcome.sinks {
                 let said = redactor.redact(&s.outcome.to_string());
                 eprintln!("  {}: {said}", s.sink);
             }
             // Only once the ledger knows this run as the last green one.
-            crate::since_last_green::keep(&cfg, report).await;
-            outcome.rollback
+            if outcome.place == LedgerPlace::Ledger {
+                crate::since_last_green::keep(&cfg, report).await;
+            }
+            Sealed {
+                durable: outcome.is_durable(),
+                rollback: outcome.rollback,
+            }
         }
         Err(e) => {
-            let why = redactor.redact(&e.to_string());
-            heartbeat.line(&format!("delivery ledger: not recorded — {why}"));
-            eprintln!("prod-smoke: the seal could not be recorded: {why}");
-            None
+            // Only a ledger failure after the run was recorded gets here:
+            // the record exists, a delivery's state may not.
+            let why = redactor.redact(&prod_smoke_seal::chain(&e));
+            heartbeat.line(&format!("delivery ledger: failed after recording — {why}"));
+            eprintln!("prod-smoke: the seal's deliveries could not be tracked: {why}");
+            Sealed {
+                rollback: None,
+                durable: true,
+            }
         }
     }
 }
@@ -517,8 +619,10 @@ fn print_rollback(
 
 /// The contract's last stderr line, and with `--json` its one object on
 /// stdout.
-fn print_verdict(args: &RunArgs, target: &AppTarget, report: &RunReport) {
+fn print_verdict(args: &RunArgs, target: &AppTarget, report: &RunReport, durable: bool) {
     let (mark, word) = match report.verdict {
+        // The site passed, but the seal exists nowhere: exit 3.
+        Verdict::Green if !durable => ("✗", "INCONCLUSIVE"),
         Verdict::Green => ("✓", "PASS"),
         Verdict::Red => ("✗", "FAIL"),
         Verdict::Inconclusive => ("✗", "INCONCLUSIVE"),
@@ -531,6 +635,7 @@ fn print_verdict(args: &RunArgs, target: &AppTarget, report: &RunReport) {
             "url": target.url,
             "passed": report.verdict == Verdict::Green,
             "verdict": report.verdict.as_str(),
+            "sealed": durable,
             "run_id": report.run_id,
             "retried": report.retried,
             "scenarios": {

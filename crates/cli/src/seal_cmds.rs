@@ -24,14 +24,19 @@ pub async fn deliver(args: &DeliverArgs) -> u8 {
     match prod_smoke_seal::deliver_pending(&cfg).await {
         Ok(report) => {
             eprint!("{}", cfg.redactor.redact(&report.to_string()));
-            if report.still_pending() > 0 {
+            // A ledger left untouched because it cannot be opened needs
+            // the operator too, even when its fallback is all delivered.
+            if report.still_pending() > 0 || !report.problems.is_empty() {
                 exit::ENVIRONMENT
             } else {
                 exit::GREEN
             }
         }
         Err(e) => {
-            eprintln!("prod-smoke: {}", cfg.redactor.redact(&e.to_string()));
+            eprintln!(
+                "prod-smoke: {}",
+                cfg.redactor.redact(&prod_smoke_seal::chain(&e))
+            );
             exit::ENVIRONMENT
         }
     }
@@ -49,7 +54,10 @@ pub async fn history(args: &HistoryArgs) -> u8 {
             exit::GREEN
         }
         Err(e) => {
-            eprintln!("prod-smoke: {}", cfg.redactor.redact(&e.to_string()));
+            eprintln!(
+                "prod-smoke: {}",
+                cfg.redactor.redact(&prod_smoke_seal::chain(&e))
+            );
             exit::ENVIRONMENT
         }
     }
@@ -69,7 +77,10 @@ pub async fn notes(args: &NotesArgs) -> u8 {
     let entries = match prod_smoke_seal::history(&cfg, Some(app), 50).await {
         Ok(e) => e,
         Err(e) => {
-            eprintln!("prod-smoke: {}", cfg.redactor.redact(&e.to_string()));
+            eprintln!(
+                "prod-smoke: {}",
+                cfg.redactor.redact(&prod_smoke_seal::chain(&e))
+            );
             return exit::ENVIRONMENT;
         }
     };

@@ -57,11 +57,16 @@ pub enum Fault {
     /// `/` shows a loud banner above its content: the page looks different
     /// but passes every check, for the comparison with the last green run.
     Restyled,
+    /// `/tasks` answers 200 at once, then sends its body a byte at a time
+    /// and never finishes: a trickling response.
+    Trickle,
+    /// `/tasks` is a small board that lays out 300,000 px tall.
+    TallPage,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 20] = [
+    pub const ALL: [Fault; 22] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -82,6 +87,8 @@ impl Fault {
         Fault::ClosedDetails,
         Fault::NoContent,
         Fault::Restyled,
+        Fault::Trickle,
+        Fault::TallPage,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -107,6 +114,8 @@ impl Fault {
             Fault::ClosedDetails => "closed-details",
             Fault::NoContent => "no-content",
             Fault::Restyled => "restyled",
+            Fault::Trickle => "trickle",
+            Fault::TallPage => "tall-page",
         }
     }
 
@@ -135,6 +144,8 @@ impl Fault {
             Fault::ClosedDetails => "the /signin email input is inside a closed <details>",
             Fault::NoContent => "/tasks answers 204 No Content",
             Fault::Restyled => "/ shows a loud banner but passes every check",
+            Fault::Trickle => "/tasks answers 200, then a byte at a time, never finishing",
+            Fault::TallPage => "/tasks lays out 300,000 px tall",
         }
     }
 }

@@ -333,6 +333,20 @@ pub(crate) fn huge_tasks(min_bytes: usize, chrome: Chrome) -> String {
     layout("Board — McRitchie Studio", &main, chrome)
 }
 
+/// How tall [`crate::Fault::TallPage`]'s board is, in CSS pixels.
+pub const TALL_PAGE_PX: u32 = 300_000;
+
+/// The board, then [`TALL_PAGE_PX`] of empty column: a small page that
+/// lays out very tall.
+pub(crate) fn tall_tasks(chrome: Chrome) -> String {
+    let mut main = String::from("<h1>Tasks</h1>\n<section id=\"board\">\n");
+    task_cards(&mut main, 3);
+    main.push_str(&format!(
+        "</section>\n<div id=\"column\" style=\"height:{TALL_PAGE_PX}px\"></div>"
+    ));
+    layout("Board — McRitchie Studio", &main, chrome)
+}
+
 /// A board whose heading and cards appear only after `delay`, from JavaScript.
 /// The word is split in the source so no copy of the page text says "Tasks"
 /// before the script has run.

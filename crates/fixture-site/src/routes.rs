@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -20,7 +21,8 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
-type Body = Full<Bytes>;
+/// Whole bodies, and the one that never ends ([`Fault::Trickle`]).
+type Body = UnsyncBoxBody<Bytes, std::convert::Infallible>;
 
 /// Beacons are tiny; anything bigger is read no further.
 const MAX_BODY: usize = 64 * 1024;
@@ -67,6 +69,9 @@ pub(crate) async fn handle(
     if faults.contains(&Fault::Hang) && path == "/tasks" {
         // Dropped with the connection, by the client or by shutdown.
         return std::future::pending().await;
+    }
+    if faults.contains(&Fault::Trickle) && path == "/tasks" {
+        return trickle();
     }
     route(state, &faults, &method, &path)
 }
@@ -230,6 +235,7 @@ fn route(
             pages::huge_tasks(state.options.huge_page_bytes, chrome),
         ),
         "/tasks" if on(Fault::ForgedAlert) => html(StatusCode::OK, pages::forged_alert(chrome)),
+        "/tasks" if on(Fault::TallPage) => html(StatusCode::OK, pages::tall_tasks(chrome)),
         "/tasks" if on(Fault::LateText) => html(
             StatusCode::OK,
             pages::late_tasks(state.options.late_text_delay, chrome),
@@ -268,7 +274,7 @@ fn route(
 }
 
 fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Body> {
-    let mut res = Response::new(Full::new(body));
+    let mut res = Response::new(Full::new(body).boxed_unsync());
     *res.status_mut() = status;
     let headers = res.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -292,6 +298,35 @@ fn text(status: StatusCode, body: &'static str) -> Response<Body> {
         Bytes::from_static(body.as_bytes()),
     )
 }
+
+/// `200 OK` at once, then the start of a page, then one byte every
+/// [`TRICKLE_EVERY`], never finishing: a response that is arriving, slowly.
+fn trickle() -> Response<Body> {
+    use hyper::body::Frame;
+    // Over the 1 KiB Chromium sniffs before it commits to a document.
+    let mut head =
+        b"<!doctype html><html><head><title>Tasks</title></head><body><h1>Tasks</h1><p>".to_vec();
+    head.resize(4096, b' ');
+    let head = Bytes::from(head);
+    let drip = futures::stream::unfold(0u64, |n| async move {
+        if n > 0 {
+            tokio::time::sleep(TRICKLE_EVERY).await;
+        }
+        Some((Ok(Frame::data(Bytes::from_static(b"."))), n + 1))
+    });
+    let body = futures::stream::once(async move { Ok(Frame::data(head)) }).chain(drip);
+    let mut res = Response::new(StreamBody::new(body).boxed_unsync());
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// How often [`Fault::Trickle`] sends its next byte.
+pub const TRICKLE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 fn redirect(location: &'static str) -> Response<Body> {
     let mut res = text(StatusCode::FOUND, "Found");

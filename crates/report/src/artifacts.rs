@@ -4,6 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use prod_smoke_model::RunReport;
+use prod_smoke_model::atomic::write_atomic;
 
 use crate::errors::ReportError;
 use crate::manifest::{MANIFEST_FILE, write_manifest};
@@ -27,6 +28,12 @@ pub struct ArtifactPaths {
 /// `sha256_manifest.txt` over everything in the folder (the runner's
 /// screenshots included). Callers redact secrets from `report` first
 /// (`Redactor::redact_value`): this writes what it is given.
+///
+/// Each file is written atomically (`prod_smoke_model::atomic`): on a full
+/// disk a report is complete or absent, never truncated. A report that
+/// cannot be written does not stop the others, and the manifest is still
+/// written over what does exist; the first failure is returned, with the
+/// operating system's cause (ENOSPC) as its source.
 pub fn write_artifacts(dir: &Path, report: &RunReport) -> Result<ArtifactPaths, ReportError> {
     fs::create_dir_all(dir).map_err(|source| ReportError::CreateDir {
         path: dir.to_path_buf(),
@@ -37,11 +44,25 @@ pub fn write_artifacts(dir: &Path, report: &RunReport) -> Result<ArtifactPaths, 
     let mut results =
         serde_json::to_string_pretty(&results).map_err(|source| ReportError::Json { source })?;
     results.push('\n');
-    let results_path = write(dir, RESULTS_FILE, results.as_bytes())?;
-    let junit_path = write(dir, JUNIT_FILE, junit::junit_xml(report)?.as_bytes())?;
-    let html_path = write(dir, HTML_FILE, html::report_html(dir, report).as_bytes())?;
-    // Last, so it covers every other file.
-    let manifest = write_manifest(dir)?;
+    let junit = junit::junit_xml(report)?;
+    let mut first_error = None;
+    let mut keep = |written: Result<PathBuf, ReportError>, name: &str| match written {
+        Ok(path) => path,
+        Err(e) => {
+            first_error.get_or_insert(e);
+            dir.join(name)
+        }
+    };
+    let results_path = keep(write(dir, RESULTS_FILE, results.as_bytes()), RESULTS_FILE);
+    let junit_path = keep(write(dir, JUNIT_FILE, junit.as_bytes()), JUNIT_FILE);
+    let html = html::report_html(dir, report);
+    let html_path = keep(write(dir, HTML_FILE, html.as_bytes()), HTML_FILE);
+    // Last, so it covers every other file that exists.
+    let manifest = write_manifest(dir);
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let manifest = manifest?;
     debug_assert!(manifest.ends_with(MANIFEST_FILE));
 
     Ok(ArtifactPaths {
@@ -55,7 +76,7 @@ pub fn write_artifacts(dir: &Path, report: &RunReport) -> Result<ArtifactPaths, 
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, ReportError> {
     let path = dir.join(name);
-    fs::write(&path, bytes).map_err(|source| ReportError::Write {
+    write_atomic(&path, bytes).map_err(|source| ReportError::Write {
         path: path.clone(),
         source,
     })?;

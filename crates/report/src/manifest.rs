@@ -6,6 +6,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use prod_smoke_model::atomic::{is_partial, write_atomic};
 use sha2::{Digest, Sha256};
 
 use crate::errors::ReportError;
@@ -13,14 +14,14 @@ use crate::errors::ReportError;
 pub const MANIFEST_FILE: &str = "sha256_manifest.txt";
 
 /// Hashes every regular file under `dir` (recursively, except the manifest
-/// itself; symlinks are not followed) and writes the manifest, sorted by path.
+/// itself and temporary files mid-write; symlinks are not followed) and writes the manifest, sorted by path.
 pub fn write_manifest(dir: &Path) -> Result<PathBuf, ReportError> {
     let mut text = String::new();
     for (rel, digest) in hash_folder(dir)? {
         text.push_str(&manifest_line(&digest, &rel));
     }
     let path = dir.join(MANIFEST_FILE);
-    fs::write(&path, text).map_err(|source| ReportError::Write {
+    write_atomic(&path, text.as_bytes()).map_err(|source| ReportError::Write {
         path: path.clone(),
         source,
     })?;
@@ -78,7 +79,8 @@ fn hash_folder(dir: &Path) -> Result<BTreeMap<String, String>, ReportError> {
             let kind = entry.file_type().map_err(read_err)?;
             if kind.is_dir() {
                 pending.push(path);
-            } else if kind.is_file() {
+            } else if kind.is_file() && !is_partial(&entry.file_name().to_string_lossy()) {
+                // A temporary file mid-write is not evidence.
                 let rel = slash_path(path.strip_prefix(dir).unwrap_or(&path));
                 if rel != MANIFEST_FILE {
                     files.insert(rel, sha256_file(&path)?);

@@ -28,6 +28,12 @@ pub enum RunEvent {
         scenarios: Vec<String>,
         delay: Duration,
     },
+    /// Something an operator should know that is neither a pass nor a
+    /// failure, e.g. a screenshot capped because the page is too tall.
+    Note {
+        scenario: String,
+        text: String,
+    },
 }
 
 /// Where events go: every subscriber gets each one; a run without a

@@ -32,6 +32,7 @@ use tokio::task::JoinHandle;
 
 use crate::errors::RunnerError;
 use crate::page_watch::{self, WatchState};
+use crate::scenario::MAX_DOCUMENT_BYTES;
 
 /// Methods the guard lets leave the machine. Everything else is failed in
 /// the browser with `BlockedByClient` before it is sent: a GET, HEAD or
@@ -114,8 +115,8 @@ impl BrowserGuard {
                         // Reading a body takes a round trip; do not hold up
                         // the requests queued behind it.
                         tokio::spawn({
-                            let browser = browser.clone();
-                            async move { add_policy(&browser, &ev).await }
+                            let (shared, browser) = (shared.clone(), browser.clone());
+                            async move { add_policy(&shared, &browser, &ev).await }
                         });
                     } else {
                         on_request(&shared, &browser, &ev).await;
@@ -328,7 +329,7 @@ pub(crate) fn channel_for(ty: &ResourceType) -> String {
 
 /// Adds the injected policy to a document or worker script response.
 /// Redirects and failed loads go on untouched: the final response gets it.
-async fn add_policy(browser: &Browser, ev: &EventRequestPaused) {
+async fn add_policy(shared: &Shared, browser: &Browser, ev: &EventRequestPaused) {
     let status = ev.response_status_code.unwrap_or(0);
     if ev.response_error_reason.is_some() || (300..400).contains(&status) {
         let _ = browser
@@ -348,15 +349,9 @@ async fn add_policy(browser: &Browser, ev: &EventRequestPaused) {
     // launched browser turns those checks off (process.rs) so a page's
     // iframes on other local origins still load.
     if ev.resource_type == ResourceType::Document
-        && let Ok(body) = browser
-            .execute(GetResponseBodyParams::new(ev.request_id.clone()))
-            .await
+        && let Some(body) = document_body(shared, browser, ev, status).await
     {
-        let body = if body.result.base64_encoded {
-            body.result.body.clone()
-        } else {
-            base64::engine::general_purpose::STANDARD.encode(&body.result.body)
-        };
+        let body = base64::engine::general_purpose::STANDARD.encode(body);
         // The body is handed over decoded, so its old encoding and
         // length no longer apply.
         let headers: Vec<HeaderEntry> = headers
@@ -383,6 +378,110 @@ async fn add_policy(browser: &Browser, ev: &EventRequestPaused) {
             .execute(ContinueRequestParams::new(ev.request_id.clone()))
             .await;
     }
+}
+
+/// Reads a paused document's body as it arrives (`Fetch.takeResponseBodyAsStream`),
+/// telling the page's watch the status and how many bytes came in so far:
+/// the page sees nothing of a document before it is fulfilled, so a
+/// trickling or oversized one would otherwise be invisible to it. Stops at
+/// [`MAX_DOCUMENT_BYTES`] and fails the request; `None` when the body
+/// cannot be read (the response is then continued as it is).
+async fn document_body(
+    shared: &Shared,
+    browser: &Browser,
+    ev: &EventRequestPaused,
+    status: i64,
+) -> Option<Vec<u8>> {
+    use chromiumoxide::cdp::browser_protocol::fetch::TakeResponseBodyAsStreamParams;
+    use chromiumoxide::cdp::browser_protocol::io::{CloseParams, ReadParams};
+
+    let watch = main_document_owner(shared, ev.frame_id.as_ref());
+    if let Some(w) = &watch {
+        page_watch::document_arriving(w, u16::try_from(status).ok(), 0);
+    }
+    let stream = match browser
+        .execute(TakeResponseBodyAsStreamParams::new(ev.request_id.clone()))
+        .await
+    {
+        Ok(s) => s.result.stream,
+        Err(_) => {
+            // Not streamable here: read it whole, as before.
+            let body = browser
+                .execute(GetResponseBodyParams::new(ev.request_id.clone()))
+                .await
+                .ok()?;
+            return if body.result.base64_encoded {
+                base64::engine::general_purpose::STANDARD
+                    .decode(&body.result.body)
+                    .ok()
+            } else {
+                Some(body.result.body.clone().into_bytes())
+            };
+        }
+    };
+    let mut body = Vec::new();
+    let mut failures = 0;
+    // A read waits until it can fill its size (or the body ends), so it
+    // starts small, for a slow body to show progress, and doubles while
+    // chunks come full, for a big one to take few round trips.
+    let mut size: i64 = 4 * 1024;
+    let complete = loop {
+        let mut read = ReadParams::new(stream.clone());
+        read.size = Some(size);
+        let chunk = match browser.execute(read).await {
+            Ok(c) => c.result,
+            // A slow body outlasts one command's timeout; the navigation's
+            // own timeout decides when to stop waiting.
+            Err(e) if e.to_string().contains("timed out") && failures < 600 => {
+                failures += 1;
+                continue;
+            }
+            Err(_) => break false,
+        };
+        let before = body.len();
+        if chunk.base64_encoded == Some(true) {
+            match base64::engine::general_purpose::STANDARD.decode(&chunk.data) {
+                Ok(bytes) => body.extend_from_slice(&bytes),
+                Err(_) => break false,
+            }
+        } else {
+            body.extend_from_slice(chunk.data.as_bytes());
+        }
+        if (body.len() - before) as i64 >= size {
+            size = (size * 2).min(1024 * 1024);
+        }
+        if let Some(w) = &watch {
+            page_watch::document_arriving(w, None, body.len() as u64);
+        }
+        if body.len() as u64 > MAX_DOCUMENT_BYTES {
+            break false;
+        }
+        if chunk.eof {
+            break true;
+        }
+    };
+    let _ = browser.execute(CloseParams::new(stream)).await;
+    if complete {
+        Some(body)
+    } else {
+        let _ = browser
+            .execute(FailRequestParams::new(
+                ev.request_id.clone(),
+                ErrorReason::Aborted,
+            ))
+            .await;
+        None
+    }
+}
+
+/// The watch of the page whose main frame is `frame` (a main frame's id is
+/// its target's id); an iframe's document is not the page's document.
+fn main_document_owner(shared: &Shared, frame: &str) -> Option<Arc<Mutex<WatchState>>> {
+    let pages = shared.pages.lock().expect("guard pages");
+    pages
+        .iter()
+        .find(|p| page_watch::is_main_frame(&p.state, frame))
+        .map(|p| p.state.clone())
 }
 
 /// `*` matches any run of characters (none included); everything else

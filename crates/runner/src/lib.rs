@@ -23,5 +23,6 @@ pub use events::{EventSink, RunEvent};
 pub use guard::{CSP_REPORT_URL, GuardPolicy, SAFE_METHODS};
 pub use pool::shown_url;
 pub use process::{find_chromium, finish_reaping};
-pub use run::{RunOptions, run, unrun_checks};
+pub use run::{DEFAULT_MAX_PAGE_BYTES, RunOptions, run, unrun_checks};
+pub use scenario::MAX_DOCUMENT_BYTES;
 pub use trace::{TRACES_DIR, TraceMode, blocked_reason};

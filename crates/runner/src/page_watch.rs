@@ -13,8 +13,8 @@ use chromiumoxide::cdp::browser_protocol::log::{
     self, EventEntryAdded, LogEntryLevel, LogEntrySource,
 };
 use chromiumoxide::cdp::browser_protocol::network::{
-    EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
-    ResourceType,
+    EventDataReceived, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent,
+    EventResponseReceived, ResourceType,
 };
 use chromiumoxide::cdp::browser_protocol::page::EventFrameAttached;
 use chromiumoxide::cdp::js_protocol::runtime::{
@@ -40,6 +40,14 @@ pub(crate) struct WatchState {
     seq: u64,
     document_status: Option<u16>,
     document_url: Option<String>,
+    /// The main document's request in this visit, and the body bytes of it
+    /// that arrived so far (a trickling response is reported with them).
+    document_request: Option<String>,
+    document_bytes: u64,
+    /// Every response body byte of this visit, for the page cap.
+    page_bytes: u64,
+    /// The page's target id, which is also its main frame's id.
+    target_id: String,
     blocked: Vec<(usize, BlockedRequest)>,
     errors: Vec<(usize, PageError)>,
     /// The raw events for the scenario's trace; `None` under `--trace off`.
@@ -74,6 +82,7 @@ impl PageWatch {
         let cdp = |e: chromiumoxide::error::CdpError| RunnerError::Cdp(e.to_string());
         let state = Arc::new(Mutex::new(WatchState {
             trace: trace.then(PageLog::default),
+            target_id: page.target_id().as_ref().to_string(),
             ..WatchState::default()
         }));
         let main_frame = page.mainframe().await.map_err(cdp)?;
@@ -119,9 +128,29 @@ impl PageWatch {
                 if is_main {
                     s.document_status = u16::try_from(ev.response.status).ok();
                     s.document_url = Some(ev.response.url.clone());
+                    s.document_request = Some(ev.request_id.as_ref().to_string());
+                    s.document_bytes = 0;
                 }
                 if let Some(t) = &mut s.trace {
                     t.push_net(NetEvent::Response(ev));
+                }
+            }
+        }));
+
+        // Body bytes as they arrive (Network.dataReceived fires per chunk,
+        // also while a response is still streaming).
+        let mut data = page
+            .event_listener::<EventDataReceived>()
+            .await
+            .map_err(cdp)?;
+        let st = state.clone();
+        tasks.push(tokio::spawn(async move {
+            while let Some(ev) = data.next().await {
+                let mut s = st.lock().expect("watch state");
+                let n = ev.data_length.max(0) as u64;
+                s.page_bytes = s.page_bytes.saturating_add(n);
+                if s.document_request.as_deref() == Some(ev.request_id.as_ref()) {
+                    s.document_bytes = s.document_bytes.saturating_add(n);
                 }
             }
         }));
@@ -202,6 +231,9 @@ impl PageWatch {
         s.visit = visit;
         s.seq = VISIT_SEQ.fetch_add(1, Ordering::SeqCst) + 1;
         s.document_status = None;
+        s.document_request = None;
+        s.document_bytes = 0;
+        s.page_bytes = 0;
         if let Some(t) = &mut s.trace {
             t.visits.push(VisitMark {
                 index: visit,
@@ -222,6 +254,16 @@ impl PageWatch {
             Vec::new()
         };
         (log, blocked)
+    }
+
+    /// Body bytes of this visit's main document received so far.
+    pub fn document_bytes(&self) -> u64 {
+        self.state.lock().expect("watch state").document_bytes
+    }
+
+    /// Body bytes of every response of this visit so far.
+    pub fn page_bytes(&self) -> u64 {
+        self.state.lock().expect("watch state").page_bytes
     }
 
     pub fn document_status(&self) -> Option<u16> {
@@ -273,6 +315,23 @@ pub(crate) fn push_blocked(state: &Mutex<WatchState>, method: String, url: &str,
             channel,
         },
     ));
+}
+
+/// True when `frame` is the main frame of the watched page.
+pub(crate) fn is_main_frame(state: &Mutex<WatchState>, frame: &str) -> bool {
+    state.lock().expect("watch state").target_id == frame
+}
+
+/// The guard holds a document until its body is complete (guard.rs); while
+/// it arrives, the guard reports its status and the bytes so far here.
+pub(crate) fn document_arriving(state: &Mutex<WatchState>, status: Option<u16>, bytes: u64) {
+    let mut s = state.lock().expect("watch state");
+    if let Some(status) = status {
+        s.document_status = Some(status);
+        // Counted from here by the guard, then again by dataReceived.
+        s.document_request = None;
+    }
+    s.document_bytes = bytes;
 }
 
 pub(crate) fn visit_seq(state: &Mutex<WatchState>) -> u64 {

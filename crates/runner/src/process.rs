@@ -69,6 +69,9 @@ const FLAGS: &[&str] = &[
      AcceptCHFrame,GlobalMediaControls,LocalNetworkAccessChecks,\
      WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,RenderDocument,\
      BackForwardCache",
+    // What one renderer's JavaScript may hold: a page past it crashes its
+    // tab (and its check fails) instead of growing without bound.
+    "--js-flags=--max-old-space-size=1024",
     "--remote-debugging-address=127.0.0.1",
     "--remote-debugging-port=0",
 ];
@@ -144,9 +147,16 @@ impl ChromiumProcess {
         // as a subreaper prod-smoke inherits and reaps them instead of
         // leaving zombies with an init that does not reap.
         let _ = nix::sys::prctl::set_child_subreaper(true);
+        // Chromium puts its own temporary files (with --disable-dev-shm-usage,
+        // the `org.chromium.Chromium.*` shared-memory folder) under TMPDIR
+        // and leaves the folder behind; inside the profile, they go with it.
+        let tmp = profile.path().join("tmp");
+        std::fs::create_dir_all(&tmp)
+            .map_err(|e| launch_err(format!("cannot create {}: {e}", tmp.display())))?;
         let mut cmd = Command::new(path);
         cmd.args(FLAGS)
             .arg(format!("--user-data-dir={}", profile.path().display()))
+            .env("TMPDIR", &tmp)
             .arg("--window-size=1280,720")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -44,7 +44,13 @@ pub struct RunOptions {
     pub trace: TraceMode,
     /// Masks secrets in the trace files, as in every other artifact.
     pub redactor: Redactor,
+    /// What one visit may download, every response together; past it the
+    /// visit is stopped and its check fails (scenario.rs).
+    pub max_page_bytes: u64,
 }
+
+/// The default page cap: 32 MiB.
+pub const DEFAULT_MAX_PAGE_BYTES: u64 = 32 * 1024 * 1024;
 
 impl RunOptions {
     pub fn new(
@@ -71,6 +77,7 @@ impl RunOptions {
             guard: GuardPolicy::default(),
             trace: TraceMode::default(),
             redactor: Redactor::new(),
+            max_page_bytes: DEFAULT_MAX_PAGE_BYTES,
         }
     }
 }
@@ -280,6 +287,7 @@ async fn run_batch(
                 scenario_index: i,
                 attempt,
                 trace: opts.trace,
+                max_page_bytes: opts.max_page_bytes,
             };
             (i, scenario::run(&opts.scenarios[i], &ctx).await)
         })

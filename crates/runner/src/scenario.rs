@@ -34,6 +34,8 @@ pub struct ScenarioContext<'a> {
     pub scenario_index: usize,
     pub attempt: u32,
     pub trace: TraceMode,
+    /// What one visit may download, all responses together (`--max-page-mb`).
+    pub max_page_bytes: u64,
 }
 
 pub struct ScenarioOutcome {
@@ -264,7 +266,7 @@ async fn run_step(
             )
             .await
             {
-                Ok(p) => check.screenshot = Some(p),
+                Ok(shot) => keep_shot(ctx, v.path.as_str(), shot, check),
                 Err(e) => tracing::warn!("no screenshot of {}: {e}", v.path),
             }
             result
@@ -306,9 +308,20 @@ async fn failure_shot(
 ) {
     let name = shot_name(ctx, index, "failure");
     match screenshot::capture(&open.isolated.page, ctx.artifacts, &name).await {
-        Ok(p) => check.screenshot = Some(p),
+        Ok(shot) => keep_shot(ctx, "the failure", shot, check),
         Err(e) => tracing::warn!("no failure screenshot: {e}"),
     }
+}
+
+/// Files the screenshot on the check, and says so when it was capped.
+fn keep_shot(ctx: &ScenarioContext<'_>, of: &str, shot: screenshot::Shot, check: &mut CheckResult) {
+    if let Some(note) = shot.capped {
+        ctx.events.emit(RunEvent::Note {
+            scenario: check.scenario.clone(),
+            text: format!("screenshot of {of} capped: {note}"),
+        });
+    }
+    check.screenshot = Some(shot.path);
 }
 
 /// A page being opened in the background; aborted if the scenario is
@@ -362,6 +375,37 @@ enum Navigated {
     /// Chrome aborted the main document's request: a 204 or 205, a
     /// download, a reset connection. Playwright's `goto` throws on it.
     Aborted(String),
+    /// The visit downloaded more than the page cap (this many bytes) and
+    /// was stopped.
+    TooBig(u64),
+}
+
+/// The main document alone may not be bigger than this (nor than the page
+/// cap): no real page is, and Chromium's memory grows with the document it
+/// parses (a 50 MB page took one renderer to 11 GB).
+pub const MAX_DOCUMENT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// `12.3 MiB`, `512 KiB`, `87 bytes`.
+fn size(bytes: u64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MiB", b as f64 / MIB),
+        b if b >= 1024 => format!("{:.0} KiB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// Resolves once the visit has downloaded more than it may: the page cap
+/// for everything, [`MAX_DOCUMENT_BYTES`] for the document.
+async fn over_cap(watch: &crate::page_watch::PageWatch, page_cap: u64) -> u64 {
+    let document_cap = MAX_DOCUMENT_BYTES.min(page_cap);
+    loop {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (page, document) = (watch.page_bytes(), watch.document_bytes());
+        if page > page_cap || document > document_cap {
+            return page;
+        }
+    }
 }
 
 /// Resolves with the error of the main frame's document request if it
@@ -439,6 +483,7 @@ async fn visit(
                 Err(e) => Err(e.to_string()),
             },
             e = aborted => Ok(Navigated::Aborted(e)),
+            n = over_cap(&open.watch, ctx.max_page_bytes) => Ok(Navigated::TooBig(n)),
         }
     })
     .await;
@@ -451,9 +496,44 @@ async fn visit(
         status = open.watch.document_status();
     }
     check.http_status = status;
-    if matches!(nav, Err(_) | Ok(Ok(Navigated::Aborted(_)))) {
+    if matches!(
+        nav,
+        Err(_) | Ok(Err(_)) | Ok(Ok(Navigated::Aborted(_) | Navigated::TooBig(_)))
+    ) {
         // Nothing more of this navigation is wanted.
         let _ = page.execute(StopLoadingParams::default()).await;
+    }
+    // The guard fails a document over the cap while it arrives (guard.rs).
+    let nav = match nav {
+        Ok(Ok(Navigated::Aborted(_)))
+            if open.watch.document_bytes() > MAX_DOCUMENT_BYTES.min(ctx.max_page_bytes) =>
+        {
+            Ok(Ok(Navigated::TooBig(
+                open.watch.page_bytes().max(open.watch.document_bytes()),
+            )))
+        }
+        other => other,
+    };
+    // Out of time with the response still coming in: say what did arrive,
+    // not just "Request timed out".
+    let timed_out = match &nav {
+        Err(_) => true,
+        Ok(Err(e)) => e.contains("timed out"),
+        _ => false,
+    };
+    if timed_out && !open.session.is_lost().await {
+        let within = ctx.nav_timeout.as_secs_f32();
+        return StepResult::failed(match status {
+            Some(s) => format!(
+                "expected {path} to load within {within}s; its {s} response was still arriving: \
+                 {} of its body came in {within}s (a trickling response)",
+                size(open.watch.document_bytes())
+            ),
+            None => format!(
+                "expected {path} to load within {within}s; no response arrived (not even its \
+                 headers)"
+            ),
+        });
     }
     let nav = match nav {
         Err(_) => {
@@ -489,6 +569,14 @@ async fn visit(
         )),
         (Navigated::SameDocument, _) => StepResult::failed(format!(
             "expected {path} to load a document, the browser only moved within the current page"
+        )),
+        (Navigated::TooBig(n), _) => StepResult::failed(format!(
+            "expected {path} to stay under prod-smoke's cap of {} for a page and {} for its \
+             document; it had downloaded {} (document {}) and was stopped",
+            size(ctx.max_page_bytes),
+            size(MAX_DOCUMENT_BYTES.min(ctx.max_page_bytes)),
+            size(n),
+            size(open.watch.document_bytes())
         )),
         (Navigated::NewDocument, Some(_)) => StepResult::Passed,
         (Navigated::NewDocument, None) => StepResult::failed(format!(

@@ -192,10 +192,10 @@ pub(crate) async fn write(
 
 async fn write_file(dir: &Path, name: &str, text: String) -> Option<PathBuf> {
     let rel = PathBuf::from(TRACES_DIR).join(name);
-    match tokio::fs::write(dir.join(&rel), text).await {
+    match crate::screenshot::write_atomic(dir.join(&rel), text.into_bytes()).await {
         Ok(()) => Some(rel),
         Err(e) => {
-            tracing::warn!("cannot write {}: {e}", rel.display());
+            tracing::warn!("{e}");
             None
         }
     }

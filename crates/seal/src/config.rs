@@ -27,6 +27,7 @@ pub mod env {
     pub const GITHUB_RUN_ID: &str = "GITHUB_RUN_ID";
     pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
     pub const HOME: &str = "HOME";
+    pub const TMPDIR: &str = "TMPDIR";
 }
 
 /// Discord's API origin; `PROD_SMOKE_DISCORD_API_BASE` replaces it.
@@ -75,6 +76,9 @@ impl fmt::Debug for SealOverrides {
 #[derive(Clone)]
 pub struct SealConfig {
     pub ledger_path: PathBuf,
+    /// `$TMPDIR`, else `/tmp`: where the last fallback ledger goes
+    /// (`fallback.rs`).
+    pub temp_dir: PathBuf,
     /// `DATABASE_URL`; `None` skips Postgres.
     pub database_url: Option<String>,
     /// `DISCORD_RELEASE_NOTES_WEBHOOK_URL`, else `DISCORD_DEPLOY_WEBHOOK_URL`; `None` skips Discord.
@@ -113,6 +117,7 @@ impl fmt::Debug for SealConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SealConfig")
             .field("ledger_path", &self.ledger_path)
+            .field("temp_dir", &self.temp_dir)
             .field("database_url", &self.database_url.as_ref().map(|_| "***"))
             .field("webhook_url", &self.webhook_url.as_ref().map(|_| "***"))
             .field("thread_id", &self.thread_id)
@@ -183,6 +188,9 @@ impl SealConfig {
         }
         Ok(SealConfig {
             ledger_path,
+            temp_dir: get(env::TMPDIR)
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/tmp")),
             database_url,
             webhook_url,
             thread_id: get(env::RELEASE_NOTES_THREAD).map(|t| t.trim().to_string()),

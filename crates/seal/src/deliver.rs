@@ -10,6 +10,7 @@ use prod_smoke_model::{RunReport, Verdict};
 
 use crate::config::SealConfig;
 use crate::errors::{SealError, chain};
+use crate::fallback::{LedgerPlace, fallback_ledgers};
 use crate::ledger::{DeliveryState, InitialDelivery, Ledger, RunRecord};
 use crate::rollback::rollback_for;
 use crate::sinks::{Done, Job, Sink};
@@ -73,7 +74,11 @@ pub struct SealOutcome {
     pub summary: String,
     pub verdict_line: String,
     pub checked_at: String,
+    /// The ledger that holds the run: the configured one, or the fallback
+    /// named in `place`.
     pub ledger_path: PathBuf,
+    /// Where the run was recorded, and why not in the configured ledger.
+    pub place: LedgerPlace,
     /// The release sealed (given, or found in Postgres).
     pub release_slug: Option<String>,
     pub sinks: Vec<SinkReport>,
@@ -92,17 +97,58 @@ impl SealOutcome {
     pub fn has_pending(&self) -> bool {
         self.sinks.iter().any(|s| s.outcome.is_pending())
     }
+
+    /// The verdict reached a place that outlives this process: a ledger
+    /// file (the configured one or a fallback), or a sink that took it.
+    pub fn is_durable(&self) -> bool {
+        !matches!(self.place, LedgerPlace::Memory { .. })
+            || self
+                .sinks
+                .iter()
+                .any(|s| matches!(s.outcome, SinkOutcome::Delivered { .. }))
+    }
+
+    /// Where the seal is, in one line for the operator.
+    pub fn where_recorded(&self) -> String {
+        match &self.place {
+            LedgerPlace::Ledger => format!(
+                "seal recorded in the ledger {} (run {})",
+                self.ledger_path.display(),
+                self.run_id
+            ),
+            LedgerPlace::Fallback { path, problem } => format!(
+                "the ledger could not take this run ({problem}); it was left untouched and the \
+                 seal was recorded in the fallback ledger {} (run {}), which `prod-smoke deliver` \
+                 replays",
+                path.display(),
+                self.run_id
+            ),
+            LedgerPlace::Memory { problem } => {
+                let held_by: Vec<&str> = self
+                    .sinks
+                    .iter()
+                    .filter(|s| matches!(s.outcome, SinkOutcome::Delivered { .. }))
+                    .map(|s| s.sink.as_str())
+                    .collect();
+                let held = if held_by.is_empty() {
+                    "the verdict reached no durable place".to_string()
+                } else {
+                    format!("only {} hold(s) the verdict", held_by.join(", "))
+                };
+                format!(
+                    "no ledger could record this run ({problem}); {held}, and nothing is left \
+                     pending for `prod-smoke deliver` (run {})",
+                    self.run_id
+                )
+            }
+        }
+    }
 }
 
 impl fmt::Display for SealOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}", self.verdict_line)?;
-        writeln!(
-            f,
-            "seal recorded in the ledger {} (run {})",
-            self.ledger_path.display(),
-            self.run_id
-        )?;
+        writeln!(f, "{}", self.where_recorded())?;
         for s in &self.sinks {
             writeln!(f, "  {}: {}", s.sink, s.outcome)?;
         }
@@ -115,8 +161,11 @@ impl fmt::Display for SealOutcome {
 
 /// Records `report` in the ledger, then delivers it to every registered
 /// sink that is configured (in registry order), retrying each within
-/// `cfg.retry`. Only a ledger failure is an error; a sink failure leaves the
-/// delivery pending and is reported in the outcome.
+/// `cfg.retry`. A sink failure leaves the delivery pending and is reported
+/// in the outcome. A ledger that cannot be opened or written is left as it
+/// is and a fallback takes the run (`fallback.rs`); every sink is tried
+/// whatever happened to the ledger. Only a ledger failure after the run was
+/// recorded is an error.
 ///
 /// Inconclusive runs (prod-smoke itself broke) are recorded in the ledger
 /// and posted to Discord as "inconclusive", but never written to Postgres
@@ -140,13 +189,15 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
         run_link: cfg.run_link.clone(),
         report,
     };
-    let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
     let initial = initial_deliveries(&run, cfg);
-    ledger.record_run(&run, &initial).await?;
-    cfg.log_delivery(&format!(
-        "delivery ledger: recorded in {}",
-        cfg.ledger_path.display()
-    ));
+    let (ledger, place) = record_somewhere(&run, &initial, cfg).await?;
+    // A fallback is said, with its cause, by the caller.
+    if place == LedgerPlace::Ledger {
+        cfg.log_delivery(&format!(
+            "delivery ledger: recorded in {}",
+            cfg.ledger_path.display()
+        ));
+    }
 
     let run_id = run.report.run_id.clone();
     // The run may already be in the ledger (the same run sealed twice):
@@ -194,13 +245,62 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
         summary: run.summary.clone(),
         verdict_line: run.verdict_line.clone(),
         checked_at: run.checked_at.clone(),
-        ledger_path: PathBuf::from(cfg.redactor.redact(&cfg.ledger_path.display().to_string())),
+        ledger_path: PathBuf::from(cfg.redactor.redact(&ledger.path().display().to_string())),
+        place,
         release_slug: run.release_slug.clone(),
         sinks,
         rollback: rollback_for(&run),
     };
     ledger.close().await;
     Ok(outcome)
+}
+
+/// Records the run in the configured ledger, else in the first fallback
+/// ledger that takes it, else in memory (`fallback.rs`). A ledger that
+/// fails is closed and left as it is.
+async fn record_somewhere(
+    run: &RunRecord,
+    initial: &[InitialDelivery],
+    cfg: &SealConfig,
+) -> Result<(Ledger, LedgerPlace), SealError> {
+    async fn try_record(
+        path: &std::path::Path,
+        run: &RunRecord,
+        initial: &[InitialDelivery],
+        cfg: &SealConfig,
+    ) -> Result<Ledger, SealError> {
+        let ledger = Ledger::open(path, &cfg.redactor).await?;
+        match ledger.record_run(run, initial).await {
+            Ok(()) => Ok(ledger),
+            Err(e) => {
+                ledger.close().await;
+                Err(e)
+            }
+        }
+    }
+    let problem = match try_record(&cfg.ledger_path, run, initial, cfg).await {
+        Ok(ledger) => return Ok((ledger, LedgerPlace::Ledger)),
+        Err(e) => cfg.redactor.redact(&chain(&e)),
+    };
+    // Said once, by the caller, from the outcome's place.
+    let mut tried = vec![problem.clone()];
+    for path in fallback_ledgers(&cfg.ledger_path, &cfg.temp_dir) {
+        match try_record(&path, run, initial, cfg).await {
+            Ok(ledger) => {
+                let path = PathBuf::from(cfg.redactor.redact(&path.display().to_string()));
+                return Ok((ledger, LedgerPlace::Fallback { path, problem }));
+            }
+            Err(e) => tried.push(cfg.redactor.redact(&chain(&e))),
+        }
+    }
+    let ledger = Ledger::in_memory(&cfg.redactor).await?;
+    ledger.record_run(run, initial).await?;
+    Ok((
+        ledger,
+        LedgerPlace::Memory {
+            problem: tried.join("; "),
+        },
+    ))
 }
 
 /// Each registered sink's first row for this run (a sink may have none).
@@ -311,6 +411,10 @@ pub struct ReplayedDelivery {
 #[derive(Debug, Clone, Default)]
 pub struct DeliverReport {
     pub deliveries: Vec<ReplayedDelivery>,
+    /// Fallback ledgers that were replayed too.
+    pub fallbacks: Vec<PathBuf>,
+    /// Ledgers that could not be opened, each with its cause.
+    pub problems: Vec<String>,
 }
 
 impl DeliverReport {
@@ -331,6 +435,12 @@ impl DeliverReport {
 
 impl fmt::Display for DeliverReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for problem in &self.problems {
+            writeln!(f, "a ledger was left untouched: {problem}")?;
+        }
+        for path in &self.fallbacks {
+            writeln!(f, "replaying the fallback ledger {}", path.display())?;
+        }
         if self.deliveries.is_empty() {
             return writeln!(f, "Nothing pending: every seal has been delivered.");
         }
@@ -348,11 +458,48 @@ impl fmt::Display for DeliverReport {
 
 /// Replays every pending delivery in the ledger (oldest run first), each
 /// claimed atomically so two concurrent replays never deliver it twice. A
-/// second replay right after a successful one delivers nothing.
+/// second replay right after a successful one delivers nothing. The
+/// ledger's fallbacks (`fallback.rs`) that exist are replayed too, also when
+/// the ledger itself cannot be opened; that is then an error only when no
+/// fallback exists.
 pub async fn deliver_pending(cfg: &SealConfig) -> Result<DeliverReport, SealError> {
-    let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
-    let pending = ledger.pending().await?;
     let mut report = DeliverReport::default();
+    let fallbacks: Vec<PathBuf> = fallback_ledgers(&cfg.ledger_path, &cfg.temp_dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .collect();
+    match Ledger::open(&cfg.ledger_path, &cfg.redactor).await {
+        Ok(ledger) => {
+            let replayed = replay(&ledger, cfg, &mut report).await;
+            ledger.close().await;
+            replayed?;
+        }
+        Err(e) if fallbacks.is_empty() => return Err(e),
+        Err(e) => report.problems.push(cfg.redactor.redact(&chain(&e))),
+    }
+    for path in fallbacks {
+        match Ledger::open(&path, &cfg.redactor).await {
+            Ok(ledger) => {
+                report.fallbacks.push(PathBuf::from(
+                    cfg.redactor.redact(&path.display().to_string()),
+                ));
+                let replayed = replay(&ledger, cfg, &mut report).await;
+                ledger.close().await;
+                replayed?;
+            }
+            Err(e) => report.problems.push(cfg.redactor.redact(&chain(&e))),
+        }
+    }
+    Ok(report)
+}
+
+/// Replays one ledger's pending deliveries into `report`.
+async fn replay(
+    ledger: &Ledger,
+    cfg: &SealConfig,
+    report: &mut DeliverReport,
+) -> Result<(), SealError> {
+    let pending = ledger.pending().await?;
     let mut current: Option<RunRecord> = None;
     for item in pending {
         if current
@@ -363,7 +510,7 @@ pub async fn deliver_pending(cfg: &SealConfig) -> Result<DeliverReport, SealErro
         }
         let run = current.as_mut().expect("just loaded");
         let Some(outcome) =
-            deliver_one(&ledger, run, item.sink, item.target.as_deref(), cfg).await?
+            deliver_one(ledger, run, item.sink, item.target.as_deref(), cfg).await?
         else {
             continue;
         };
@@ -374,11 +521,11 @@ pub async fn deliver_pending(cfg: &SealConfig) -> Result<DeliverReport, SealErro
             outcome,
         });
     }
-    ledger.close().await;
-    Ok(report)
+    Ok(())
 }
 
-/// Opens the ledger and lists recent seals (`prod-smoke history [APP]`).
+/// Opens the ledger and lists recent seals (`prod-smoke history [APP]`),
+/// with those of its fallback ledgers.
 pub async fn history(
     cfg: &SealConfig,
     app: Option<&str>,
@@ -387,5 +534,21 @@ pub async fn history(
     let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
     let entries = ledger.history(app, limit).await;
     ledger.close().await;
-    entries
+    let mut entries = entries?;
+    // Runs the ledger could not take are in its fallbacks (fallback.rs):
+    // they are part of the history too, newest first with the rest.
+    let fallbacks = fallback_ledgers(&cfg.ledger_path, &cfg.temp_dir)
+        .into_iter()
+        .filter(|p| p.is_file());
+    for path in fallbacks {
+        let Ok(fallback) = Ledger::open(&path, &cfg.redactor).await else {
+            continue;
+        };
+        let more = fallback.history(app, limit).await;
+        fallback.close().await;
+        entries.extend(more?);
+    }
+    entries.sort_by(|a, b| b.checked_at.cmp(&a.checked_at));
+    entries.truncate(limit as usize);
+    Ok(entries)
 }

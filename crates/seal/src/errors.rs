@@ -64,6 +64,12 @@ pub enum SealError {
         cause: Cause,
     },
 
+    #[error(
+        "{path} is not a prod-smoke ledger: {what}; it was left untouched (pass --ledger PATH \
+         for a ledger of prod-smoke's own)"
+    )]
+    ForeignLedger { path: String, what: String },
+
     #[error("the seal ledger at {path} failed while {doing}")]
     Ledger {
         path: String,

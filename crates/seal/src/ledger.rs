@@ -10,7 +10,7 @@ use prod_smoke_model::{Redactor, RunReport, Verdict};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-use crate::errors::{Cause, SealError};
+use crate::errors::{Cause, SealError, chain};
 use crate::sinks::Sink;
 
 /// A delivery claimed this long ago by a process that never finished it
@@ -124,7 +124,8 @@ pub struct Ledger {
 
 impl Ledger {
     /// Opens (creating when missing) the ledger at `path` and brings its
-    /// schema up to date.
+    /// schema up to date. A SQLite file that is not a prod-smoke ledger
+    /// (another application's database) is refused and left as it is.
     pub async fn open(path: &Path, redactor: &Redactor) -> Result<Self, SealError> {
         let shown = redactor.redact(&path.display().to_string());
         let open_error = |cause: Cause| SealError::LedgerOpen {
@@ -144,8 +145,54 @@ impl Ledger {
             .journal_mode(SqliteJournalMode::Delete)
             .busy_timeout(Duration::from_secs(15))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
+        let pool = match SqlitePoolOptions::new()
             .max_connections(2)
+            .connect_with(options)
+            .await
+        {
+            Ok(pool) => pool,
+            Err(e) => {
+                let mut cause = chain(&e);
+                // SQLite says only "unable to open database file": ask the OS why.
+                if let Some(why) = why_unopenable(path) {
+                    cause.push_str(&format!(" ({why})"));
+                }
+                return Err(open_error(Cause::text(redactor, &cause)));
+            }
+        };
+        if let Err(e) = claim_file(&pool, &shown, redactor).await {
+            pool.close().await;
+            return Err(e);
+        }
+        sqlx::migrate!("./ledger_migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| open_error(Cause::new(redactor, &e)))?;
+        Ok(Ledger {
+            pool,
+            path: path.to_path_buf(),
+            redactor: redactor.clone(),
+        })
+    }
+
+    /// A ledger that lives in memory for this process only: the last resort
+    /// when no ledger file can be opened, so every sink is still tried.
+    pub(crate) async fn in_memory(redactor: &Redactor) -> Result<Self, SealError> {
+        let shown = "(memory)".to_string();
+        let open_error = |cause: Cause| SealError::LedgerOpen {
+            path: shown.clone(),
+            cause,
+        };
+        let options = SqliteConnectOptions::new()
+            .in_memory(true)
+            .foreign_keys(true);
+        // One connection that never closes: each connection to `:memory:`
+        // is a database of its own.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(options)
             .await
             .map_err(|e| open_error(Cause::new(redactor, &e)))?;
@@ -155,7 +202,7 @@ impl Ledger {
             .map_err(|e| open_error(Cause::new(redactor, &e)))?;
         Ok(Ledger {
             pool,
-            path: path.to_path_buf(),
+            path: PathBuf::from(shown),
             redactor: redactor.clone(),
         })
     }
@@ -525,6 +572,105 @@ impl Ledger {
     pub(crate) fn history_error(&self) -> impl Fn(sqlx::Error) -> SealError + '_ {
         self.error("reading the history")
     }
+}
+
+/// The operating system's reason a file cannot be opened for writing (or
+/// created), found by trying it without changing anything that exists.
+fn why_unopenable(path: &Path) -> Option<std::io::Error> {
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .err()
+    } else {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => {
+                let _ = std::fs::remove_file(path);
+                None
+            }
+            Err(e) => Some(e),
+        }
+    }
+}
+
+/// prod-smoke's SQLite `application_id` ("PSMK"), set on every ledger it
+/// creates so that a file of another application is never taken for one.
+pub const APPLICATION_ID: i32 = 0x5053_4D4B;
+const SET_APPLICATION_ID: &str = "PRAGMA application_id = 1347636555";
+/// The tables a ledger made before the `application_id` was set can hold.
+const LEDGER_TABLES: [&str; 5] = [
+    "_sqlx_migrations",
+    "runs",
+    "deliveries",
+    "discord_messages",
+    "deliveries_new",
+];
+
+/// Makes sure the open file is a prod-smoke ledger, or an empty one to
+/// become one, before any migration writes to it. A file marked with
+/// another `application_id`, or holding tables a ledger never has, is
+/// refused untouched.
+async fn claim_file(pool: &SqlitePool, shown: &str, redactor: &Redactor) -> Result<(), SealError> {
+    let open_error = |cause: Cause| SealError::LedgerOpen {
+        path: shown.to_string(),
+        cause,
+    };
+    let id: i32 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(pool)
+        .await
+        .map_err(|e| open_error(Cause::new(redactor, &e)))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id != 0 {
+        return Err(SealError::ForeignLedger {
+            path: shown.to_string(),
+            what: format!(
+                "its application_id is {id:#010x}, not prod-smoke's {APPLICATION_ID:#010x}"
+            ),
+        });
+    }
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') \
+         AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(|e| open_error(Cause::new(redactor, &e)))?;
+    let foreign: Vec<&str> = tables
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !LEDGER_TABLES.contains(t))
+        .collect();
+    // An older prod-smoke's ledger has `runs`; a new file has nothing.
+    let ours = tables.is_empty() || (foreign.is_empty() && tables.iter().any(|t| t == "runs"));
+    if !ours {
+        let mut named: Vec<&str> = if foreign.is_empty() {
+            tables.iter().map(String::as_str).collect()
+        } else {
+            foreign
+        };
+        let more = named.len().saturating_sub(5);
+        named.truncate(5);
+        let mut list = named.join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        return Err(SealError::ForeignLedger {
+            path: shown.to_string(),
+            what: format!("it holds tables a ledger never has ({list})"),
+        });
+    }
+    sqlx::query(SET_APPLICATION_ID)
+        .execute(pool)
+        .await
+        .map_err(|e| open_error(Cause::new(redactor, &e)))?;
+    Ok(())
 }
 
 fn now() -> String {

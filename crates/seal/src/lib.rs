@@ -19,6 +19,7 @@ mod config;
 mod deliver;
 mod discord_webhook;
 mod errors;
+mod fallback;
 mod history;
 mod ledger;
 mod markdown_safe;
@@ -36,8 +37,9 @@ pub use deliver::{
     history, seal_run,
 };
 pub use errors::{Cause, DeliveryError, SealError, chain};
+pub use fallback::{FALLBACK_FOLDER, LedgerPlace, fallback_ledgers};
 pub use history::{HistoryEntry, format_history};
-pub use ledger::{DeliveryRecord, DeliveryState, Ledger};
+pub use ledger::{APPLICATION_ID, DeliveryRecord, DeliveryState, Ledger};
 pub use markdown_safe::escape_markdown;
 pub use retry::RetryPolicy;
 pub use rollback::{

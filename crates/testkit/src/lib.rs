@@ -13,6 +13,7 @@ pub mod fixtures;
 mod loopback;
 mod pool;
 mod postgres;
+pub mod tinyfs;
 mod webhook;
 
 pub use cluster::PgCluster;
@@ -20,4 +21,5 @@ pub use discord::{MockDiscord, RecordedAttachment, RecordedRequest, RetryAfterVi
 pub use errors::TestkitError;
 pub use pool::{PoolAnswer, PoolOptions, StandInPool};
 pub use postgres::{DEFAULT_TEST_DATABASE_URL, TEST_DATABASE_URL_ENV, TestPostgres};
+pub use tinyfs::TinyFs;
 pub use webhook::{MockWebhook, ReceivedWebhook};

@@ -13,6 +13,7 @@ mod fault_matrix;
 mod har_schema;
 mod install;
 mod own_failures;
+mod own_parts;
 mod pool;
 mod rollback;
 mod seal;

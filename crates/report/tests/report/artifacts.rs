@@ -104,3 +104,67 @@ fn explanations_are_one_sentence_per_status() {
         "\"GET /devops returns 404\" failed with HTTP 200 and no recorded reason."
     );
 }
+
+/// A real full disk (a tiny tmpfs): every report is complete or absent,
+/// the manifest lists exactly what exists, and the error carries ENOSPC.
+#[test]
+fn a_full_disk_leaves_complete_files_or_none_and_says_why() {
+    let Some(disk) = prod_smoke_testkit::TinyFs::mount(256 * 1024) else {
+        return;
+    };
+    // What the reports are on a roomy disk, to compare with.
+    let roomy = folder_with_screenshots();
+    let report = red_report();
+    write_artifacts(roomy.path(), &report).unwrap();
+    let size = |name: &str| std::fs::metadata(roomy.path().join(name)).unwrap().len();
+    let pages = |bytes: u64| bytes.div_ceil(4096) * 4096;
+
+    let dir = disk.path().join("artifacts");
+    std::fs::create_dir_all(dir.join("screenshots")).unwrap();
+    for shot in ["02-home.png", "03-tasks.png"] {
+        std::fs::copy(
+            roomy.path().join("screenshots").join(shot),
+            dir.join("screenshots").join(shot),
+        )
+        .unwrap();
+    }
+    // Room for results.json, junit.xml and the manifest, not report.html.
+    let room = pages(size("results.json")) + pages(size("junit.xml")) + 4096;
+    assert!(
+        size("report.html") > 4096,
+        "report.html must not fit in the last page"
+    );
+    disk.fill(room);
+
+    let error = write_artifacts(&dir, &report).unwrap_err();
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    assert!(text.contains("report.html"), "{text}");
+    assert!(text.contains("No space left on device"), "{text}");
+
+    assert!(
+        !dir.join("report.html").exists(),
+        "no truncated report.html"
+    );
+    for name in ["results.json", "junit.xml"] {
+        assert_eq!(
+            std::fs::read(dir.join(name)).unwrap(),
+            std::fs::read(roomy.path().join(name)).unwrap(),
+            "{name} is complete"
+        );
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let manifest = read(&dir, MANIFEST_FILE);
+    assert!(!manifest.contains("report.html"), "{manifest}");
+    assert!(manifest.contains("results.json"), "{manifest}");
+    prod_smoke_report::verify_manifest(&dir).unwrap();
+}

@@ -2,8 +2,8 @@
 
 use prod_smoke_model::{CheckStatus, Verdict};
 use prod_smoke_seal::{
-    DeliveryState, Ledger, SealError, Sink, SinkOutcome, deliver_pending, format_history, history,
-    seal_run,
+    APPLICATION_ID, DeliveryState, Ledger, LedgerPlace, SealError, Sink, SinkOutcome,
+    deliver_pending, format_history, history, seal_run,
 };
 use prod_smoke_testkit::MockDiscord;
 
@@ -93,19 +93,247 @@ async fn history_lists_recent_runs_including_flaky_and_inconclusive() {
 }
 
 #[tokio::test]
-async fn an_unopenable_ledger_is_an_error_the_cli_can_print() {
+async fn an_unopenable_ledger_names_its_cause_and_the_run_goes_to_a_fallback() {
     let mut env = Env::new();
     let blocker = env.dir.path().join("not-a-dir");
     std::fs::write(&blocker, b"file").unwrap();
     env.overrides.ledger = Some(blocker.join("ledger.sqlite3"));
-    let error = seal_run(&green(), &env.config()).await.unwrap_err();
-    assert!(matches!(error, SealError::LedgerOpen { .. }));
-    let text = prod_smoke_seal::chain(&error);
+    let outcome = seal_run(&green(), &env.config()).await.unwrap();
+    let LedgerPlace::Fallback { path, problem } = &outcome.place else {
+        panic!("expected a fallback ledger, got {:?}", outcome.place);
+    };
     assert!(
-        text.starts_with("could not open the seal ledger at "),
+        problem.starts_with("could not open the seal ledger at "),
+        "{problem}"
+    );
+    // The whole chain: the OS's own words, not just "could not open".
+    assert!(problem.contains("File exists (os error 17)"), "{problem}");
+    // Beside it is impossible too, so the temporary folder took it.
+    assert!(path.starts_with(env.dir.path().join("tmp/prod-smoke-fallback")));
+    assert!(path.is_file());
+    assert!(outcome.is_durable());
+    let text = outcome.to_string();
+    assert!(text.contains("fallback ledger"), "{text}");
+    assert!(text.contains("prod-smoke deliver"), "{text}");
+}
+
+/// Random bytes where the ledger should be: kept byte for byte, the run
+/// goes beside it, every sink is still tried (Postgres and Discord), and a
+/// later `deliver` finds what was left pending.
+#[tokio::test]
+async fn a_ledger_of_random_bytes_is_kept_and_every_sink_is_still_tried() {
+    let db = hub_db().await;
+    insert_release(db.url(), "rc-7", "assembled", None, Some("abc1234")).await;
+    let mock = MockDiscord::start().await.unwrap();
+    let mut env = Env::new();
+    env.with_database(db.url()).with_discord(&mock);
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    std::fs::write(env.ledger_path(), &garbage).unwrap();
+    mock.fail_next(3, 502);
+
+    let outcome = seal_run(&green(), &env.config()).await.unwrap();
+    assert_eq!(
+        std::fs::read(env.ledger_path()).unwrap(),
+        garbage,
+        "left untouched"
+    );
+    let LedgerPlace::Fallback { path, problem } = &outcome.place else {
+        panic!("expected a fallback ledger, got {:?}", outcome.place);
+    };
+    assert_eq!(path, &env.dir.path().join("ledger.fallback.sqlite3"));
+    assert!(problem.contains("not a database"), "{problem}");
+    assert!(
+        matches!(
+            outcome.sink(Sink::Postgres),
+            Some(SinkOutcome::Delivered { .. })
+        ),
+        "{outcome}"
+    );
+    let seal = smoke_seal(db.url(), "rc-7").await;
+    assert_eq!(seal["status"], "green", "{seal}");
+    assert!(
+        outcome.sink(Sink::Discord).unwrap().is_pending(),
+        "{outcome}"
+    );
+
+    // The next replay, with the same (still broken) ledger, finds it.
+    let replay = deliver_pending(&env.config()).await.unwrap();
+    assert_eq!(
+        replay.fallbacks,
+        vec![env.dir.path().join("ledger.fallback.sqlite3")]
+    );
+    assert_eq!(replay.delivered(), 1, "{replay}");
+    assert_eq!(replay.problems.len(), 1, "{replay}");
+    assert!(replay.to_string().contains("not a database"), "{replay}");
+    assert_eq!(mock.delivered_posts().len(), 1);
+}
+
+/// No ledger file anywhere: the sinks are still tried, and the outcome
+/// says whether any of them holds the verdict.
+#[tokio::test]
+async fn with_no_ledger_anywhere_only_a_delivered_sink_makes_the_seal_durable() {
+    let mut env = Env::new();
+    let blocker = env.dir.path().join("not-a-dir");
+    std::fs::write(&blocker, b"file").unwrap();
+    env.overrides.ledger = Some(blocker.join("ledger.sqlite3"));
+    env.set("TMPDIR", &blocker.display().to_string());
+    let outcome = seal_run(&green(), &env.config()).await.unwrap();
+    assert!(
+        matches!(outcome.place, LedgerPlace::Memory { .. }),
+        "{:?}",
+        outcome.place
+    );
+    assert!(!outcome.is_durable());
+    let text = outcome.to_string();
+    assert!(
+        text.contains("the verdict reached no durable place"),
         "{text}"
     );
-    assert!(text.contains("not-a-dir"), "{text}");
+
+    let mock = MockDiscord::start().await.unwrap();
+    env.with_discord(&mock);
+    let outcome = seal_run(&green(), &env.config()).await.unwrap();
+    assert!(
+        matches!(
+            outcome.sink(Sink::Discord),
+            Some(SinkOutcome::Delivered { .. })
+        ),
+        "{outcome}"
+    );
+    assert!(outcome.is_durable());
+    assert!(
+        outcome
+            .to_string()
+            .contains("only discord hold(s) the verdict"),
+        "{outcome}"
+    );
+}
+
+/// Another application's SQLite database is refused as it is: no table of
+/// prod-smoke's is added to it.
+#[tokio::test]
+async fn another_apps_sqlite_file_is_refused_not_migrated() {
+    use sqlx::ConnectOptions;
+
+    let env = Env::new();
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(env.ledger_path())
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(env.ledger_path()).unwrap();
+
+    match Ledger::open(&env.ledger_path(), &Default::default()).await {
+        Err(e @ SealError::ForeignLedger { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("is not a prod-smoke ledger"), "{text}");
+            assert!(text.contains("users"), "{text}");
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let outcome = seal_run(&green(), &env.config()).await.unwrap();
+    assert!(
+        matches!(outcome.place, LedgerPlace::Fallback { .. }),
+        "{:?}",
+        outcome.place
+    );
+    assert_eq!(
+        std::fs::read(env.ledger_path()).unwrap(),
+        before,
+        "left untouched"
+    );
+
+    // A file marked as another application's is refused even when empty.
+    let marked = env.dir.path().join("marked.sqlite3");
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&marked)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("PRAGMA application_id = 42")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let refused = Ledger::open(&marked, &Default::default())
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("application_id is 0x0000002a"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_ledger_carries_prod_smokes_application_id() {
+    use sqlx::ConnectOptions;
+
+    let env = Env::new();
+    seal_run(&green(), &env.config()).await.unwrap();
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(env.ledger_path())
+        .connect()
+        .await
+        .unwrap();
+    let id: i32 = sqlx::query_scalar("PRAGMA application_id")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(id, APPLICATION_ID);
+    drop(conn);
+    // And it opens again as prod-smoke's own.
+    seal_run(&green(), &env.config()).await.unwrap();
+}
+
+/// A ledger on a read-only filesystem (a real read-only mount).
+#[tokio::test]
+async fn a_ledger_on_a_read_only_filesystem_goes_to_the_temporary_fallback() {
+    let Some(ro) = prod_smoke_testkit::TinyFs::read_only() else {
+        return;
+    };
+    let mut env = Env::new();
+    env.overrides.ledger = Some(ro.path().join("ledger.sqlite3"));
+    let outcome = seal_run(&green(), &env.config()).await.unwrap();
+    let LedgerPlace::Fallback { path, problem } = &outcome.place else {
+        panic!("expected a fallback ledger, got {:?}", outcome.place);
+    };
+    assert!(
+        problem.contains("Read-only file system") || problem.contains("readonly"),
+        "{problem}"
+    );
+    assert!(
+        path.starts_with(env.dir.path().join("tmp")),
+        "{}",
+        path.display()
+    );
+    let replay = deliver_pending(&env.config()).await.unwrap();
+    assert_eq!(replay.fallbacks.len(), 1, "{replay}");
+}
+
+/// A run that went to a fallback shows in `history` once the ledger works.
+#[tokio::test]
+async fn history_includes_the_runs_of_the_fallback_ledgers() {
+    let env = Env::new();
+    std::fs::write(env.ledger_path(), b"not a database at all").unwrap();
+    let fallen = seal_run(&red(), &env.config()).await.unwrap();
+    assert!(matches!(fallen.place, LedgerPlace::Fallback { .. }));
+    std::fs::remove_file(env.ledger_path()).unwrap();
+    let kept = seal_run(&green(), &env.config()).await.unwrap();
+    assert_eq!(kept.place, LedgerPlace::Ledger);
+    let entries = history(&env.config(), None, 10).await.unwrap();
+    let ids: Vec<&str> = entries.iter().map(|e| e.run_id.as_str()).collect();
+    assert!(ids.contains(&fallen.run_id.as_str()), "{ids:?}");
+    assert!(ids.contains(&kept.run_id.as_str()), "{ids:?}");
+    assert_eq!(history(&env.config(), None, 1).await.unwrap().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

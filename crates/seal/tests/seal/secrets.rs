@@ -84,9 +84,14 @@ async fn no_secret_reaches_the_ledger_outputs_errors_or_sinks() {
     let blocker = bad.dir.path().join("file");
     std::fs::write(&blocker, b"x").unwrap();
     bad.overrides.ledger = Some(blocker.join(EXTRA_SECRET));
-    let error = seal_run(&red(), &bad.config()).await.unwrap_err();
-    seen.push(("ledger error", chain(&error)));
-    seen.push(("ledger error debug", format!("{error:?}")));
+    let fallen_back = seal_run(&red(), &bad.config()).await.unwrap();
+    seen.push(("ledger error", fallen_back.where_recorded()));
+    seen.push(("ledger error debug", format!("{:?}", fallen_back.place)));
+    let error = prod_smoke_seal::Ledger::open(&blocker.join(EXTRA_SECRET), &cfg.redactor)
+        .await
+        .unwrap_err();
+    seen.push(("ledger open error", chain(&error)));
+    seen.push(("ledger open error debug", format!("{error:?}")));
 
     let entries = history(&cfg, None, 10).await.unwrap();
     seen.push(("history", format_history(&entries)));

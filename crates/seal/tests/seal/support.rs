@@ -135,6 +135,12 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let mut vars = HashMap::new();
         vars.insert("HOME".to_string(), dir.path().display().to_string());
+        // Fallback ledgers (fallback.rs) stay inside the test's folder.
+        std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
+        vars.insert(
+            "TMPDIR".to_string(),
+            dir.path().join("tmp").display().to_string(),
+        );
         let overrides = SealOverrides {
             ledger: Some(dir.path().join("ledger.sqlite3")),
             retry: Some(RetryPolicy::quick(3)),
