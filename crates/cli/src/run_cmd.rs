@@ -86,6 +86,8 @@ pub async fn run(args: RunArgs) -> u8 {
             opts.guard = GuardPolicy {
                 block_urls,
                 allow_websockets: args.allow_websockets,
+                strict_page_errors: args.strict_page_errors,
+                ..GuardPolicy::default()
             };
             opts.trace = args.trace.into();
             opts.redactor = redactor.clone();
