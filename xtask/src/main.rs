@@ -10,6 +10,7 @@ mod lint;
 mod parity;
 mod pool;
 mod postgres;
+mod realapp;
 mod sinks;
 mod smoke;
 mod test;
@@ -30,6 +31,7 @@ tasks:
   bench [--pages N]          prod-smoke vs Playwright on the fixture site (docs/benchmarks.md)
   parity [--keep]            same verdicts as Playwright on the edge-case pages (docs/spec.md)
   pool [--keep]              seals through a real browserless pool: full, wrong token, restarted
+  realapp [--keep]           seals JupyterLab (from PyPI) on loopback: green, and its log shows no write, no WebSocket
 ";
 
 fn main() -> Result<()> {
@@ -48,6 +50,7 @@ fn main() -> Result<()> {
         "dist" => dist::run(rest),
         "parity" => parity::run(rest),
         "pool" => pool::run(rest),
+        "realapp" => realapp::run(rest),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())

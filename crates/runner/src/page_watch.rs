@@ -70,6 +70,8 @@ pub(crate) struct WatchState {
     /// WebSockets created while the guard's policy should have stopped
     /// them, with the visit they happened on.
     breaches: Vec<(usize, String)>,
+    /// The next arrival number for a refusal or an error.
+    arrivals: u64,
     /// The raw events for the scenario's trace; `None` under `--trace off`.
     trace: Option<PageLog>,
 }
@@ -78,6 +80,8 @@ pub(crate) struct WatchState {
 #[derive(Debug, Clone)]
 struct Refusal {
     visit: usize,
+    /// Arrival order among the page's refusals and errors.
+    seq: u64,
     frame: String,
     request: BlockedRequest,
 }
@@ -86,6 +90,8 @@ struct Refusal {
 #[derive(Debug, Clone)]
 struct Seen {
     visit: usize,
+    /// Arrival order among the page's refusals and errors.
+    seq: u64,
     /// The frame it came from, when the event says.
     frame: Option<String>,
     /// The URL a failed-load log entry names.
@@ -391,13 +397,26 @@ fn explaining(refusals: &[&Refusal], seen: &Seen) -> Option<usize> {
         return named;
     }
     let same_frame = |r: &&&Refusal| seen.frame.as_deref().is_none_or(|f| f == r.frame);
+    // The latest matching refusal before the error, else the first after it.
     let first = |wanted: &dyn Fn(&str) -> bool| {
-        refusals
-            .iter()
-            .filter(same_frame)
-            .find(|r| wanted(&r.request.channel))
-            .and_then(|found| refusals.iter().position(|r| std::ptr::eq(*r, *found)))
+        let matching = || {
+            refusals
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| same_frame(r) && wanted(&r.request.channel))
+        };
+        matching()
+            .filter(|(_, r)| r.seq < seen.seq)
+            .last()
+            .or_else(|| matching().next())
+            .map(|(i, _)| i)
     };
+    // The injected policy's own violation report, failed by the guard.
+    if message.contains(crate::guard::CSP_REPORT_URL)
+        && let Some(i) = first(&|c| matches!(c, "websocket" | "connect"))
+    {
+        return Some(i);
+    }
     if message.contains("ERR_BLOCKED_BY_CLIENT") {
         return first(&|_| true).or(if refusals.is_empty() { None } else { Some(0) });
     }
@@ -426,8 +445,11 @@ pub(crate) fn push_blocked(
     }
     let page = s.document_url.clone().unwrap_or_default();
     let visit = s.visit;
+    s.arrivals += 1;
+    let seq = s.arrivals;
     s.blocked.push(Refusal {
         visit,
+        seq,
         frame: frame.to_string(),
         request: BlockedRequest {
             method,
@@ -549,8 +571,11 @@ fn push_error(state: &Mutex<WatchState>, kind: PageErrorKind, message: &str, ori
         Origin::Context(ctx) => (ctx.and_then(|c| s.contexts.get(&c).cloned()), None),
         Origin::Url(url) => (None, url),
     };
+    s.arrivals += 1;
+    let seq = s.arrivals;
     s.errors.push(Seen {
         visit,
+        seq,
         frame,
         url,
         error: PageError {
