@@ -128,6 +128,66 @@ pub(crate) fn route(
 <embed src="/ro/embedded?via=embed" type="text/html" width="300" height="80">"#,
             ),
         ),
+        // A WebSocket made only by a cross-site (out-of-process) iframe,
+        // and one made only by a dedicated worker; the host says it is
+        // ready once its child's socket has opened or failed. The child
+        // waits 500 ms first: the backstop's session on a child opens just
+        // after the child starts (page_watch.rs), and the test is about
+        // the watch, not that window.
+        "frame-socket" => html(
+            ok,
+            page(
+                "frame-socket",
+                r#"<p id="state">Cross-site frame host</p>
+<script>
+addEventListener("message", function () {
+  document.getElementById("state").textContent = "Cross-site frame host ready";
+});
+var f = document.createElement("iframe");
+f.src = location.protocol + "//localhost:" + location.port + "/ro/socket-frame";
+document.body.appendChild(f);
+</script>"#,
+            ),
+        ),
+        "socket-frame" => html(
+            ok,
+            page(
+                "socket-frame",
+                r#"<p>socket frame</p>
+<script>
+setTimeout(function () {
+  var ws = new WebSocket("ws://" + location.host + "/attack/ws?from=cross-site-frame");
+  ws.onopen = function () { ws.send("frame"); parent.postMessage("done", "*"); };
+  ws.onerror = function () { parent.postMessage("done", "*"); };
+}, 500);
+</script>"#,
+            ),
+        ),
+        "worker-socket" => html(
+            ok,
+            page(
+                "worker-socket",
+                r#"<p id="state">Worker host</p>
+<script>
+var w = new Worker("/ro/socket-worker.js");
+w.onmessage = function () {
+  document.getElementById("state").textContent = "Worker host ready";
+};
+</script>"#,
+            ),
+        ),
+        "socket-worker.js" => respond(
+            ok,
+            "text/javascript; charset=utf-8",
+            Bytes::from_static(
+                br#"setTimeout(function () {
+  var ws = new WebSocket("ws://" + location.host + "/attack/ws?from=worker");
+  ws.onopen = function () { ws.send("worker"); postMessage("done"); };
+  ws.onerror = function () { postMessage("done"); };
+}, 500);
+"#,
+            ),
+        ),
         "embedded" => html(
             ok,
             page(

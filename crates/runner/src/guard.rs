@@ -39,7 +39,8 @@
 //!
 //! # The backstop
 //!
-//! Every page also watches for WebSockets being created (page_watch.rs).
+//! Every page also watches for WebSockets being created (page_watch.rs),
+//! on its own session and on its out-of-process iframes and workers.
 //! One that is created while the policy should be in force means a document
 //! got past the guard: the run is inconclusive, never green, and says "the
 //! read-only guard was bypassed" with the socket and the page that opened it.
@@ -202,6 +203,11 @@ impl BrowserGuard {
         };
         guard.enable().await?;
         Ok(guard)
+    }
+
+    /// The browser's own connection.
+    pub(crate) fn browser(&self) -> Arc<Browser> {
+        self.browser.clone()
     }
 
     /// The policy in force.

@@ -40,6 +40,9 @@ use chromiumoxide::cdp::browser_protocol::network::{
     EventWebSocketCreated, ResourceType,
 };
 use chromiumoxide::cdp::browser_protocol::page::EventFrameAttached;
+use chromiumoxide::cdp::browser_protocol::target::{
+    AttachToTargetParams, EventAttachedToTarget, EventReceivedMessageFromTarget,
+};
 use chromiumoxide::cdp::js_protocol::runtime::{
     ConsoleApiCalledType, EventConsoleApiCalled, EventExceptionThrown, EventExecutionContextCreated,
 };
@@ -205,6 +208,11 @@ impl PageWatch {
                     }
                 }
             }));
+            tasks.extend(
+                watch_children(page, guard, state.clone())
+                    .await
+                    .map_err(cdp)?,
+            );
         }
 
         let mut responses = page
@@ -459,6 +467,124 @@ pub(crate) fn push_blocked(
             caused: Vec::new(),
         },
     });
+}
+
+/// The backstop for the page's child targets (out-of-process iframes,
+/// dedicated workers): chromiumoxide attaches them to the page's session
+/// and resumes them at once, and offers no way to send a command to such a
+/// session. So each child also gets a session of its own from the
+/// browser's connection, in the older non-flat mode (commands go in
+/// through `Target.sendMessageToTarget`, events come back wrapped in
+/// `Target.receivedMessageFromTarget`), with the Network domain on, and a
+/// WebSocket it creates is a breach like the page's. The child is already
+/// running when that session opens, so a socket made in its first
+/// milliseconds can be missed; the policy still refuses it.
+async fn watch_children(
+    page: &Page,
+    guard: &BrowserGuard,
+    state: Arc<Mutex<WatchState>>,
+) -> Result<Vec<JoinHandle<()>>, chromiumoxide::error::CdpError> {
+    let mut attached = page.event_listener::<EventAttachedToTarget>().await?;
+    let browser = guard.browser();
+    let mut messages = browser
+        .event_listener::<EventReceivedMessageFromTarget>()
+        .await?;
+    // Our session id for each child, with what the child is.
+    let children: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+    let attach = tokio::spawn({
+        let children = children.clone();
+        async move {
+            while let Some(ev) = attached.next().await {
+                let info = &ev.target_info;
+                // An iframe's URL is still blank when it is attached; the
+                // socket's initiator names the document below.
+                let what = match info.url.as_str() {
+                    "" | "about:blank" => format!("the {}", info.r#type),
+                    url => format!("the {} {}", info.r#type, clip(url)),
+                };
+                let mut params = AttachToTargetParams::new(info.target_id.clone());
+                params.flatten = Some(false);
+                let Ok(session) = browser.execute(params).await else {
+                    continue;
+                };
+                let session = session.result.session_id.as_ref().to_string();
+                children
+                    .lock()
+                    .expect("children")
+                    .insert(session.clone(), what);
+                let _ = browser
+                    .execute(SendMessageToTarget {
+                        message: r#"{"id":1,"method":"Network.enable"}"#.into(),
+                        session_id: session,
+                    })
+                    .await;
+            }
+        }
+    });
+    let listen = tokio::spawn(async move {
+        while let Some(ev) = messages.next().await {
+            let Some(what) = children
+                .lock()
+                .expect("children")
+                .get(ev.session_id.as_ref())
+                .cloned()
+            else {
+                continue;
+            };
+            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&ev.message) else {
+                continue;
+            };
+            if msg["method"] != "Network.webSocketCreated" {
+                continue;
+            }
+            let url = msg["params"]["url"].as_str().unwrap_or_default();
+            let initiator = &msg["params"]["initiator"];
+            let script = initiator["stack"]["callFrames"][0]["url"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(|u| {
+                    let line = initiator["stack"]["callFrames"][0]["lineNumber"]
+                        .as_i64()
+                        .unwrap_or(0);
+                    format!("{u}:{}", line + 1)
+                })
+                .or_else(|| initiator["url"].as_str().map(str::to_string));
+            let what = match script {
+                Some(script) => format!("{} in {what}", clip(&script)),
+                None => what,
+            };
+            tracing::error!(%url, opener = %what, "a WebSocket opened past the read-only guard");
+            let mut s = state.lock().expect("watch state");
+            let visit = s.visit;
+            if s.breaches.len() < MAX_RECORDS {
+                s.breaches.push((
+                    visit,
+                    format!("a WebSocket to {} was opened by {what}", clip(url)),
+                ));
+            }
+        }
+    });
+    Ok(vec![attach, listen])
+}
+
+/// `Target.sendMessageToTarget`, which the generated protocol leaves out
+/// (it is deprecated in favour of flat sessions, which chromiumoxide gives
+/// no way to address).
+#[derive(Debug, serde::Serialize)]
+struct SendMessageToTarget {
+    message: String,
+    #[serde(rename = "sessionId")]
+    session_id: String,
+}
+
+impl chromiumoxide::types::Method for SendMessageToTarget {
+    fn identifier(&self) -> chromiumoxide::types::MethodId {
+        "Target.sendMessageToTarget".into()
+    }
+}
+
+impl chromiumoxide::types::Command for SendMessageToTarget {
+    type Response = serde_json::Value;
 }
 
 /// Who opened a WebSocket: the script and line that called the

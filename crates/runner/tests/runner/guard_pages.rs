@@ -261,6 +261,53 @@ async fn a_websocket_past_the_guard_makes_the_run_inconclusive() {
     assert_ne!(visit.status, CheckStatus::Passed);
 }
 
+/// The backstop also watches the page's child targets: a socket made only
+/// by a cross-site iframe or only by a dedicated worker is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_from_an_iframe_or_a_worker_is_a_breach_too() {
+    for (path, ready, opener) in [
+        (
+            "/ro/frame-socket",
+            "Cross-site frame host ready",
+            "/ro/socket-frame:7 in the iframe",
+        ),
+        (
+            "/ro/worker-socket",
+            "Worker host ready",
+            "/ro/socket-worker.js:2 in the worker",
+        ),
+    ] {
+        let r = run_against(site(&[]).await, |o| {
+            o.scenarios = suite(&[scenario("child", path, ready)]);
+            o.guard = GuardPolicy {
+                test_without_policy: true,
+                ..GuardPolicy::default()
+            };
+            o.expect_timeout = Duration::from_secs(10);
+        })
+        .await;
+        assert!(r.site.count_websockets() >= 1, "{path}: no socket opened");
+        assert_eq!(r.report.verdict, Verdict::Inconclusive, "{path}");
+        let why = r.report.environment_error.clone().unwrap_or_default();
+        assert!(why.contains("the read-only guard was bypassed"), "{why}");
+        assert!(why.contains(opener), "{path}: {why}");
+
+        // With the policy in force, the same page is green and no socket opens.
+        let r = run_against(site(&[]).await, |o| {
+            o.scenarios = suite(&[scenario("child", path, ready)]);
+            o.expect_timeout = Duration::from_secs(10);
+        })
+        .await;
+        assert_eq!(
+            r.report.verdict,
+            Verdict::Green,
+            "{path}: {:?}",
+            r.report.environment_error
+        );
+        nothing_reached_the_server(&r);
+    }
+}
+
 /// A browser prod-smoke did not launch (as through `--cdp-url`) has
 /// preloading on, and Chromium fetches preloads outside the guard's
 /// interception.
