@@ -83,12 +83,8 @@ pub async fn run(args: RunArgs) -> u8 {
             opts.expect_timeout = Duration::from_secs(args.expect_timeout.max(1));
             opts.retries = args.retries;
             opts.retry_delay = Duration::from_secs(args.retry_delay);
-            opts.guard = GuardPolicy {
-                block_urls,
-                allow_websockets: args.allow_websockets,
-                strict_page_errors: args.strict_page_errors,
-                ..GuardPolicy::default()
-            };
+            opts.guard =
+                GuardPolicy::new(block_urls, args.allow_websockets, args.strict_page_errors);
             opts.trace = args.trace.into();
             opts.redactor = redactor.clone();
             run_interruptible(&opts, &redactor, &heartbeat).await

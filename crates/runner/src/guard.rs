@@ -116,6 +116,18 @@ pub struct GuardPolicy {
 }
 
 impl GuardPolicy {
+    /// The policy an operator can ask for (the test hooks stay off).
+    // The update fills the fields the `test-hooks` feature adds.
+    #[allow(clippy::needless_update)]
+    pub fn new(block_urls: Vec<String>, allow_websockets: bool, strict_page_errors: bool) -> Self {
+        GuardPolicy {
+            block_urls,
+            allow_websockets,
+            strict_page_errors,
+            ..GuardPolicy::default()
+        }
+    }
+
     /// Whether documents get the injected policy (and so whether a
     /// WebSocket that opens anyway is a breach).
     pub(crate) fn expects_policy(&self) -> bool {
