@@ -12,6 +12,7 @@ mod pool;
 mod postgres;
 mod progress;
 mod readme;
+mod realapp;
 mod sinks;
 mod smoke;
 mod test;
@@ -63,6 +64,11 @@ pub const TASKS: &[(&str, &str, &str)] = &[
         "pool",
         "[--keep]",
         "seals through a real browserless pool: full, wrong token, restarted",
+    ),
+    (
+        "realapp",
+        "[--keep]",
+        "seals JupyterLab (from PyPI) on loopback: green, and its log shows no write, no WebSocket",
     ),
 ];
 
@@ -129,6 +135,7 @@ fn run() -> Result<()> {
         "dist" => dist::run(rest),
         "parity" => parity::run(rest),
         "pool" => pool::run(rest),
+        "realapp" => realapp::run(rest),
         "-h" | "--help" | "help" => {
             print!("{}", usage());
             Ok(())

@@ -258,6 +258,11 @@ pub struct RunArgs {
     #[arg(long, help_heading = SAFETY)]
     pub allow_websockets: bool,
 
+    /// Count the errors the read-only guard caused (a refused save's
+    /// `Failed to fetch`, a refused service worker) on `no_page_errors` too.
+    #[arg(long)]
+    pub strict_page_errors: bool,
+
     /// The app's git checkout for the revert dry run on red
     /// (default: release_repos.yml apps.<app>.repo).
     #[arg(long, help_heading = SEAL)]

@@ -100,10 +100,8 @@ pub async fn run(args: RunArgs) -> u8 {
             opts.expect_timeout = Duration::from_secs(args.expect_timeout.max(1));
             opts.retries = args.retries;
             opts.retry_delay = Duration::from_secs(args.retry_delay);
-            opts.guard = GuardPolicy {
-                block_urls,
-                allow_websockets: args.allow_websockets,
-            };
+            opts.guard =
+                GuardPolicy::new(block_urls, args.allow_websockets, args.strict_page_errors);
             opts.trace = args.trace.into();
             opts.max_page_bytes = args.max_page_mb * 1024 * 1024;
             opts.redactor = redactor.clone();

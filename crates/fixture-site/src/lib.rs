@@ -17,6 +17,7 @@
 
 mod errors;
 mod fault;
+mod guard_pages;
 mod options;
 mod pages;
 mod request_log;
@@ -74,6 +75,7 @@ impl FixtureSite {
             faults: Mutex::new(options.faults.iter().copied().collect()),
             options,
             log: RequestLog::default(),
+            not_modified: Default::default(),
         });
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
@@ -168,6 +170,21 @@ impl FixtureSite {
             .iter()
             .filter(|r| r.is_mutating())
             .count()
+    }
+
+    /// How many WebSocket handshakes reached the site.
+    pub fn count_websockets(&self) -> usize {
+        self.request_log()
+            .iter()
+            .filter(|r| r.method == request_log::WS_OPEN)
+            .count()
+    }
+
+    /// How many `304 Not Modified` answers the site gave (`/ro/revalidated`).
+    pub fn count_not_modified(&self) -> usize {
+        self.state
+            .not_modified
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many requests asked for `path` (any method).

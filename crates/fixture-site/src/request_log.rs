@@ -18,6 +18,9 @@ pub struct LoggedRequest {
     pub path: String,
     pub query: Option<String>,
     pub user_agent: Option<String>,
+    /// The `Sec-Purpose` header of a speculative load (`prefetch`,
+    /// `prefetch;prerender`).
+    pub sec_purpose: Option<String>,
     pub at: SystemTime,
 }
 

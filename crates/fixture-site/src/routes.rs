@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
 /// Whole bodies, and the one that never ends ([`Fault::Trickle`]).
-type Body = UnsyncBoxBody<Bytes, std::convert::Infallible>;
+pub(crate) type Body = UnsyncBoxBody<Bytes, std::convert::Infallible>;
 
 /// Beacons are tiny; anything bigger is read no further.
 const MAX_BODY: usize = 64 * 1024;
@@ -46,10 +46,19 @@ pub(crate) async fn handle(
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        sec_purpose: req
+            .headers()
+            .get("sec-purpose")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
         at: SystemTime::now(),
     });
     if path == "/attack/ws" {
         return websocket(state, &mut req);
+    }
+    if let Some(res) = crate::guard_pages::route(state, &method, &path, req.headers()) {
+        let _ = Limited::new(req.into_body(), MAX_BODY).collect().await;
+        return res;
     }
     let query = req.uri().query().unwrap_or_default().to_string();
     // Drain small bodies so the connection stays usable for the next request.
@@ -136,6 +145,7 @@ fn websocket(state: &Arc<SiteState>, req: &mut Request<Incoming>) -> Response<Bo
                 path: "/attack/ws".to_string(),
                 query,
                 user_agent: None,
+                sec_purpose: None,
                 at: SystemTime::now(),
             });
         };
@@ -273,7 +283,11 @@ fn route(
     }
 }
 
-fn respond(status: StatusCode, content_type: &'static str, body: Bytes) -> Response<Body> {
+pub(crate) fn respond(
+    status: StatusCode,
+    content_type: &'static str,
+    body: Bytes,
+) -> Response<Body> {
     let mut res = Response::new(Full::new(body).boxed_unsync());
     *res.status_mut() = status;
     let headers = res.headers_mut();

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
 
 use tokio::sync::Notify;
 
@@ -17,6 +18,8 @@ pub(crate) struct SiteState {
     pub options: FixtureOptions,
     pub faults: Mutex<BTreeSet<Fault>>,
     pub log: RequestLog,
+    /// How many `304 Not Modified` answers `/ro/revalidated` gave.
+    pub not_modified: AtomicUsize,
 }
 
 impl SiteState {

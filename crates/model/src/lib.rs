@@ -48,6 +48,11 @@ pub struct BlockedRequest {
     /// in docs/operations.md). Empty in reports written before channels.
     #[serde(default)]
     pub channel: String,
+    /// Errors the page showed because this request was refused (the failed
+    /// load, a rejected `fetch`, a failed service-worker registration).
+    /// They are the guard's doing, so `no_page_errors` does not count them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caused: Vec<PageError>,
 }
 
 /// Something the page reported while it was open: an uncaught exception, a

@@ -105,7 +105,11 @@ pub fn report_html(dir: &Path, report: &RunReport) -> String {
                 main {
                     @if let Some(env) = &report.environment_error {
                         section.environment {
-                            h2 { "prod-smoke could not run the suite" }
+                            @if env.starts_with(GUARD_BYPASSED) {
+                                h2 { "The read-only guard was bypassed" }
+                            } @else {
+                                h2 { "prod-smoke could not run the suite" }
+                            }
                             p { (env) }
                             p { "This is not a verdict on the site: the run is inconclusive." }
                         }
@@ -452,6 +456,10 @@ fn check_section(dir: &Path, i: usize, c: &CheckResult) -> Markup {
     }
 }
 
+/// How the runner's environment error starts when a WebSocket opened past
+/// the read-only guard (prod-smoke-runner's backstop).
+const GUARD_BYPASSED: &str = "the read-only guard was bypassed";
+
 fn check_body(dir: &Path, c: &CheckResult) -> Markup {
     let sentence = explain(c);
     let full_error = c
@@ -475,6 +483,23 @@ fn check_body(dir: &Path, c: &CheckResult) -> Markup {
                 tbody {
                     @for b in &c.blocked_requests {
                         tr { td { (b.channel) } td { (b.method) } td.mono { (b.url) } td.mono { (b.page) } }
+                    }
+                }
+            }
+        }
+        @if c.blocked_requests.iter().any(|b| !b.caused.is_empty()) {
+            h4 { "Caused by the read-only guard (not counted as page errors)" }
+            table {
+                thead { tr { th { "Refused request" } th { "Kind" } th { "Message" } } }
+                tbody {
+                    @for b in c.blocked_requests.iter().filter(|b| !b.caused.is_empty()) {
+                        @for e in &b.caused {
+                            tr {
+                                td.mono { (b.method) " " (b.url) }
+                                td { (page_error_kind(e.kind)) }
+                                td.mono { (e.message) }
+                            }
+                        }
                     }
                 }
             }

@@ -51,6 +51,13 @@ pub struct IsolatedPage {
     context: Option<chromiumoxide::cdp::browser_protocol::browser::BrowserContextId>,
 }
 
+impl IsolatedPage {
+    /// The page's own browser context, as the browser names it.
+    pub(crate) fn context_id(&self) -> Option<String> {
+        self.context.as_ref().map(|c| c.as_ref().to_string())
+    }
+}
+
 impl BrowserSession {
     /// `pool_budget` bounds the waits while a remote pool answers busy.
     /// `reconnect`: a browser of this run was lost, so a pool that refuses

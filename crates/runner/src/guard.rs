@@ -10,13 +10,40 @@
 //! - a method in [`SAFE_METHODS`] that no `--block-url` pattern matches goes on;
 //! - everything else is failed in the browser with `BlockedByClient` before
 //!   it is sent, and filed on the page that sent it;
-//! - documents and worker scripts get one more Content-Security-Policy
-//!   (`connect-src http: https: data: blob:`), which closes WebSocket
-//!   handshakes: the Fetch domain never sees WebSockets, and
+//! - every response that could become a document or a worker gets one more
+//!   Content-Security-Policy (`connect-src http: https: data: blob:`), which
+//!   closes WebSocket handshakes: the Fetch domain never sees WebSockets, and
 //!   `Network.setBlockedURLs` does not apply to them in current Chromium.
 //!   The policy's violation reports go to [`CSP_REPORT_URL`], which the guard
 //!   catches here to name each blocked WebSocket, then fails.
-
+//!
+//! # Every document gets the policy
+//!
+//! A document can reach a renderer by more doors than a `Document` request
+//! (all probed on Chromium 156): a speculation-rules prefetch arrives as
+//! resource type `Prefetch` and a later navigation uses it with no new
+//! request; a prerender arrives with `Sec-Purpose: prefetch;prerender`;
+//! `<object>` and `<embed>` arrive as `Other`; a `3xx` with a body and no
+//! `Location` is rendered as a document, also in an iframe. So the policy
+//! is not chosen by resource type: every response gets it except those of
+//! the types that can never be rendered as a document ([`never_a_document`]:
+//! scripts, styles, images, fonts, media, fetch/XHR, ...), and a `3xx` is
+//! passed on untouched only when it has a `Location` to follow. Responses
+//! from the HTTP cache and 304 revalidations come through the same response
+//! stage (the interception sits above the cache), so they get it too.
+//!
+//! Both, not one: the guard covers preloads itself, because a browser
+//! borrowed through `--cdp-url` has a profile prod-smoke does not control;
+//! and a launched browser also has preloading switched off in its profile
+//! (process.rs), so a launched run makes no speculative request at all.
+//!
+//! # The backstop
+//!
+//! Every page also watches for WebSockets being created (page_watch.rs),
+//! on its own session and on its out-of-process iframes and workers.
+//! One that is created while the policy should be in force means a document
+//! got past the guard: the run is inconclusive, never green, and says "the
+//! read-only guard was bypassed" with the socket and the page that opened it.
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -27,6 +54,10 @@ use chromiumoxide::cdp::browser_protocol::fetch::{
     FulfillRequestParams, GetResponseBodyParams, HeaderEntry, RequestPattern, RequestStage,
 };
 use chromiumoxide::cdp::browser_protocol::network::{ErrorReason, Request, ResourceType};
+use chromiumoxide::cdp::browser_protocol::page::{
+    AddScriptToEvaluateOnNewDocumentParams, SetPrerenderingAllowedParams,
+};
+use chromiumoxide::cdp::browser_protocol::target::GetTargetInfoParams;
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
@@ -52,6 +83,17 @@ pub(crate) fn injected_policy() -> String {
     format!("connect-src http: https: data: blob:; report-uri {CSP_REPORT_URL}")
 }
 
+/// Runs before any script of every document of a page: removes each
+/// speculation-rules script as it is inserted (by the parser or by script).
+const DROP_SPECULATION_RULES: &str = r#"(function () {
+  function drop(n) {
+    if (n.nodeName === "SCRIPT" && String(n.type).trim().toLowerCase() === "speculationrules") n.remove();
+  }
+  new MutationObserver(function (records) {
+    for (var r of records) for (var n of r.addedNodes) drop(n);
+  }).observe(document, { childList: true, subtree: true });
+})();"#;
+
 /// What the guard lets through beyond its fixed rules.
 #[derive(Debug, Clone, Default)]
 pub struct GuardPolicy {
@@ -59,11 +101,54 @@ pub struct GuardPolicy {
     pub block_urls: Vec<String>,
     /// Let WebSocket handshakes through (no policy is injected).
     pub allow_websockets: bool,
+    /// Count the errors the guard caused on `no_page_errors` too
+    /// (`--strict-page-errors`); off by default.
+    pub strict_page_errors: bool,
+    /// Test builds only: inject no policy, while the backstop still
+    /// expects one, so tests can prove a bypass is never silent.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub test_without_policy: bool,
+    /// Test builds only: leave the page's speculation rules alone, so tests
+    /// can show what a borrowed browser preloads without it.
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub test_keep_speculation_rules: bool,
+}
+
+impl GuardPolicy {
+    /// The policy an operator can ask for (the test hooks stay off).
+    // The update fills the fields the `test-hooks` feature adds.
+    #[allow(clippy::needless_update)]
+    pub fn new(block_urls: Vec<String>, allow_websockets: bool, strict_page_errors: bool) -> Self {
+        GuardPolicy {
+            block_urls,
+            allow_websockets,
+            strict_page_errors,
+            ..GuardPolicy::default()
+        }
+    }
+
+    /// Whether documents get the injected policy (and so whether a
+    /// WebSocket that opens anyway is a breach).
+    pub(crate) fn expects_policy(&self) -> bool {
+        !self.allow_websockets
+    }
+
+    fn injects_policy(&self) -> bool {
+        #[cfg(feature = "test-hooks")]
+        if self.test_without_policy {
+            return false;
+        }
+        self.expects_policy()
+    }
 }
 
 /// A page that wants the records of what was blocked on its behalf.
 struct Subscriber {
     id: u64,
+    /// The page's browser context: workers and popups of the page share it.
+    context: Option<String>,
     frames: Arc<Mutex<HashSet<String>>>,
     state: Arc<Mutex<WatchState>>,
 }
@@ -133,6 +218,46 @@ impl BrowserGuard {
         Ok(guard)
     }
 
+    /// The browser's own connection.
+    pub(crate) fn browser(&self) -> Arc<Browser> {
+        self.browser.clone()
+    }
+
+    /// The policy in force.
+    pub(crate) fn policy(&self) -> GuardPolicy {
+        self.shared.policy.lock().expect("guard policy").clone()
+    }
+
+    /// Closes the preload doors of a page before its first navigation:
+    /// Chromium 156 fetches speculation-rules prefetches and prerenders
+    /// outside the Fetch interception (neither the browser's nor the page's
+    /// session sees them, probed), and a later navigation uses what they
+    /// fetched. So the page may not declare any: every
+    /// `<script type="speculationrules">` is taken out of the document as
+    /// it is inserted, before Blink acts on its rules (the rules of a
+    /// removed script are dropped), and prerendering is disallowed. The
+    /// `Speculation-Rules` response header is stripped in [`add_policy`].
+    /// A launched browser also has preloading off in its profile.
+    pub(crate) async fn close_preload_doors(
+        &self,
+        page: &chromiumoxide::Page,
+    ) -> Result<(), RunnerError> {
+        #[cfg(feature = "test-hooks")]
+        if self.policy().test_keep_speculation_rules {
+            return Ok(());
+        }
+        let cdp = |e: chromiumoxide::error::CdpError| RunnerError::Cdp(e.to_string());
+        page.execute(AddScriptToEvaluateOnNewDocumentParams::new(
+            DROP_SPECULATION_RULES,
+        ))
+        .await
+        .map_err(cdp)?;
+        page.execute(SetPrerenderingAllowedParams::new(false))
+            .await
+            .map_err(cdp)?;
+        Ok(())
+    }
+
     /// Replaces the policy. Takes effect for requests that start after it.
     pub async fn configure(&self, policy: GuardPolicy) -> Result<(), RunnerError> {
         *self.shared.policy.lock().expect("guard policy") = policy;
@@ -157,6 +282,7 @@ impl BrowserGuard {
     /// claims, when this page had the latest visit) into `state`.
     pub(crate) fn subscribe(
         &self,
+        context: Option<String>,
         frames: Arc<Mutex<HashSet<String>>>,
         state: Arc<Mutex<WatchState>>,
     ) -> Subscription {
@@ -169,7 +295,12 @@ impl BrowserGuard {
             .pages
             .lock()
             .expect("guard pages")
-            .push(Subscriber { id, frames, state });
+            .push(Subscriber {
+                id,
+                context,
+                frames,
+                state,
+            });
         Subscription {
             shared: self.shared.clone(),
             id,
@@ -216,19 +347,20 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
         let _ = browser.execute(cont).await;
         return;
     };
+    // Filed before the request fails, so the record is there before any
+    // error the failure causes in the page.
+    if let Some((method, url, channel)) = record {
+        tracing::info!(%method, %url, %channel, "blocked a write");
+        if let Some(state) = owner_of(shared, browser, ev).await {
+            page_watch::push_blocked(&state, method, &url, channel, ev.frame_id.as_ref());
+        }
+    }
     let _ = browser
         .execute(FailRequestParams::new(
             ev.request_id.clone(),
             ErrorReason::BlockedByClient,
         ))
         .await;
-    let Some((method, url, channel)) = record else {
-        return;
-    };
-    tracing::info!(%method, %url, %channel, "blocked a write");
-    if let Some(state) = owner_of(shared, ev.frame_id.as_ref()) {
-        page_watch::push_blocked(&state, method, &url, channel);
-    }
 }
 
 /// Chromium fetches a service worker's script (and its updates) with a
@@ -245,30 +377,89 @@ fn is_service_worker_script(ev: &EventRequestPaused) -> bool {
     })
 }
 
-/// Whether this response gets the injected policy: documents, and worker
-/// scripts (which arrive as `Other`).
+/// Whether this response gets the injected policy: every response that
+/// could become a document or a worker, whatever its resource type, and
+/// every speculative load (`Sec-Purpose`).
 fn wants_policy(shared: &Shared, ev: &EventRequestPaused) -> bool {
-    !shared.policy.lock().expect("guard policy").allow_websockets
-        && matches!(
-            ev.resource_type,
-            ResourceType::Document | ResourceType::Other
-        )
+    shared.policy.lock().expect("guard policy").injects_policy()
+        && (!never_a_document(&ev.resource_type) || header(&ev.request, "sec-purpose").is_some())
 }
 
-/// The page that sent a request from `frame`: the page that holds the
-/// frame, else (a shared or service worker, a popup) the page with the
-/// latest visit.
-fn owner_of(shared: &Shared, frame: &str) -> Option<Arc<Mutex<WatchState>>> {
-    let pages = shared.pages.lock().expect("guard pages");
-    if let Some(p) = pages
+/// Resource types whose response the browser never renders as a document:
+/// a navigation, a frame, an `<object>` or a preload is never one of these.
+fn never_a_document(ty: &ResourceType) -> bool {
+    matches!(
+        ty,
+        ResourceType::Stylesheet
+            | ResourceType::Image
+            | ResourceType::Media
+            | ResourceType::Font
+            | ResourceType::Script
+            | ResourceType::TextTrack
+            | ResourceType::Xhr
+            | ResourceType::Fetch
+            | ResourceType::EventSource
+            | ResourceType::WebSocket
+            | ResourceType::Manifest
+            | ResourceType::Ping
+            | ResourceType::CspViolationReport
+            | ResourceType::Preflight
+            | ResourceType::FedCm
+    )
+}
+
+/// A request header's value, whatever its case.
+fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
+        .headers
+        .inner()
+        .as_object()?
         .iter()
-        .find(|p| p.frames.lock().expect("frames").contains(frame))
-    {
-        return Some(p.state.clone());
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str())
+}
+
+/// The page that sent a request: the page that holds its frame; else the
+/// page whose browser context the sending target (a service or shared
+/// worker, a popup) belongs to, asked of the browser; else the page with
+/// the latest visit.
+async fn owner_of(
+    shared: &Shared,
+    browser: &Browser,
+    ev: &EventRequestPaused,
+) -> Option<Arc<Mutex<WatchState>>> {
+    let frame: &str = ev.frame_id.as_ref();
+    if let Some(state) = by_frame(shared, frame) {
+        return Some(state);
     }
+    if !frame.is_empty()
+        && let Ok(info) = browser
+            .execute(GetTargetInfoParams {
+                target_id: Some(frame.to_string().into()),
+            })
+            .await
+        && let Some(ctx) = info.result.target_info.browser_context_id.as_ref()
+    {
+        let pages = shared.pages.lock().expect("guard pages");
+        if let Some(p) = pages
+            .iter()
+            .find(|p| p.context.as_deref() == Some(ctx.as_ref()))
+        {
+            return Some(p.state.clone());
+        }
+    }
+    let pages = shared.pages.lock().expect("guard pages");
     pages
         .iter()
         .max_by_key(|p| page_watch::visit_seq(&p.state))
+        .map(|p| p.state.clone())
+}
+
+fn by_frame(shared: &Shared, frame: &str) -> Option<Arc<Mutex<WatchState>>> {
+    let pages = shared.pages.lock().expect("guard pages");
+    pages
+        .iter()
+        .find(|p| p.frames.lock().expect("frames").contains(frame))
         .map(|p| p.state.clone())
 }
 
@@ -327,38 +518,54 @@ pub(crate) fn channel_for(ty: &ResourceType) -> String {
     .to_string()
 }
 
-/// Adds the injected policy to a document or worker script response.
-/// Redirects and failed loads go on untouched: the final response gets it.
+/// Adds the injected policy to a response that could become a document or
+/// a worker. A redirect (a `3xx` with a `Location`) and a failed load go on
+/// untouched: the response they lead to gets it. A `3xx` without a
+/// `Location` is shown as a document, so it gets the policy too.
 async fn add_policy(shared: &Shared, browser: &Browser, ev: &EventRequestPaused) {
     let status = ev.response_status_code.unwrap_or(0);
-    if ev.response_error_reason.is_some() || (300..400).contains(&status) {
+    let headers: Vec<HeaderEntry> = ev.response_headers.clone().unwrap_or_default();
+    let redirect = (300..400).contains(&status)
+        && headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("location"));
+    if ev.response_error_reason.is_some() || redirect {
         let _ = browser
             .execute(ContinueRequestParams::new(ev.request_id.clone()))
             .await;
         return;
     }
-    let mut headers: Vec<HeaderEntry> = ev.response_headers.clone().unwrap_or_default();
+    let mut headers = headers;
     headers.push(HeaderEntry::new(
         "Content-Security-Policy",
         injected_policy(),
     ));
-    // Chromium takes a navigation's policy from the headers it received
-    // before `continueResponse` could change them, so a document is
-    // fulfilled again with its own body. A fulfilled document has no IP
-    // address space, which Local Network Access then treats as public; the
+    // Chromium takes a document's policy from the headers it received
+    // before `continueResponse` could change them (for a navigation and for
+    // a prefetch a navigation later uses), so the response is fulfilled
+    // again with its own body. A fulfilled document has no IP address
+    // space, which Local Network Access then treats as public; the
     // launched browser turns those checks off (process.rs) so a page's
     // iframes on other local origins still load.
-    if ev.resource_type == ResourceType::Document
-        && let Some(body) = document_body(shared, browser, ev, status).await
-    {
+    // A page's own document is read as it arrives (its status, bytes and
+    // caps reach the page's watch); a prefetch, a worker script or an
+    // embedded document is read whole.
+    let body = if ev.resource_type == ResourceType::Document {
+        document_body(shared, browser, ev, status).await
+    } else {
+        whole_body(browser, ev).await
+    };
+    if let Some(body) = body {
         let body = base64::engine::general_purpose::STANDARD.encode(body);
-        // The body is handed over decoded, so its old encoding and
-        // length no longer apply.
+        // The body is handed over decoded, so its old encoding and length
+        // no longer apply; rules in a `Speculation-Rules` header would
+        // preload documents outside the guard.
         let headers: Vec<HeaderEntry> = headers
             .iter()
             .filter(|h| {
                 !h.name.eq_ignore_ascii_case("content-encoding")
                     && !h.name.eq_ignore_ascii_case("content-length")
+                    && !h.name.eq_ignore_ascii_case("speculation-rules")
             })
             .cloned()
             .collect();
@@ -377,6 +584,21 @@ async fn add_policy(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
         let _ = browser
             .execute(ContinueRequestParams::new(ev.request_id.clone()))
             .await;
+    }
+}
+
+/// A paused response's whole body, decoded; `None` when it cannot be read.
+async fn whole_body(browser: &Browser, ev: &EventRequestPaused) -> Option<Vec<u8>> {
+    let body = browser
+        .execute(GetResponseBodyParams::new(ev.request_id.clone()))
+        .await
+        .ok()?;
+    if body.result.base64_encoded {
+        base64::engine::general_purpose::STANDARD
+            .decode(&body.result.body)
+            .ok()
+    } else {
+        Some(body.result.body.clone().into_bytes())
     }
 }
 
@@ -404,20 +626,8 @@ async fn document_body(
         .await
     {
         Ok(s) => s.result.stream,
-        Err(_) => {
-            // Not streamable here: read it whole, as before.
-            let body = browser
-                .execute(GetResponseBodyParams::new(ev.request_id.clone()))
-                .await
-                .ok()?;
-            return if body.result.base64_encoded {
-                base64::engine::general_purpose::STANDARD
-                    .decode(&body.result.body)
-                    .ok()
-            } else {
-                Some(body.result.body.clone().into_bytes())
-            };
-        }
+        // Not streamable here: read it whole.
+        Err(_) => return whole_body(browser, ev).await,
     };
     let mut body = Vec::new();
     let mut failures = 0;

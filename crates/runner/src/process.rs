@@ -76,6 +76,20 @@ const FLAGS: &[&str] = &[
     "--remote-debugging-port=0",
 ];
 
+/// The profile's `Default/Preferences`: "preload pages" off
+/// (`network_prediction_options: 2`), so speculation-rules prefetch and
+/// prerender, and every other speculative load, never start. The read-only
+/// guard gives preloaded documents its policy anyway (guard.rs); this is the
+/// second lock on a browser prod-smoke launches. On Chromium 156 the
+/// preference works where `--disable-features=Prerender2,...` did not.
+const PREFERENCES: &str = r#"{"net":{"network_prediction_options":2}}"#;
+
+fn write_preferences(profile: &Path) -> std::io::Result<()> {
+    let dir = profile.join("Default");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("Preferences"), PREFERENCES)
+}
+
 /// How long Chromium may take to print its DevTools endpoint.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -143,6 +157,8 @@ impl ChromiumProcess {
             .prefix("prod-smoke-profile-")
             .tempdir()
             .map_err(|e| launch_err(format!("cannot create a profile dir: {e}")))?;
+        write_preferences(profile.path())
+            .map_err(|e| launch_err(format!("cannot write the profile's preferences: {e}")))?;
         // Chromium's helpers (zygote, crashpad) outlive its main process;
         // as a subreaper prod-smoke inherits and reaps them instead of
         // leaving zombies with an init that does not reap.

@@ -131,6 +131,19 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         page = p.wait().await.ok();
     }
     if let Some(open) = page {
+        // A WebSocket that opened past the guard: nothing this scenario saw
+        // can be trusted as read-only, so the run is inconclusive.
+        if let Some((visit, what)) = open.watch.breaches().into_iter().next() {
+            let why = format!("the read-only guard was bypassed: {what}");
+            if let Some(check) = checks.get_mut(visit) {
+                check.status = CheckStatus::Skipped;
+                check.error = Some(format!(
+                    "prod-smoke could not run `{}` read-only: {why}",
+                    check.name
+                ));
+            }
+            environment_error = Some(why);
+        }
         for (i, check) in checks.iter_mut().enumerate() {
             if matches!(scenario.steps[i], Step::Visit(_)) {
                 let (blocked, errors) = open.watch.records_for(i);
@@ -349,9 +362,19 @@ async fn open_page(shared: SharedBrowser, trace: bool) -> Result<OpenPage, Strin
             .new_isolated_page()
             .await
             .map_err(|e| e.to_string())?;
-        let watch = PageWatch::attach(&isolated.page, session.guard(), trace)
+        session
+            .guard()
+            .close_preload_doors(&isolated.page)
             .await
             .map_err(|e| e.to_string())?;
+        let watch = PageWatch::attach(
+            &isolated.page,
+            isolated.context_id(),
+            session.guard(),
+            trace,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         Ok::<_, String>((isolated, watch))
     };
     let (isolated, watch) = tokio::select! {

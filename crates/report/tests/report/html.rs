@@ -135,3 +135,50 @@ fn passing_checks_fold_their_screenshots_away() {
         2
     );
 }
+
+#[test]
+fn guard_caused_errors_sit_beside_what_was_refused() {
+    let dir = folder_with_screenshots();
+    let mut report = green_report();
+    for c in &mut report.checks {
+        c.page_errors.clear();
+    }
+    let check = &mut report.checks[0];
+    check.blocked_requests = vec![prod_smoke_model::BlockedRequest {
+        method: "PUT".into(),
+        url: "https://app.example/api/workspace".into(),
+        page: "https://app.example/lab".into(),
+        channel: "fetch".into(),
+        caused: vec![prod_smoke_model::PageError {
+            kind: prod_smoke_model::PageErrorKind::Console,
+            message: "Failed to initialize the context TypeError: Failed to fetch".into(),
+            page: "https://app.example/lab".into(),
+        }],
+    }];
+    write_artifacts(dir.path(), &report).unwrap();
+    let html = read(dir.path(), "report.html");
+    let section = html
+        .find("Caused by the read-only guard")
+        .expect("a section for guard-caused errors");
+    let rest = &html[section..];
+    assert!(rest.contains("PUT https://app.example/api/workspace"));
+    assert!(rest.contains("TypeError: Failed to fetch"));
+    assert!(
+        !html.contains("<h4>Page errors</h4>"),
+        "not shown as a page error"
+    );
+}
+
+#[test]
+fn a_guard_bypass_is_named_in_the_report() {
+    let dir = folder_with_screenshots();
+    let mut report = inconclusive_report();
+    report.environment_error = Some(
+        "the read-only guard was bypassed: a WebSocket to wss://app.example/cable was opened by the frame of https://app.example/".into(),
+    );
+    write_artifacts(dir.path(), &report).unwrap();
+    let html = read(dir.path(), "report.html");
+    assert!(html.contains("The read-only guard was bypassed"));
+    assert!(html.contains("wss://app.example/cable"));
+    assert!(html.contains("the frame of https://app.example/"));
+}

@@ -71,12 +71,14 @@ fn red_report() -> RunReport {
             url: "https://mcritchie.studio/beacon".into(),
             page: home.into(),
             channel: "beacon".into(),
+            caused: vec![],
         },
         BlockedRequest {
             method: "POST".into(),
             url: "https://mcritchie.studio/beacon?a=1&b=<2>".into(),
             page: home.into(),
             channel: "beacon".into(),
+            caused: vec![],
         },
     ];
     title.page_errors = vec![

@@ -228,6 +228,7 @@ fn hostile_report() -> RunReport {
             url: h("https://x/"),
             page: h("https://page/"),
             channel: h("beacon"),
+            caused: vec![],
         }];
         c.page_errors = vec![PageError {
             kind: PageErrorKind::Console,

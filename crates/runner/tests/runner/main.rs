@@ -2,6 +2,7 @@
 
 mod support;
 
+mod guard_pages;
 mod hostile;
 mod playwright_semantics;
 mod read_only;

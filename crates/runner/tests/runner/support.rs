@@ -57,6 +57,16 @@ impl Run {
             .collect()
     }
 
+    /// The error of the check `name` of `scenario`.
+    pub fn error_of_in(&self, scenario: &str, name: &str) -> String {
+        self.report
+            .checks
+            .iter()
+            .find(|c| c.scenario == scenario && c.name == name)
+            .and_then(|c| c.error.clone())
+            .unwrap_or_default()
+    }
+
     pub fn error_of(&self, name: &str) -> String {
         self.report
             .checks
