@@ -215,6 +215,11 @@ impl Runner {
             "DISCORD_DEPLOY_WEBHOOK_URL",
             "PROD_SMOKE_WEBHOOK_URL",
             "PROD_SMOKE_WEBHOOK_SECRET",
+            "GITHUB_TOKEN",
+            "GITHUB_REPOSITORY",
+            "GITHUB_API_URL",
+            "GITHUB_EVENT_NAME",
+            "GITHUB_EVENT_PATH",
             "PROD_SMOKE_LEDGER",
             "PROD_SMOKE_DOWNLOAD_BASE",
         ] {

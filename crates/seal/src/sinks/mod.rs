@@ -249,4 +249,5 @@ sinks! {
     discord::Discord,
     notes::Notes,
     webhook::Webhook,
+    github::GitHub,
 }
