@@ -9,6 +9,7 @@ mod bounded_input;
 mod canary;
 mod end_to_end;
 mod fault_matrix;
+mod github;
 mod install;
 mod own_failures;
 mod pool;
