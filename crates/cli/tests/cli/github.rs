@@ -105,7 +105,10 @@ async fn a_green_then_a_red_run_set_the_commit_status_and_write_a_statement() {
     assert_eq!(predicate["result"], "PASSED");
     let passed = names(&predicate["passedTests"]);
     assert!(passed.len() >= 2, "{predicate}");
-    assert!(passed.iter().any(|n| n == "GET /up returns 200"), "{predicate}");
+    assert!(
+        passed.iter().any(|n| n == "GET /up returns 200"),
+        "{predicate}"
+    );
     assert!(names(&predicate["failedTests"]).is_empty());
     assert_eq!(
         predicate["configuration"][0]["name"],
