@@ -70,9 +70,10 @@ impl SinkAdapter for GitHub {
             name: REPOSITORY,
             secrecy: Secrecy::Plain,
         },
+        // An API origin, not a credential: shown as it is in errors.
         EnvVar {
             name: API_URL,
-            secrecy: Secrecy::Url,
+            secrecy: Secrecy::Plain,
         },
         EnvVar {
             name: EVENT_NAME,
