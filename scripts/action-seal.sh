@@ -8,10 +8,14 @@
 # Reads: INPUT_APP, INPUT_URL, INPUT_RELEASE, INPUT_SHA,
 #   INPUT_NOTES_MESSAGE_ID (blank = not passed), PROD_SMOKE (the binary,
 #   default `prod-smoke` on PATH), CHROMIUM (the browser), RUNNER_TEMP,
-#   GITHUB_RUN_ATTEMPT, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY; the secrets
-#   (DATABASE_URL, DISCORD_*, PROD_SMOKE_WEBHOOK_*) reach prod-smoke through
-#   the environment.
-# Writes outputs: verdict, exit-code, artifact-name.
+#   GITHUB_RUN_ATTEMPT, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, INPUT_ATTEST
+#   (`true` = write the predicate for actions/attest); the secrets
+#   (DATABASE_URL, DISCORD_*, PROD_SMOKE_WEBHOOK_*, GITHUB_TOKEN) reach
+#   prod-smoke through the environment.
+# Writes outputs: verdict, exit-code, artifact-name; manifest and
+#   statement (the artifacts' sha256_manifest.txt and seal.intoto.json)
+#   when the run wrote them; predicate (the statement's predicate alone, as
+#   actions/attest takes it) when INPUT_ATTEST is true.
 # Inputs reach this script only through the environment, never as ${{ }}
 # spliced into shell.
 set -uo pipefail
@@ -38,6 +42,20 @@ if [ -n "${CHROMIUM:-}" ]; then args+=(--chromium "$CHROMIUM"); fi
   --artifacts "$runner_temp/prod-smoke-artifacts" \
   --json
 code=$?
+artifacts="$runner_temp/prod-smoke-artifacts"
+if [ -f "$artifacts/seal.intoto.json" ] && [ -f "$artifacts/sha256_manifest.txt" ]; then
+  echo "manifest=$artifacts/sha256_manifest.txt" >> "$output"
+  echo "statement=$artifacts/seal.intoto.json" >> "$output"
+  if [ "${INPUT_ATTEST:-false}" = "true" ]; then
+    # Outside the artifacts folder: the manifest must not gain a file.
+    predicate="$runner_temp/prod-smoke-predicate.json"
+    if jq '.predicate' "$artifacts/seal.intoto.json" > "$predicate"; then
+      echo "predicate=$predicate" >> "$output"
+    else
+      echo "::warning title=prod-smoke $label::attest: could not read the predicate from seal.intoto.json (is jq installed?); the seal is not attested."
+    fi
+  fi
+fi
 case "$code" in
   0) verdict=green ;;
   1) verdict=red ;;

@@ -15,6 +15,12 @@ const SINK_VARS: &[&str] = &[
     "PROD_SMOKE_LEDGER",
     "GITHUB_STEP_SUMMARY",
     "GITHUB_ACTIONS",
+    // The github sink's.
+    "GITHUB_TOKEN",
+    "GITHUB_REPOSITORY",
+    "GITHUB_API_URL",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
 ];
 
 pub fn keep_off_real_sinks(cmd: &mut Command) {

@@ -12,6 +12,7 @@ mod rollback_cmd;
 mod run_cmd;
 mod seal_cmds;
 mod since_last_green;
+mod statement;
 mod steps_cmd;
 mod usage;
 

@@ -49,6 +49,8 @@ pub async fn run(args: RunArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
+    // Hashed now, so seal.intoto.json names the spec that ran.
+    let spec_resource = crate::statement::spec_resource(args.spec.as_deref());
     let mut seal_cfg = run_seal_config(&args.seal, &target).map(|mut cfg| {
         url_secrets.iter().for_each(|s| cfg.redactor.add(s.clone()));
         cfg
@@ -147,11 +149,14 @@ pub async fn run(args: RunArgs) -> u8 {
     since_last_green.finish(&mut report, &redactor).await;
     let report = redactor.redact_value(&report);
 
+    let run_url = seal_cfg.as_ref().ok().and_then(|c| c.run_link.clone());
     let code = finish(&args, &target, &report, seal_cfg, &redactor, &heartbeat).await;
     heartbeat.line(&format!("end: {}, exit {code}", report.verdict.as_str()));
     heartbeat.finish().await;
     if let Some(dir) = &report.artifacts_dir {
         reseal_manifest(dir).await;
+        // Last: its subject is the manifest as it now stays.
+        crate::statement::write(dir, &report, spec_resource, run_url).await;
     }
     code
 }

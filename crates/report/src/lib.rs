@@ -12,6 +12,7 @@ mod artifacts;
 mod errors;
 mod explain;
 mod html;
+mod intoto;
 mod junit;
 mod manifest;
 mod markdown;
@@ -22,6 +23,10 @@ pub use artifacts::{ArtifactPaths, HTML_FILE, JUNIT_FILE, RESULTS_FILE, write_ar
 pub use errors::ReportError;
 pub use explain::explain;
 pub use html::{CONTENT_SECURITY_POLICY, report_html};
+pub use intoto::{
+    STATEMENT_FILE, STATEMENT_TYPE, SpecResource, TEST_RESULT_PREDICATE, intoto_statement,
+    write_statement,
+};
 pub use junit::junit_xml;
 pub use manifest::{MANIFEST_FILE, is_inside, verify_manifest, write_manifest};
 pub use markdown::step_summary_markdown;

@@ -14,7 +14,9 @@ use crate::errors::ReportError;
 pub const MANIFEST_FILE: &str = "sha256_manifest.txt";
 
 /// Hashes every regular file under `dir` (recursively, except the manifest
-/// itself and temporary files mid-write; symlinks are not followed) and writes the manifest, sorted by path.
+/// itself, temporary files mid-write and the in-toto statement that names
+/// the manifest's digest; symlinks are not followed) and writes the
+/// manifest, sorted by path.
 pub fn write_manifest(dir: &Path) -> Result<PathBuf, ReportError> {
     let mut text = String::new();
     for (rel, digest) in hash_folder(dir)? {
@@ -64,7 +66,8 @@ pub fn verify_manifest(dir: &Path) -> Result<(), ReportError> {
     }
 }
 
-/// Relative path → hex digest, for every regular file but the manifest.
+/// Relative path → hex digest, for every regular file but the manifest and
+/// the statement.
 fn hash_folder(dir: &Path) -> Result<BTreeMap<String, String>, ReportError> {
     let mut files = BTreeMap::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -82,7 +85,8 @@ fn hash_folder(dir: &Path) -> Result<BTreeMap<String, String>, ReportError> {
             } else if kind.is_file() && !is_partial(&entry.file_name().to_string_lossy()) {
                 // A temporary file mid-write is not evidence.
                 let rel = slash_path(path.strip_prefix(dir).unwrap_or(&path));
-                if rel != MANIFEST_FILE {
+                // The statement attests the manifest, so it cannot be in it.
+                if rel != MANIFEST_FILE && rel != crate::intoto::STATEMENT_FILE {
                     files.insert(rel, sha256_file(&path)?);
                 }
             }

@@ -7,6 +7,8 @@
 //!    and prod-smoke's own history in the `prod_smoke` schema.
 //! 3. **Discord** (webhook): the verdict line and an embed of the checks;
 //!    the **release notes** message gets the verdict line at its end.
+//! 4. **GitHub** (`GITHUB_TOKEN`): a commit status on the release sha, and a
+//!    deployment status when a deployment started the run.
 //!
 //! Every sink has one shape and one registry (`src/sinks/mod.rs`). A sink
 //! that is down leaves its delivery pending; [`deliver_pending`] replays it
@@ -48,6 +50,9 @@ pub use rollback::{
 pub use secrets::seal_redactor;
 pub use sinks::discord::{
     GREEN as DISCORD_GREEN, GREY as DISCORD_GREY, OperatorMention, RED as DISCORD_RED,
+};
+pub use sinks::github::{
+    CONTEXT as GITHUB_STATUS_CONTEXT, DEPLOYMENT_STATUS_MARKER as GITHUB_DEPLOYMENT_STATUS_MARKER,
 };
 pub use sinks::notes::{NotesEdit, apply_verdict_line, is_seal_line, update_release_notes};
 pub use sinks::postgres::{

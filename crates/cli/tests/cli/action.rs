@@ -215,6 +215,11 @@ impl Runner {
             "DISCORD_DEPLOY_WEBHOOK_URL",
             "PROD_SMOKE_WEBHOOK_URL",
             "PROD_SMOKE_WEBHOOK_SECRET",
+            "GITHUB_TOKEN",
+            "GITHUB_REPOSITORY",
+            "GITHUB_API_URL",
+            "GITHUB_EVENT_NAME",
+            "GITHUB_EVENT_PATH",
             "PROD_SMOKE_LEDGER",
             "PROD_SMOKE_DOWNLOAD_BASE",
         ] {
@@ -351,6 +356,7 @@ async fn seal_step_green_sets_outputs_and_keeps_the_ledger_for_upload() {
                 ("INPUT_RELEASE", ""),
                 ("INPUT_SHA", ""),
                 ("INPUT_NOTES_MESSAGE_ID", ""),
+                ("INPUT_ATTEST", "true"),
                 ("PROD_SMOKE", BIN),
                 ("CHROMIUM", browser.to_str().unwrap()),
             ],
@@ -384,6 +390,22 @@ async fn seal_step_green_sets_outputs_and_keeps_the_ledger_for_upload() {
         !runner.read("summary").trim().is_empty(),
         "prod-smoke wrote the step summary"
     );
+    // `attest: true`: the paths actions/attest is given, and the predicate
+    // alone, outside the artifacts folder so the manifest still checks.
+    let outputs = runner.outputs();
+    let artifacts = runner.temp().join("prod-smoke-artifacts");
+    assert_eq!(
+        outputs["manifest"],
+        artifacts.join("sha256_manifest.txt").display().to_string()
+    );
+    let statement: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs["statement"]).unwrap()).unwrap();
+    let predicate: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs["predicate"]).unwrap()).unwrap();
+    assert!(!outputs["predicate"].starts_with(&artifacts.display().to_string()));
+    assert_eq!(predicate, statement["predicate"]);
+    assert_eq!(predicate["result"], "PASSED");
+    prod_smoke_report::verify_manifest(&artifacts).expect("the manifest still checks");
 }
 
 #[tokio::test]
@@ -452,4 +474,100 @@ fn seal_step_reports_a_missing_binary_as_crashed() {
     );
     assert_eq!(out.status.code(), Some(127), "{}", show(&out));
     assert_eq!(runner.outputs()["verdict"], "crashed");
+}
+
+#[test]
+fn the_attest_input_signs_the_manifest_with_the_test_result_predicate() {
+    let action = action();
+    let input = &action["inputs"]["attest"];
+    assert_eq!(input["default"].as_str(), Some("false"), "opt-in");
+    let about = input["description"].as_str().unwrap();
+    for permission in ["id-token: write", "attestations: write"] {
+        assert!(about.contains(permission), "{about}");
+    }
+    let steps = steps(&action);
+    let attest = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/attest@"))
+        })
+        .expect("a step runs actions/attest");
+    let condition = attest["if"].as_str().unwrap();
+    for part in [
+        "always()",
+        "inputs.attest == 'true'",
+        "steps.seal.outputs.predicate != ''",
+    ] {
+        assert!(condition.contains(part), "{condition}");
+    }
+    let with = &attest["with"];
+    assert_eq!(
+        with["subject-path"].as_str(),
+        Some("${{ steps.seal.outputs.manifest }}")
+    );
+    assert_eq!(
+        with["predicate-type"].as_str(),
+        Some(prod_smoke_report::TEST_RESULT_PREDICATE)
+    );
+    assert_eq!(
+        with["predicate-path"].as_str(),
+        Some("${{ steps.seal.outputs.predicate }}")
+    );
+    // After the seal, before the upload.
+    let names: Vec<&str> = steps.iter().filter_map(|s| s["name"].as_str()).collect();
+    let at = |n: &str| names.iter().position(|x| x.starts_with(n)).unwrap();
+    assert!(at("Seal") < at("Attest") && at("Attest") < at("Upload"));
+}
+
+/// The seal's deployment status is itself a `deployment_status` event.
+/// The workflow cannot start itself from it: the token it posts with is
+/// the job's own GITHUB_TOKEN (whose events start no workflow run), and the
+/// job's `if` skips anything that is not a successful production deploy and
+/// any status carrying the seal's marker, so even a personal token could
+/// not loop it.
+#[test]
+fn the_post_ship_workflow_cannot_seal_its_own_deployment_status() {
+    let text = std::fs::read_to_string(workspace().join(".github/workflows/post-ship-smoke.yml"))
+        .expect("the post-ship workflow");
+    let workflow: Value = serde_yaml::from_str(&text).unwrap();
+    assert!(
+        workflow["on"]["deployment_status"].is_null()
+            && workflow["on"]
+                .as_mapping()
+                .unwrap()
+                .contains_key("deployment_status"),
+        "triggered by deployment_status"
+    );
+    let job = &workflow["jobs"]["seal"];
+    let condition: String = job["if"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in [
+        "github.event_name != 'deployment_status'".to_string(),
+        "github.event.deployment_status.state == 'success'".to_string(),
+        "github.event.deployment.environment == 'production'".to_string(),
+        format!(
+            "!startsWith(github.event.deployment_status.description, '{}')",
+            prod_smoke_seal::GITHUB_DEPLOYMENT_STATUS_MARKER
+        ),
+    ] {
+        assert!(condition.contains(&part), "`{part}` in {condition}");
+    }
+    let permissions = &job["permissions"];
+    assert_eq!(permissions["statuses"].as_str(), Some("write"));
+    assert_eq!(permissions["deployments"].as_str(), Some("write"));
+    // Every step that hands prod-smoke a token hands it the job's own.
+    let mut tokens = 0;
+    for step in job["steps"].as_sequence().unwrap() {
+        if let Some(token) = step["env"]["GITHUB_TOKEN"].as_str() {
+            assert_eq!(token, "${{ github.token }}", "not a personal token");
+            tokens += 1;
+        }
+    }
+    assert_eq!(tokens, 1, "the seal step gets the token");
 }

@@ -10,6 +10,7 @@ mod canary;
 mod cause;
 mod end_to_end;
 mod fault_matrix;
+mod github;
 mod har_schema;
 mod install;
 mod own_failures;

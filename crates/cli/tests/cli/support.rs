@@ -20,6 +20,13 @@ const SCRUBBED: &[&str] = &[
     "GITHUB_STEP_SUMMARY",
     "GITHUB_ACTIONS",
     "GITHUB_API_URL",
+    // The github sink's: a runner's own would have a test post to GitHub.
+    "GITHUB_TOKEN",
+    "GITHUB_REPOSITORY",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_SERVER_URL",
+    "GITHUB_RUN_ID",
     "PROD_SMOKE_CDP_URL",
     "PROD_SMOKE_CANARY_URL",
 ];

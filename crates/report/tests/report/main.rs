@@ -3,6 +3,7 @@
 mod annotations;
 mod artifacts;
 mod html;
+mod intoto;
 mod junit;
 mod manifest;
 mod markdown;

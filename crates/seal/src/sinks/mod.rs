@@ -274,4 +274,5 @@ sinks! {
     discord::Discord,
     notes::Notes,
     webhook::Webhook,
+    github::GitHub,
 }
