@@ -57,11 +57,17 @@ pub enum Fault {
     /// `/` shows a loud banner above its content: the page looks different
     /// but passes every check, for the comparison with the last green run.
     Restyled,
+    /// The pages that locators and the new checks read regress: `/people`
+    /// loses its labels, names and test ids and its FAQ link moves,
+    /// `/embed`'s frame never says it is ready, `/long` loses the anchor
+    /// that scrolls to its contact section, and an unknown path answers
+    /// 200 (a soft 404).
+    LocatorsBroken,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 20] = [
+    pub const ALL: [Fault; 21] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -82,6 +88,7 @@ impl Fault {
         Fault::ClosedDetails,
         Fault::NoContent,
         Fault::Restyled,
+        Fault::LocatorsBroken,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -107,6 +114,7 @@ impl Fault {
             Fault::ClosedDetails => "closed-details",
             Fault::NoContent => "no-content",
             Fault::Restyled => "restyled",
+            Fault::LocatorsBroken => "locators-broken",
         }
     }
 
@@ -135,6 +143,9 @@ impl Fault {
             Fault::ClosedDetails => "the /signin email input is inside a closed <details>",
             Fault::NoContent => "/tasks answers 204 No Content",
             Fault::Restyled => "/ shows a loud banner but passes every check",
+            Fault::LocatorsBroken => {
+                "/people, /embed and /long lose labels, test ids, frame text and anchors; unknown paths answer 200"
+            }
         }
     }
 }

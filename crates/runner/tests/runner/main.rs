@@ -3,6 +3,7 @@
 mod support;
 
 mod hostile;
+mod locators;
 mod playwright_semantics;
 mod read_only;
 mod steps;

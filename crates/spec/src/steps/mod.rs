@@ -5,6 +5,7 @@
 
 mod assertions;
 mod http;
+mod locator;
 mod navigation;
 mod registry;
 mod response;
@@ -19,6 +20,7 @@ use serde_yaml::Value;
 
 pub use assertions::{Assertion, TextPattern, elements, normalise_ws};
 pub use http::{HttpCheck, HttpMethod};
+pub use locator::{ARIA_ROLES, By, Locator, TextEngine};
 pub use navigation::Visit;
 pub use registry::{StepInfo, StepKind};
 pub use response::{JsonPath, ResponseCheck, json_equal};
@@ -172,6 +174,23 @@ impl Fields {
                 kind(&other)
             ))),
         }
+    }
+
+    /// A locator: a CSS string or a mapping such as `{role: link, name: Docs}`.
+    pub(crate) fn take_locator<E: de::Error>(&mut self, key: &str) -> Result<Option<Locator>, E> {
+        let action = self.action;
+        self.take(key)
+            .map(|v| locator::parse(v, key, action))
+            .transpose()
+    }
+
+    pub(crate) fn require_locator<E: de::Error>(&mut self, key: &str) -> Result<Locator, E> {
+        let action = self.action;
+        self.take_locator(key)?.ok_or_else(|| {
+            E::custom(format!(
+                "a `{action}` step needs a CSS selector or a locator such as `{{role: link, name: Docs}}`"
+            ))
+        })
     }
 
     /// Any YAML value, for a step that compares data.
