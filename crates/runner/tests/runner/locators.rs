@@ -127,19 +127,19 @@ scenarios:
         name: href
         value: /^\/faq\/$/
       - visible: {frame: "iframe#nowhere", css: p}
-        timeout: 300ms
+        timeout: 1s
   - name: strict mode
     steps:
       - visit: /people
       - visible: {css: li.plan}
-        timeout: 300ms
+        timeout: 1s
   - name: exact text is the whole text
     steps:
       - visit: /people
       - text: McRitchie Studio 2026
         in: "#copy"
         exact: true
-        timeout: 300ms
+        timeout: 1s
   - name: a 200 is not the 404 asked for
     steps:
       - visit: /
@@ -148,13 +148,13 @@ scenarios:
     steps:
       - visit: /long
       - in_viewport: {role: region, name: Contact}
-        timeout: 300ms
+        timeout: 1s
   - name: no attribute
     steps:
       - visit: /people
       - attribute: {test_id: invite}
         name: disabled
-        timeout: 300ms
+        timeout: 1s
 "##,
     )
     .await;

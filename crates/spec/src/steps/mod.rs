@@ -209,10 +209,17 @@ impl Fields {
         }
     }
 
-    /// Fails on any key the action did not consume, with a suggestion.
-    fn finish<E: de::Error>(self) -> Result<(), E> {
+    /// Fails on any key the action does not take, with a suggestion. Run
+    /// before the action reads its keys, so a misspelt required modifier
+    /// (`nmae:`) is named as a typo rather than as missing.
+    fn unknown_keys<E: de::Error>(&self) -> Result<(), E> {
         let allowed = self.kind.info().modifiers;
-        if let Some(key) = self.map.keys().next() {
+        let action = self.action;
+        if let Some(key) = self
+            .map
+            .keys()
+            .find(|k| k.as_str() != action && !allowed.contains(&k.as_str()))
+        {
             let hint = match did_you_mean(key, allowed) {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None if allowed.is_empty() => String::new(),
@@ -305,9 +312,8 @@ impl<'de> Visitor<'de> for StepVisitor {
             kind,
             action: kind.info().key,
         };
-        let step = kind.parse(&mut fields)?;
-        fields.finish()?;
-        Ok(step)
+        fields.unknown_keys()?;
+        kind.parse(&mut fields)
     }
 }
 
