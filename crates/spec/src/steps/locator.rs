@@ -28,6 +28,11 @@ const ENGINES: &[&str] = &[
 /// The keys that refine what an engine picked.
 const REFINEMENTS: &[&str] = &["name", "exact", "has_text", "nth", "frame"];
 
+/// Every key a locator mapping takes, for the reference and `steps`.
+pub fn locator_keys() -> Vec<&'static str> {
+    ENGINES.iter().chain(REFINEMENTS).copied().collect()
+}
+
 /// Where a locator looks and which elements it keeps.
 #[derive(Debug, Clone)]
 pub struct Locator {
@@ -43,6 +48,13 @@ pub struct Locator {
     /// Written as a plain string: described as the selector itself, so the
     /// check names of existing specs do not change.
     plain: bool,
+}
+
+impl Locator {
+    /// Written as a mapping (`{role: link}`), not as a CSS string.
+    pub fn is_mapping(&self) -> bool {
+        !self.plain
+    }
 }
 
 /// The engine that picks the elements.
@@ -328,7 +340,7 @@ pub(super) fn parse<E: de::Error>(value: Value, key: &str, action: &str) -> Resu
         };
         fields.insert(k, v);
     }
-    let allowed: Vec<&str> = ENGINES.iter().chain(REFINEMENTS).copied().collect();
+    let allowed = locator_keys();
     if let Some(k) = fields.keys().find(|k| !allowed.contains(&k.as_str())) {
         let hint = match did_you_mean(k, &allowed) {
             Some(s) => format!("; did you mean `{s}`?"),

@@ -20,7 +20,7 @@ use serde_yaml::Value;
 
 pub use assertions::{Assertion, TextPattern, elements, normalise_ws};
 pub use http::{HttpCheck, HttpMethod};
-pub use locator::{ARIA_ROLES, By, Locator, TextEngine};
+pub use locator::{ARIA_ROLES, By, Locator, TextEngine, locator_keys};
 pub use navigation::Visit;
 pub use registry::{StepInfo, StepKind};
 pub use response::{JsonPath, ResponseCheck, json_equal};
