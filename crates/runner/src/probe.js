@@ -307,10 +307,11 @@
     let doc = document;
     if (loc.frame) {
       const frames = query(loc.frame);
-      if (frames.length !== 1) {
-        return { error: frames.length === 0
-          ? `no frame matching \`${loc.frame}\``
-          : `${frames.length} frames matching \`${loc.frame}\` (strict mode wants one)` };
+      // No frame is no match (toBeHidden and toHaveCount(0) pass, as in
+      // Playwright); several frames break strict mode whatever the check.
+      if (frames.length === 0) return { els: [], note: `no frame matching \`${loc.frame}\`` };
+      if (frames.length > 1) {
+        return { error: `${frames.length} frames matching \`${loc.frame}\` (strict mode wants one)` };
       }
       if (frames[0].nodeName !== 'IFRAME' && frames[0].nodeName !== 'FRAME') {
         return { error: `\`${loc.frame}\` is a <${frames[0].nodeName.toLowerCase()}>, not an iframe` };
@@ -363,6 +364,7 @@
   if (args.kind === 'count') return { count: els.length, pass: els.length === args.equals };
   // toBeHidden passes when nothing matches (InjectedScript.expect).
   if (args.kind === 'hidden' && els.length === 0) return { count: 0, pass: true };
+  if (els.length === 0 && found.note) return { count: 0, error: found.note };
   // Strict mode: more than one match is a failure; nothing else is read.
   if (els.length !== 1) return { count: els.length };
   const el = els[0];

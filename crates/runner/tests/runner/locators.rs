@@ -126,6 +126,9 @@ scenarios:
       - attribute: {role: link, name: faq}
         name: href
         value: /^\/faq\/$/
+      - hidden: {frame: "iframe#nowhere", css: p}
+      - count: {frame: "iframe#nowhere", css: p}
+        equals: 0
       - visible: {frame: "iframe#nowhere", css: p}
         timeout: 1s
   - name: strict mode
