@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use cases::{Case, Step};
+use cases::{Case, Loc, Step};
 
 /// Tag of the generated scenarios in both tools.
 const TAG: &str = "@parity";
@@ -199,10 +199,92 @@ fn yaml(cases: &[Case]) -> String {
                     q(&format!("/{src}/{flags}"))
                 ),
                 Step::TitleExact(s) => writeln!(y, "      - title: {}\n        timeout: {t}", q(s)),
+                Step::Count(loc, n) => writeln!(
+                    y,
+                    "      - count: {}\n        equals: {n}\n        timeout: {t}",
+                    loc_yaml(loc)
+                ),
+                Step::VisibleLoc(loc) => writeln!(
+                    y,
+                    "      - visible: {}\n        timeout: {t}",
+                    loc_yaml(loc)
+                ),
             };
         }
     }
     y
+}
+
+/// A locator as a spec's flow mapping: `{role: "link", name: "Docs"}`.
+fn loc_yaml(l: &Loc) -> String {
+    let mut parts = vec![format!("{}: {}", l.engine, q(l.value))];
+    if let Some(n) = l.name {
+        parts.push(format!("name: {}", q(n)));
+    }
+    if l.exact {
+        parts.push("exact: true".into());
+    }
+    if let Some(t) = l.has_text {
+        parts.push(format!("has_text: {}", q(t)));
+    }
+    if let Some(n) = l.nth {
+        parts.push(format!("nth: {n}"));
+    }
+    if let Some(f) = l.frame {
+        parts.push(format!("frame: {}", q(f)));
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// A spec's text or `/regex/flags` as a TypeScript string or `RegExp`.
+fn ts_text(s: &str) -> String {
+    match s
+        .strip_prefix('/')
+        .and_then(|r| r.rfind('/').map(|e| (&r[..e], &r[e + 1..])))
+    {
+        Some((src, flags)) => format!("new RegExp({}, {})", q(src), q(flags)),
+        None => q(s),
+    }
+}
+
+/// The same locator as Playwright's call chain on `page`.
+fn loc_ts(l: &Loc) -> String {
+    let mut out = match l.frame {
+        Some(f) => format!("page.frameLocator({})", q(f)),
+        None => "page".to_string(),
+    };
+    let exact = if l.exact { ", exact: true" } else { "" };
+    let _ = match l.engine {
+        "role" => match l.name {
+            Some(n) => write!(
+                out,
+                ".getByRole({}, {{ name: {}{exact} }})",
+                q(l.value),
+                ts_text(n)
+            ),
+            None => write!(out, ".getByRole({})", q(l.value)),
+        },
+        "css" => write!(out, ".locator({})", q(l.value)),
+        "test_id" => write!(out, ".getByTestId({})", q(l.value)),
+        engine => {
+            let call = match engine {
+                "text" => "getByText",
+                "label" => "getByLabel",
+                "placeholder" => "getByPlaceholder",
+                "alt" => "getByAltText",
+                _ => "getByTitle",
+            };
+            let opts = if l.exact { ", { exact: true }" } else { "" };
+            write!(out, ".{call}({}{opts})", ts_text(l.value))
+        }
+    };
+    if let Some(t) = l.has_text {
+        let _ = write!(out, ".filter({{ hasText: {} }})", ts_text(t));
+    }
+    if let Some(n) = l.nth {
+        let _ = write!(out, ".nth({n})");
+    }
+    out
 }
 
 fn typescript(cases: &[Case]) -> String {
@@ -246,6 +328,16 @@ fn typescript(cases: &[Case]) -> String {
                     ts,
                     "  await expect(page).toHaveTitle({}, {{ timeout: {t} }});",
                     q(s)
+                ),
+                Step::Count(loc, n) => writeln!(
+                    ts,
+                    "  await expect({}).toHaveCount({n}, {{ timeout: {t} }});",
+                    loc_ts(loc)
+                ),
+                Step::VisibleLoc(loc) => writeln!(
+                    ts,
+                    "  await expect({}).toBeVisible({{ timeout: {t} }});",
+                    loc_ts(loc)
                 ),
             };
         }
@@ -400,6 +492,28 @@ mod tests {
                 c.name
             );
         }
+    }
+
+    #[test]
+    fn every_generated_step_loads_as_a_spec() {
+        let cases = cases::all();
+        let locators = cases
+            .iter()
+            .filter(|c| c.rule.starts_with("locator-"))
+            .count();
+        assert!(locators >= 40, "only {locators} locator cases");
+        if let Err(e) = prod_smoke_spec::Suite::parse("parity.yaml", &yaml(&cases)) {
+            panic!("the generated parity spec does not load:\n{e}");
+        }
+        let ts = typescript(&cases);
+        assert!(
+            ts.contains("page.getByRole(\"button\", { name: new RegExp(\"Save \\\\d$\", \"\") })"),
+            "{ts}"
+        );
+        assert!(
+            ts.contains("page.frameLocator(\"iframe\").getByRole(\"button\", { name: \"go\" })"),
+            "{ts}"
+        );
     }
 
     #[test]

@@ -62,11 +62,17 @@ pub enum Fault {
     Trickle,
     /// `/tasks` is a small board that lays out 300,000 px tall.
     TallPage,
+    /// The pages that locators and the new checks read regress: `/people`
+    /// loses its labels, names and test ids and its FAQ link moves,
+    /// `/embed`'s frame never says it is ready, `/long` loses the anchor
+    /// that scrolls to its contact section, and an unknown path answers
+    /// 200 (a soft 404).
+    LocatorsBroken,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 22] = [
+    pub const ALL: [Fault; 23] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -89,6 +95,7 @@ impl Fault {
         Fault::Restyled,
         Fault::Trickle,
         Fault::TallPage,
+        Fault::LocatorsBroken,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -116,6 +123,7 @@ impl Fault {
             Fault::Restyled => "restyled",
             Fault::Trickle => "trickle",
             Fault::TallPage => "tall-page",
+            Fault::LocatorsBroken => "locators-broken",
         }
     }
 
@@ -146,6 +154,9 @@ impl Fault {
             Fault::Restyled => "/ shows a loud banner but passes every check",
             Fault::Trickle => "/tasks answers 200, then a byte at a time, never finishing",
             Fault::TallPage => "/tasks lays out 300,000 px tall",
+            Fault::LocatorsBroken => {
+                "/people, /embed and /long lose labels, test ids, frame text and anchors; unknown paths answer 200"
+            }
         }
     }
 }

@@ -382,6 +382,80 @@ pub(crate) fn devops(path: &str, chrome: Chrome) -> String {
 }
 
 /// Rails' static `public/404.html`, which carries no scripts.
+/// `/people`: a page read by role, label, text, placeholder, alt text,
+/// title and test id. `broken` takes away what those locators find.
+pub(crate) fn people(broken: bool, chrome: Chrome) -> String {
+    let (team, search_for, testid, faq, logo) = if broken {
+        ("", "", "invite-old", "/help", "")
+    } else {
+        (
+            r#" aria-label="Team""#,
+            r#" for="q""#,
+            "invite",
+            "/faq/",
+            "Studio logo",
+        )
+    };
+    layout(
+        "People — McRitchie Studio",
+        &format!(
+            r#"<h1>People</h1>
+<nav{team}><a href="/people/ada">Ada</a> <a href="{faq}" title="Questions and answers">FAQ</a></nav>
+<form action="/people" method="get">
+<label{search_for}>Search people</label>
+<input id="q" name="q" placeholder="Name or role">
+<label>Newsletter <input type="checkbox" name="news"></label>
+<span id="plan-label">Plan</span>
+<select aria-labelledby="plan-label" name="plan"><option>Free</option><option>Pro</option></select>
+</form>
+<img src="/favicon.ico" alt="{logo}" width="16" height="16">
+<ul class="plans"><li class="plan">Free</li><li class="plan">Pro <em>popular</em></li><li class="plan">Team</li></ul>
+<button data-testid="{testid}">Invite someone</button>
+<button aria-hidden="true">Ghost action</button>
+<button style="display:none">Hidden action</button>
+<p id="copy">©   McRitchie
+Studio 2026</p>"#
+        ),
+        chrome,
+    )
+}
+
+/// `/embed`: a page whose content lives in a same-origin iframe.
+pub(crate) fn embed(chrome: Chrome) -> String {
+    layout(
+        "Embed — McRitchie Studio",
+        r#"<h1>Embedded board</h1>
+<iframe id="inner" src="/embed/inner" title="Inner board" width="400" height="120"></iframe>"#,
+        chrome,
+    )
+}
+
+/// The document inside `/embed`'s iframe.
+pub(crate) fn embed_inner(broken: bool) -> String {
+    let state = if broken { "loading" } else { "ready" };
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Inner</title></head>
+<body><p>Inner {state}</p><button>Refresh</button></body></html>
+"#
+    )
+}
+
+/// `/long`: a contact section far below the fold, reached by its anchor
+/// (`/long#contact`). `broken` drops the anchor.
+pub(crate) fn long(broken: bool, chrome: Chrome) -> String {
+    let id = if broken { "" } else { r#" id="contact""# };
+    layout(
+        "Long read — McRitchie Studio",
+        &format!(
+            r#"<h1>Long read</h1>
+<div style="height:4000px">The studio's story, at length.</div>
+<section{id} aria-label="Contact"><h2>Contact</h2><p>Write to the studio.</p></section>"#
+        ),
+        chrome,
+    )
+}
+
 pub(crate) const NOT_FOUND: &str = r#"<!DOCTYPE html>
 <html lang="en">
 <head>

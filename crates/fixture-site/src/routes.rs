@@ -279,6 +279,22 @@ fn route(
             "image/x-icon",
             Bytes::from(pages::favicon()),
         ),
+        // Pages for locators by role, label and text, frames and scrolling.
+        "/people" => html(
+            StatusCode::OK,
+            pages::people(on(Fault::LocatorsBroken), chrome),
+        ),
+        "/embed" => html(StatusCode::OK, pages::embed(chrome)),
+        "/embed/inner" => html(
+            StatusCode::OK,
+            pages::embed_inner(on(Fault::LocatorsBroken)),
+        ),
+        "/long" => html(
+            StatusCode::OK,
+            pages::long(on(Fault::LocatorsBroken), chrome),
+        ),
+        // A soft 404: the error page, answered as a success.
+        _ if on(Fault::LocatorsBroken) => html(StatusCode::OK, pages::NOT_FOUND.into()),
         _ => html(StatusCode::NOT_FOUND, pages::NOT_FOUND.into()),
     }
 }

@@ -1,11 +1,23 @@
 //! Playwright-style expectations: each one polls the page until it passes
 //! or its timeout ends, then says what it expected and what it last saw.
+//!
+//! Locators (`{role: link, name: FAQ}`, `{label: Search}`, ...) are
+//! resolved in the page, by `probe.js`, not through Chromium's
+//! `Accessibility` domain. Playwright itself resolves `getByRole` with its
+//! own injected script (`roleUtils.ts`), not with Chromium's tree, so a
+//! port of that script agrees with Playwright where Chromium's tree does
+//! not (Playwright's `aria-hidden`, `display: contents` and name-from-
+//! content rules); it also costs one `Runtime.evaluate` per poll, like
+//! every other check, instead of a full tree fetch and a DOM-node mapping,
+//! and it reaches open shadow roots and same-origin iframes the same way
+//! the CSS engine does.
 
 use std::time::{Duration, Instant};
 
 use chromiumoxide::Page;
+use prod_smoke_spec::steps::ARIA_ROLES;
 use prod_smoke_spec::steps::elements;
-use prod_smoke_spec::{Assertion, TextPattern};
+use prod_smoke_spec::{Assertion, Locator, TextPattern};
 use serde::Deserialize;
 
 use crate::failure::{Failure, quote};
@@ -30,6 +42,9 @@ struct Probe {
     #[serde(default)]
     pass: bool,
     text: Option<String>,
+    /// Why the locator could not be resolved (no such frame, ...).
+    #[serde(default)]
+    error: Option<String>,
 }
 
 /// The page-side half of every expectation: Playwright's own definitions
@@ -115,12 +130,39 @@ fn expected(a: &Assertion) -> String {
         Assertion::Url { regex, flags, .. } => {
             format!("the URL to match /{}/{flags}", regex.as_str())
         }
-        Assertion::Text { selector, text, .. } => format!("`{selector}` to contain {text:?}"),
-        Assertion::Visible { selector, .. } => format!("`{selector}` to be visible"),
-        Assertion::Hidden { selector, .. } => format!("`{selector}` to be hidden"),
+        Assertion::Text {
+            selector,
+            text,
+            exact: false,
+            ..
+        } => format!("`{}` to contain {text:?}", selector.describe()),
+        Assertion::Text { selector, text, .. } => {
+            format!("`{}` to have the text {text:?}", selector.describe())
+        }
+        Assertion::Visible { selector, .. } => format!("`{}` to be visible", selector.describe()),
+        Assertion::Hidden { selector, .. } => format!("`{}` to be hidden", selector.describe()),
         Assertion::Count {
             selector, count, ..
-        } => format!("`{selector}` to match {}", elements(*count)),
+        } => format!("`{}` to match {}", selector.describe(), elements(*count)),
+        Assertion::Attribute {
+            selector,
+            name,
+            value,
+            ..
+        } => match value {
+            None => format!("`{}` to have the attribute {name}", selector.describe()),
+            Some(TextPattern::Exact(v)) => {
+                format!("`{}` to have {name}={v:?}", selector.describe())
+            }
+            Some(p) => format!(
+                "`{}` to have {name} matching {}",
+                selector.describe(),
+                p.describe()
+            ),
+        },
+        Assertion::InViewport { selector, .. } => {
+            format!("`{}` to be in the viewport", selector.describe())
+        }
         Assertion::NoPageErrors => "no page errors".into(),
     }
 }
@@ -140,30 +182,71 @@ async fn poll(page: &Page, a: &Assertion) -> Result<Poll, Broken> {
         Assertion::Url { regex, flags, .. } => {
             serde_json::json!({ "kind": "url", "regex": regex.as_str(), "flags": flags })
         }
-        Assertion::Text { selector, text, .. } => {
-            serde_json::json!({ "kind": "text", "selector": selector, "text": text })
-        }
+        Assertion::Text {
+            selector,
+            text,
+            exact,
+            ..
+        } => locator_args(
+            "text",
+            selector,
+            serde_json::json!({ "text": text, "exact": exact }),
+        ),
         Assertion::Visible { selector, .. } => {
-            serde_json::json!({ "kind": "visible", "selector": selector })
+            locator_args("visible", selector, serde_json::json!({}))
         }
         Assertion::Hidden { selector, .. } => {
-            serde_json::json!({ "kind": "hidden", "selector": selector })
+            locator_args("hidden", selector, serde_json::json!({}))
         }
         Assertion::Count {
             selector, count, ..
-        } => serde_json::json!({ "kind": "count", "selector": selector, "equals": count }),
+        } => locator_args("count", selector, serde_json::json!({ "equals": count })),
+        Assertion::Attribute {
+            selector,
+            name,
+            value,
+            ..
+        } => {
+            let value = match value {
+                None => serde_json::Value::Null,
+                Some(TextPattern::Exact(v)) => serde_json::json!({ "text": v }),
+                Some(TextPattern::Regex { regex, flags }) => {
+                    serde_json::json!({ "regex": regex.as_str(), "flags": flags })
+                }
+            };
+            locator_args(
+                "attribute",
+                selector,
+                serde_json::json!({ "name": name, "value": value }),
+            )
+        }
+        Assertion::InViewport { selector, .. } => {
+            locator_args("in_viewport", selector, serde_json::json!({}))
+        }
         Assertion::NoPageErrors => return Ok(Poll::Pass),
     };
     let p: Probe = eval(page, &format!("({PROBE_JS})({args})")).await?;
-    let selector = match a {
+    let (selector, refined) = match a {
         Assertion::Text { selector, .. }
         | Assertion::Visible { selector, .. }
         | Assertion::Hidden { selector, .. }
-        | Assertion::Count { selector, .. } => selector.as_str(),
-        Assertion::Title { .. } | Assertion::Url { .. } | Assertion::NoPageErrors => "",
+        | Assertion::Count { selector, .. }
+        | Assertion::Attribute { selector, .. }
+        | Assertion::InViewport { selector, .. } => (selector.describe(), selector.nth.is_some()),
+        Assertion::Title { .. } | Assertion::Url { .. } | Assertion::NoPageErrors => {
+            (String::new(), false)
+        }
+    };
+    // A plain CSS selector keeps its old wording; a locator can be narrowed
+    // with `nth`, which the message offers.
+    let pick = if refined || !selector.contains('(') {
+        ""
+    } else {
+        "; add `nth:` to pick one"
     };
     Ok(match (a, p.count, p.pass) {
         (_, _, true) => Poll::Pass,
+        _ if p.error.is_some() => Poll::Saw(p.error.unwrap_or_default()),
         (Assertion::Title { .. }, _, _) => {
             Poll::Saw(format!("title {}", quote(&p.text.unwrap_or_default())))
         }
@@ -178,14 +261,31 @@ async fn poll(page: &Page, a: &Assertion) -> Result<Poll, Broken> {
         // Playwright's strict mode: a locator an expectation reads must
         // resolve to exactly one element.
         (_, n, _) if n > 1 => Poll::Saw(format!(
-            "{n} elements matching `{selector}` (strict mode wants one)"
+            "{n} elements matching `{selector}` (strict mode wants one{pick})"
         )),
         (Assertion::Text { .. }, _, _) => {
             Poll::Saw(format!("text {}", quote(&p.text.unwrap_or_default())))
         }
+        (Assertion::Attribute { name, .. }, _, _) => match p.text {
+            None => Poll::Saw(format!("no attribute {name}")),
+            Some(v) => Poll::Saw(format!("{name}={}", quote(&v))),
+        },
+        (Assertion::InViewport { .. }, _, _) => Poll::Saw(format!(
+            "`{selector}` outside the viewport ({})",
+            p.text.unwrap_or_default()
+        )),
         (Assertion::Hidden { .. }, _, _) => Poll::Saw(format!("`{selector}` visible")),
         _ => Poll::Saw(format!("`{selector}` present but hidden")),
     })
+}
+
+/// The probe's arguments for a check on a locator's elements.
+fn locator_args(kind: &str, locator: &Locator, extra: serde_json::Value) -> serde_json::Value {
+    let mut args = extra;
+    args["kind"] = kind.into();
+    args["locator"] = locator.to_json();
+    args["roles"] = ARIA_ROLES.into();
+    args
 }
 
 async fn eval<T: serde::de::DeserializeOwned>(page: &Page, js: &str) -> Result<T, Broken> {

@@ -10,26 +10,34 @@
 
   // Playwright's css engine: querySelectorAll in the document, then in
   // every open shadow root, recursively (pierceShadow).
-  const query = (css) => {
+  const queryIn = (doc, css) => {
     let out = [];
     const walk = (root) => {
       out = out.concat([...root.querySelectorAll(css)]);
       if (root.shadowRoot) walk(root.shadowRoot);
       for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
     };
-    walk(document);
+    walk(doc);
     return out;
   };
+  const query = (css) => queryIn(document, css);
 
   // Playwright's shouldSkipForTextMatching + elementText(...).full.
   const skipForText = (node) =>
     node.nodeName === 'SCRIPT' ||
     node.nodeName === 'NOSCRIPT' ||
     node.nodeName === 'STYLE' ||
-    (!!document.head && document.head.contains(node));
+    (!!node.ownerDocument && !!node.ownerDocument.head && node.ownerDocument.head.contains(node));
+  // Cached for the poll, as Playwright's _cacheText: getByText reads the
+  // text of every element, and of its children again.
+  const textCache = new Map();
   const elementText = (root) => {
+    if (!textCache.has(root)) textCache.set(root, elementTextUncached(root));
+    return textCache.get(root);
+  };
+  const elementTextUncached = (root) => {
     if (skipForText(root)) return '';
-    if (root instanceof HTMLInputElement &&
+    if (root.nodeName === 'INPUT' &&
         (root.type === 'submit' || root.type === 'button' || root.type === 'reset')) {
       return root.value;
     }
@@ -45,7 +53,7 @@
   // Playwright's isElementVisible / computeBox /
   // isElementStyleVisibilityVisible / isVisibleTextNode.
   const isVisibleTextNode = (node) => {
-    const range = document.createRange();
+    const range = node.ownerDocument.createRange();
     range.selectNode(node);
     const rect = range.getBoundingClientRect();
     return rect.width > 0 && rect.height > 0;
@@ -87,18 +95,304 @@
     return { count: 1, pass: new RegExp(args.regex, args.flags).test(url), text: url.slice(0, 200) };
   }
 
-  const els = query(args.selector);
+  // Playwright's text matchers (createTextMatcher): a regex tests the full
+  // text; a string matches a case-insensitive substring of the normalised
+  // text, or with `exact` the whole normalised text or one run of the
+  // element's own text nodes.
+  const textMatcher = (p, exact) => {
+    if (p.regex !== undefined) {
+      const re = new RegExp(p.regex, p.flags);
+      return (et) => { re.lastIndex = 0; return re.test(et.full); };
+    }
+    const text = normalizeWhiteSpace(p.text);
+    if (exact) {
+      return (et) => {
+        if (!text && !et.immediate.length) return true;
+        return et.normalized === text || et.immediate.some((s) => normalizeWhiteSpace(s) === text);
+      };
+    }
+    const lower = text.toLowerCase();
+    return (et) => et.normalized.toLowerCase().includes(lower);
+  };
+  // elementText as Playwright's ElementText: full, normalised, and the
+  // runs of the element's own text nodes.
+  const textOf = (el) => {
+    const full = elementText(el);
+    const immediate = [];
+    let run = '';
+    for (let c = el.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === Node.TEXT_NODE) run += c.nodeValue || '';
+      else if (run) { immediate.push(run); run = ''; }
+    }
+    if (run) immediate.push(run);
+    return { full, normalized: normalizeWhiteSpace(full), immediate };
+  };
+  const plainText = (s) => ({ full: s, normalized: normalizeWhiteSpace(s), immediate: [s] });
+  // elementMatchesText: 'none', 'self', or 'selfAndChildren' when a child
+  // element matches too (getByText then keeps the child only).
+  const matchesText = (el, m) => {
+    if (skipForText(el) || !m(textOf(el))) return 'none';
+    for (let c = el.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === Node.ELEMENT_NODE && m(textOf(c))) return 'selfAndChildren';
+    }
+    if (el.shadowRoot && m({ full: elementText(el.shadowRoot), normalized: normalizeWhiteSpace(elementText(el.shadowRoot)), immediate: [] })) return 'selfAndChildren';
+    return 'self';
+  };
+
+  // Playwright's roleUtils: parent across shadow roots, hidden for ARIA.
+  const parentOf = (el) => el.parentElement || (el.parentNode && el.parentNode.host) || null;
+  const styleOf = (el) => el.ownerDocument.defaultView.getComputedStyle(el);
+  const hiddenForAria = (el) => {
+    if (['STYLE', 'SCRIPT', 'NOSCRIPT', 'TEMPLATE'].includes(el.nodeName)) return true;
+    const style = styleOf(el);
+    const isSlot = el.nodeName === 'SLOT';
+    if (style && style.display === 'contents' && !isSlot) {
+      for (let c = el.firstChild; c; c = c.nextSibling) {
+        if (c.nodeType === 1 && !hiddenForAria(c)) return false;
+        if (c.nodeType === 3 && isVisibleTextNode(c)) return false;
+      }
+      return true;
+    }
+    const optionInSelect = el.nodeName === 'OPTION' && !!el.closest('select');
+    if (!optionInSelect && !isSlot && style && (!el.checkVisibility() || style.visibility !== 'visible')) return true;
+    for (let e = el; e; e = parentOf(e)) {
+      if (e.getAttribute('aria-hidden') === 'true') return true;
+      const s = styleOf(e);
+      if (s && s.display === 'none') return true;
+    }
+    return false;
+  };
+
+  // ARIA roles: an explicit `role` (its first known token), else the
+  // element's implicit role (Playwright's kImplicitRoleByTagName).
+  const KNOWN = new Set(args.roles || []);
+  const named = (el) => el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby');
+  const inSection = (el) => {
+    for (let e = parentOf(el); e; e = parentOf(e)) {
+      const r = e.getAttribute('role');
+      if (['ARTICLE', 'ASIDE', 'MAIN', 'NAV', 'SECTION'].includes(e.nodeName) && !r) return true;
+      if (['article', 'complementary', 'main', 'navigation', 'region'].includes(r)) return true;
+    }
+    return false;
+  };
+  const inputRole = (el) => {
+    const type = (el.getAttribute('type') || 'text').toLowerCase();
+    if (['button', 'image', 'reset', 'submit'].includes(type)) return 'button';
+    if (type === 'checkbox' || type === 'radio') return type;
+    if (type === 'range') return 'slider';
+    if (type === 'number') return 'spinbutton';
+    if (type === 'hidden') return null;
+    if (type === 'search') return el.hasAttribute('list') ? 'combobox' : 'searchbox';
+    if (['email', 'tel', 'text', 'url', ''].includes(type)) return el.hasAttribute('list') ? 'combobox' : 'textbox';
+    return null;
+  };
+  const IMPLICIT = {
+    A: (e) => (e.hasAttribute('href') ? 'link' : null),
+    AREA: (e) => (e.hasAttribute('href') ? 'link' : null),
+    ARTICLE: () => 'article', ASIDE: () => 'complementary', BLOCKQUOTE: () => 'blockquote',
+    BUTTON: () => 'button', CAPTION: () => 'caption', CODE: () => 'code', DATALIST: () => 'listbox',
+    DD: () => 'definition', DEL: () => 'deletion', DETAILS: () => 'group', DFN: () => 'term',
+    DIALOG: () => 'dialog', DT: () => 'term', EM: () => 'emphasis', FIELDSET: () => 'group',
+    FIGURE: () => 'figure', FOOTER: (e) => (inSection(e) ? null : 'contentinfo'),
+    FORM: (e) => (named(e) ? 'form' : null),
+    H1: () => 'heading', H2: () => 'heading', H3: () => 'heading', H4: () => 'heading', H5: () => 'heading', H6: () => 'heading',
+    HEADER: (e) => (inSection(e) ? null : 'banner'), HR: () => 'separator', HTML: () => 'document',
+    IMG: (e) => (e.getAttribute('alt') === '' && !e.getAttribute('title') && !named(e) ? 'presentation' : 'img'),
+    INPUT: inputRole, INS: () => 'insertion', LI: () => 'listitem', MAIN: () => 'main', MARK: () => 'mark',
+    MATH: () => 'math', MENU: () => 'list', METER: () => 'meter', NAV: () => 'navigation', OL: () => 'list',
+    OPTGROUP: () => 'group', OPTION: () => 'option', OUTPUT: () => 'status', P: () => 'paragraph',
+    PROGRESS: () => 'progressbar', SEARCH: () => 'search', SECTION: (e) => (named(e) ? 'region' : null),
+    SELECT: (e) => (e.hasAttribute('multiple') || e.size > 1 ? 'listbox' : 'combobox'),
+    STRONG: () => 'strong', SUB: () => 'subscript', SUP: () => 'superscript', SVG: () => 'img',
+    TABLE: () => 'table', TBODY: () => 'rowgroup', TD: () => 'cell', TEXTAREA: () => 'textbox',
+    TFOOT: () => 'rowgroup', TH: (e) => (e.getAttribute('scope') === 'row' ? 'rowheader' : 'columnheader'),
+    THEAD: () => 'rowgroup', TIME: () => 'time', TR: () => 'row', UL: () => 'list',
+  };
+  const roleOf = (el) => {
+    for (const token of (el.getAttribute('role') || '').split(/\s+/)) {
+      if (KNOWN.has(token)) return token;
+    }
+    const f = IMPLICIT[el.nodeName.toUpperCase()];
+    return f ? f(el) : null;
+  };
+
+  // The accessible name, after accname 1.2 as Playwright computes it:
+  // aria-labelledby, aria-label, the host language's label (<label>, alt,
+  // value of a button input, <legend>, <figcaption>, <caption>), the
+  // content for roles named by their content, then title and placeholder.
+  const FROM_CONTENT = new Set(['button', 'cell', 'checkbox', 'columnheader', 'gridcell', 'heading', 'link',
+    'menuitem', 'menuitemcheckbox', 'menuitemradio', 'option', 'radio', 'row', 'rowheader', 'switch', 'tab',
+    'tooltip', 'treeitem']);
+  const byIds = (el, attr) => {
+    const ids = (el.getAttribute(attr) || '').split(/\s+/).filter(Boolean);
+    const root = el.getRootNode();
+    return ids.map((id) => (root.getElementById ? root.getElementById(id) : null)).filter(Boolean);
+  };
+  const nameOf = (el, ctx) => {
+    if (ctx.visited.has(el)) return '';
+    ctx.visited.add(el);
+    if (!ctx.referenced && hiddenForAria(el)) return '';
+    if (!ctx.labelledBy) {
+      const refs = byIds(el, 'aria-labelledby');
+      if (refs.length) {
+        const text = refs.map((r) => nameOf(r, { visited: ctx.visited, labelledBy: true, referenced: true, content: true })).join(' ');
+        if (text.trim()) return text;
+      }
+    }
+    const role = roleOf(el);
+    const ariaLabel = el.getAttribute('aria-label');
+    if (ariaLabel && ariaLabel.trim()) return ariaLabel;
+    const tag = el.nodeName;
+    if (tag === 'INPUT') {
+      const type = (el.getAttribute('type') || 'text').toLowerCase();
+      if (['button', 'submit', 'reset'].includes(type)) {
+        if (el.value) return el.value;
+        if (type === 'submit') return 'Submit';
+        if (type === 'reset') return 'Reset';
+        return el.getAttribute('title') || '';
+      }
+      if (type === 'image') return el.getAttribute('alt') || el.getAttribute('value') || el.getAttribute('title') || 'Submit';
+      if (ctx.content) return el.value || '';
+    }
+    if (ctx.content && tag === 'TEXTAREA') return el.value || '';
+    if (['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON', 'METER', 'OUTPUT', 'PROGRESS'].includes(tag) && el.labels && el.labels.length) {
+      const text = [...el.labels].map((l) => nameOf(l, { visited: ctx.visited, labelledBy: ctx.labelledBy, referenced: true, content: true })).join(' ');
+      if (text.trim()) return text;
+    }
+    if (tag === 'IMG' || tag === 'AREA') {
+      const alt = el.getAttribute('alt');
+      if (alt && alt.trim()) return alt;
+    }
+    const first = (sel) => [...el.children].find((c) => c.matches(sel));
+    if (tag === 'FIELDSET' && first('legend')) return nameOf(first('legend'), { ...ctx, referenced: true, content: true });
+    if (tag === 'FIGURE' && first('figcaption')) return nameOf(first('figcaption'), { ...ctx, referenced: true, content: true });
+    if (tag === 'TABLE' && first('caption')) return nameOf(first('caption'), { ...ctx, referenced: true, content: true });
+    if (ctx.content || FROM_CONTENT.has(role)) {
+      let out = '';
+      const kids = [];
+      for (let c = el.firstChild; c; c = c.nextSibling) kids.push(c);
+      if (el.shadowRoot) for (let c = el.shadowRoot.firstChild; c; c = c.nextSibling) kids.push(c);
+      for (const c of kids) {
+        if (c.nodeType === Node.TEXT_NODE) out += c.nodeValue || '';
+        else if (c.nodeType === Node.ELEMENT_NODE) {
+          const inner = nameOf(c, { visited: ctx.visited, labelledBy: ctx.labelledBy, referenced: false, content: true });
+          const display = styleOf(c).display;
+          out += display !== 'inline' || c.nodeName === 'BR' ? ' ' + inner + ' ' : inner;
+        }
+      }
+      if (out.trim()) return out;
+    }
+    const title = el.getAttribute('title');
+    if (title && title.trim()) return title;
+    if ((tag === 'INPUT' || tag === 'TEXTAREA') && el.getAttribute('placeholder')) return el.getAttribute('placeholder');
+    return '';
+  };
+  const accessibleName = (el) => normalizeWhiteSpace(nameOf(el, { visited: new Set(), labelledBy: false, referenced: false, content: false }));
+
+  // Playwright's getElementLabels, for getByLabel.
+  const labelsOf = (el) => {
+    const refs = byIds(el, 'aria-labelledby');
+    if (refs.length) return refs.map(textOf);
+    const aria = el.getAttribute('aria-label');
+    if (aria !== null && aria.trim()) return [plainText(aria)];
+    const input = el.nodeName === 'INPUT' && el.type !== 'hidden';
+    if (input || ['BUTTON', 'METER', 'OUTPUT', 'PROGRESS', 'SELECT', 'TEXTAREA'].includes(el.nodeName)) {
+      if (el.labels) return [...el.labels].map(textOf);
+    }
+    return [];
+  };
+
+  // Resolves a locator (crates/spec/src/steps/locator.rs) to its elements.
+  const locate = (loc) => {
+    let doc = document;
+    if (loc.frame) {
+      const frames = query(loc.frame);
+      // No frame is no match (toBeHidden and toHaveCount(0) pass, as in
+      // Playwright); several frames break strict mode whatever the check.
+      if (frames.length === 0) return { els: [], note: `no frame matching \`${loc.frame}\`` };
+      if (frames.length > 1) {
+        return { error: `${frames.length} frames matching \`${loc.frame}\` (strict mode wants one)` };
+      }
+      if (frames[0].nodeName !== 'IFRAME' && frames[0].nodeName !== 'FRAME') {
+        return { error: `\`${loc.frame}\` is a <${frames[0].nodeName.toLowerCase()}>, not an iframe` };
+      }
+      doc = frames[0].contentDocument;
+      if (!doc) return { error: `the frame \`${loc.frame}\` is on another origin, which the page cannot read into` };
+    }
+    const all = () => queryIn(doc, '*');
+    let els;
+    if (loc.engine === 'css') {
+      els = queryIn(doc, loc.css);
+    } else if (loc.engine === 'test_id') {
+      els = queryIn(doc, '[data-testid]').filter((e) => e.getAttribute('data-testid') === loc.value);
+    } else if (loc.engine === 'text') {
+      const m = textMatcher(loc.value, loc.exact);
+      els = all().filter((e) => matchesText(e, m) === 'self');
+    } else if (loc.engine === 'label') {
+      const m = textMatcher(loc.value, loc.exact);
+      els = all().filter((e) => labelsOf(e).some(m));
+    } else if (loc.engine === 'role') {
+      const m = loc.name ? textMatcher(loc.name, loc.exact) : null;
+      els = all().filter((e) => roleOf(e) === loc.role && !hiddenForAria(e) &&
+        (!m || m(plainText(accessibleName(e)))));
+    } else {
+      // placeholder, alt, title: Playwright's internal:attr engine, raw
+      // attribute text (no whitespace normalising).
+      const attr = loc.engine;
+      const v = loc.value;
+      let m;
+      if (v.regex !== undefined) { const re = new RegExp(v.regex, v.flags); m = (s) => re.test(s); }
+      else if (loc.exact) m = (s) => s === v.text;
+      else m = (s) => s.toLowerCase().includes(v.text.toLowerCase());
+      els = queryIn(doc, `[${attr}]`).filter((e) => m(e.getAttribute(attr)));
+    }
+    if (loc.has_text) {
+      const m = textMatcher(loc.has_text, false);
+      els = els.filter((e) => !skipForText(e) && m(textOf(e)));
+    }
+    if (loc.nth !== null && loc.nth !== undefined) {
+      const i = loc.nth < 0 ? els.length + loc.nth : loc.nth;
+      els = i >= 0 && i < els.length ? [els[i]] : [];
+    }
+    return { els };
+  };
+
+  const found = locate(args.locator);
+  if (found.error) return { count: 0, error: found.error };
+  const els = found.els;
   // toHaveCount counts every match: no strict mode.
   if (args.kind === 'count') return { count: els.length, pass: els.length === args.equals };
   // toBeHidden passes when nothing matches (InjectedScript.expect).
   if (args.kind === 'hidden' && els.length === 0) return { count: 0, pass: true };
+  if (els.length === 0 && found.note) return { count: 0, error: found.note };
   // Strict mode: more than one match is a failure; nothing else is read.
   if (els.length !== 1) return { count: els.length };
   const el = els[0];
   if (args.kind === 'text') {
-    // toContainText: substring of the normalised text, case-sensitive.
     const text = normalizeWhiteSpace(elementText(el));
-    return { count: 1, pass: text.includes(normalizeWhiteSpace(args.text)), text: text.slice(0, 200) };
+    const want = normalizeWhiteSpace(args.text);
+    // toHaveText: the whole normalised text; toContainText: a substring.
+    const pass = args.exact ? text === want : text.includes(want);
+    return { count: 1, pass, text: text.slice(0, 200) };
+  }
+  if (args.kind === 'attribute') {
+    // toHaveAttribute: present, and equal to the text or matching the regex.
+    const value = el.getAttribute(args.name);
+    if (value === null) return { count: 1, pass: false, text: null };
+    let pass = true;
+    if (args.value && args.value.regex !== undefined) pass = new RegExp(args.value.regex, args.value.flags).test(value);
+    else if (args.value) pass = value === args.value.text;
+    return { count: 1, pass, text: value.slice(0, 200) };
+  }
+  if (args.kind === 'in_viewport') {
+    // toBeInViewport: some of the element's box is inside its window's
+    // viewport (an intersection ratio above 0).
+    const r = el.getBoundingClientRect();
+    const win = el.ownerDocument.defaultView;
+    const w = Math.min(r.right, win.innerWidth) - Math.max(r.left, 0);
+    const h = Math.min(r.bottom, win.innerHeight) - Math.max(r.top, 0);
+    const pass = r.width > 0 && r.height > 0 && w > 0 && h > 0;
+    return { count: 1, pass, text: `${Math.round(r.top)}px from the top of a ${win.innerHeight}px viewport` };
   }
   if (args.kind === 'hidden') return { count: 1, pass: !isElementVisible(el) };
   return { count: 1, pass: isElementVisible(el) };

@@ -266,7 +266,7 @@ async fn run_step(
             }
             let open = page.as_ref().expect("page opened above");
             let result = tokio::select! {
-                r = visit(open, ctx, &v.path, index, check) => r,
+                r = visit(open, ctx, v, index, check) => r,
                 () = open.session.wait_lost() => StepResult::Broken("the browser went away mid-run".into()),
             };
             if let StepResult::Broken(_) = result {
@@ -486,10 +486,11 @@ fn same_document(current: Option<&str>, url: &str) -> bool {
 async fn visit(
     open: &OpenPage,
     ctx: &ScenarioContext<'_>,
-    path: &str,
+    v: &prod_smoke_spec::Visit,
     index: usize,
     check: &mut CheckResult,
 ) -> StepResult {
+    let path = v.path.as_str();
     let url = format!("{}{path}", ctx.base_url);
     let page = &open.isolated.page;
     let before = page.url().await.ok().flatten();
@@ -574,6 +575,38 @@ async fn visit(
         Ok(Err(e)) => Navigated::Aborted(e),
         Ok(Ok(n)) => n,
     };
+    // `status: N` asks for that status instead of a 2xx, so an error page
+    // can be opened and its own title and text checked.
+    let too_big = |n: u64| {
+        StepResult::failed(format!(
+            "expected {path} to stay under prod-smoke's cap of {} for a page and {} for its \
+             document; it had downloaded {} (document {}) and was stopped",
+            size(ctx.max_page_bytes),
+            size(MAX_DOCUMENT_BYTES.min(ctx.max_page_bytes)),
+            size(n),
+            size(open.watch.document_bytes())
+        ))
+    };
+    if let Some(want) = v.status {
+        return match (nav, status) {
+            // A stopped page is never the page that was asked for.
+            (Navigated::TooBig(n), _) => too_big(n),
+            (Navigated::SameDocument, _) => StepResult::failed(format!(
+                "expected {path} to load a document, the browser only moved within the current page"
+            )),
+            (_, Some(s)) if s == want => StepResult::Passed,
+            (_, Some(s)) => {
+                StepResult::failed(format!("expected a {want} document for {path}, got {s}"))
+            }
+            (Navigated::Aborted(e), None) => StepResult::failed(format!(
+                "expected a {want} document for {path}, the navigation failed: {}",
+                net_error(&e)
+            )),
+            (Navigated::NewDocument, None) => StepResult::failed(format!(
+                "expected a {want} document for {path}, no document response arrived"
+            )),
+        };
+    }
     match (nav, status) {
         // A non-2xx status says more than the net error Chrome gives it.
         (Navigated::NewDocument | Navigated::Aborted(_), Some(s)) if !(200..300).contains(&s) => {
@@ -593,14 +626,7 @@ async fn visit(
         (Navigated::SameDocument, _) => StepResult::failed(format!(
             "expected {path} to load a document, the browser only moved within the current page"
         )),
-        (Navigated::TooBig(n), _) => StepResult::failed(format!(
-            "expected {path} to stay under prod-smoke's cap of {} for a page and {} for its \
-             document; it had downloaded {} (document {}) and was stopped",
-            size(ctx.max_page_bytes),
-            size(MAX_DOCUMENT_BYTES.min(ctx.max_page_bytes)),
-            size(n),
-            size(open.watch.document_bytes())
-        )),
+        (Navigated::TooBig(n), _) => too_big(n),
         (Navigated::NewDocument, Some(_)) => StepResult::Passed,
         (Navigated::NewDocument, None) => StepResult::failed(format!(
             "expected a 2xx document for {path}, no document response arrived"

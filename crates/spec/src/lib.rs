@@ -14,7 +14,7 @@ pub use errors::SpecError;
 pub use prod_smoke_suggest::did_you_mean;
 pub use steps::normalise_ws as steps_normalise;
 pub use steps::{
-    Assertion, HttpCheck, HttpMethod, JsonPath, ResponseCheck, Step, StepInfo, StepKind,
+    Assertion, HttpCheck, HttpMethod, JsonPath, Locator, ResponseCheck, Step, StepInfo, StepKind,
     TextPattern, Visit, json_equal,
 };
 pub use suite::{Scenario, Suite};

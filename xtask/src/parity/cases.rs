@@ -19,6 +19,60 @@ pub enum Step {
     TitleRegex(&'static str, &'static str),
     /// `title: TEXT` / `toHaveTitle(TEXT)`.
     TitleExact(&'static str),
+    /// `count: LOCATOR, equals: N` / `toHaveCount(N)`.
+    Count(Loc, usize),
+    /// `visible: LOCATOR` / `toBeVisible()` (strict mode included).
+    VisibleLoc(Loc),
+}
+
+/// A locator, written both ways by `parity.rs`: as a spec mapping
+/// (`{role: link, name: "Docs"}`) and as Playwright's own call
+/// (`page.getByRole('link', { name: 'Docs' })`).
+#[derive(Clone, Copy)]
+pub struct Loc {
+    /// `role`, `text`, `label`, `placeholder`, `alt`, `title`, `test_id`, `css`.
+    pub engine: &'static str,
+    pub value: &'static str,
+    pub name: Option<&'static str>,
+    pub exact: bool,
+    pub has_text: Option<&'static str>,
+    pub nth: Option<i64>,
+    pub frame: Option<&'static str>,
+}
+
+const fn by(engine: &'static str, value: &'static str) -> Loc {
+    Loc {
+        engine,
+        value,
+        name: None,
+        exact: false,
+        has_text: None,
+        nth: None,
+        frame: None,
+    }
+}
+
+impl Loc {
+    const fn name(mut self, name: &'static str) -> Self {
+        self.name = Some(name);
+        self
+    }
+    const fn exact(mut self) -> Self {
+        self.exact = true;
+        self
+    }
+    const fn has_text(mut self, t: &'static str) -> Self {
+        self.has_text = Some(t);
+        self
+    }
+    const fn nth(mut self, n: i64) -> Self {
+        self.nth = Some(n);
+        self
+    }
+    const fn frame(mut self, f: &'static str) -> Self {
+        self.frame = Some(f);
+        self
+    }
 }
 
 pub struct Case {
@@ -101,6 +155,406 @@ fn visit(name: &'static str, rule: &'static str, response: Response) -> Case {
         routes: vec![(path(name), response)],
         steps: vec![Step::Visit(path(name))],
     }
+}
+
+/// A locator case: `count` of `loc` on a page with `body` equals `n`.
+fn count(name: &'static str, rule: &'static str, body: &str, loc: Loc, n: usize) -> Case {
+    page(
+        name,
+        rule,
+        "<title>Parity</title>",
+        body,
+        vec![Step::Count(loc, n)],
+    )
+}
+
+const SHADOW_BUTTON: &str = "<div id=\"h\"></div><script>document.getElementById('h')\
+     .attachShadow({mode: 'open'}).innerHTML = '<p>Shadow text</p><button>In shadow</button>';</script>";
+
+/// Locators by role, name, text, label and attribute, with `has_text`,
+/// `nth` and `frame` (docs/spec.md, "Locators").
+fn locator_cases() -> Vec<Case> {
+    let role = |r| by("role", r);
+    vec![
+        count(
+            "role-link-needs-href",
+            "locator-role",
+            "<a href=\"/x\">Docs</a><a>No href</a>",
+            role("link"),
+            1,
+        ),
+        count(
+            "role-button-inputs",
+            "locator-role",
+            "<button>A</button><input type=submit value=B><input type=button value=C><input type=reset><input type=image alt=D>",
+            role("button"),
+            5,
+        ),
+        count(
+            "role-textbox-inputs",
+            "locator-role",
+            "<input><input type=email><input type=search><textarea></textarea><input type=hidden><input type=checkbox>",
+            role("textbox"),
+            3,
+        ),
+        count(
+            "role-heading-explicit-and-implicit",
+            "locator-role",
+            "<h1>a</h1><h2>b</h2><h6>c</h6><div role=\"heading\" aria-level=\"2\">d</div>",
+            role("heading"),
+            4,
+        ),
+        count(
+            "role-explicit-overrides-implicit",
+            "locator-role",
+            "<div role=\"button\">X</div><button role=\"link\">Y</button>",
+            role("button"),
+            1,
+        ),
+        count(
+            "role-first-known-token",
+            "locator-role",
+            "<div role=\"fancy button\">X</div>",
+            role("button"),
+            1,
+        ),
+        count(
+            "role-aria-hidden-excluded",
+            "locator-role",
+            "<button>A</button><button aria-hidden=\"true\">B</button><div aria-hidden=\"true\"><button>C</button></div>",
+            role("button"),
+            1,
+        ),
+        count(
+            "role-display-none-excluded",
+            "locator-role",
+            "<button style=\"display:none\">A</button><div style=\"display:none\"><button>B</button></div><button>C</button>",
+            role("button"),
+            1,
+        ),
+        count(
+            "role-visibility-hidden-excluded",
+            "locator-role",
+            "<button style=\"visibility:hidden\">A</button><button>B</button>",
+            role("button"),
+            1,
+        ),
+        count(
+            "role-img-empty-alt-is-presentation",
+            "locator-role",
+            "<img alt=\"\" src=\"data:,\"><img alt=\"x\" src=\"data:,\">",
+            role("img"),
+            1,
+        ),
+        count(
+            "role-section-region-only-named",
+            "locator-role",
+            "<section>a</section><section aria-label=\"News\">b</section>",
+            role("region"),
+            1,
+        ),
+        count(
+            "role-footer-scoped-by-article",
+            "locator-role",
+            "<footer>a</footer><article><footer>b</footer></article>",
+            role("contentinfo"),
+            1,
+        ),
+        count(
+            "role-listitems",
+            "locator-role",
+            "<ul><li>a</li><li>b</li></ul><ol><li>c</li></ol>",
+            role("listitem"),
+            3,
+        ),
+        count(
+            "role-select-combobox",
+            "locator-role",
+            "<select><option>a</option></select><select multiple><option>b</option></select>",
+            role("combobox"),
+            1,
+        ),
+        count(
+            "role-in-shadow-dom",
+            "locator-role",
+            SHADOW_BUTTON,
+            role("button").name("in shadow"),
+            1,
+        ),
+        count(
+            "name-aria-label",
+            "locator-name",
+            "<nav aria-label=\"Main\"><a href=\"/\">Home</a></nav><nav><a href=\"/a\">Main</a></nav>",
+            role("navigation").name("main"),
+            1,
+        ),
+        count(
+            "name-aria-labelledby",
+            "locator-name",
+            "<span id=\"l\">Primary menu</span><nav aria-labelledby=\"l\"></nav>",
+            role("navigation").name("primary"),
+            1,
+        ),
+        count(
+            "name-aria-label-beats-content",
+            "locator-name",
+            "<button aria-label=\"Close dialog\">X</button>",
+            role("button").name("X").exact(),
+            0,
+        ),
+        count(
+            "name-label-for",
+            "locator-name",
+            "<label for=\"q\">Search</label><input id=\"q\">",
+            role("textbox").name("Search"),
+            1,
+        ),
+        count(
+            "name-wrapping-label",
+            "locator-name",
+            "<label>Email <input></label>",
+            role("textbox").name("email"),
+            1,
+        ),
+        count(
+            "name-img-alt",
+            "locator-name",
+            "<img alt=\"Logo\" src=\"data:,\">",
+            role("img").name("logo"),
+            1,
+        ),
+        count(
+            "name-title-fallback",
+            "locator-name",
+            "<button title=\"Close\"></button>",
+            role("button").name("Close"),
+            1,
+        ),
+        count(
+            "name-from-nested-content",
+            "locator-name",
+            "<a href=\"#\">Read <b>more</b></a>",
+            role("link").name("Read more").exact(),
+            1,
+        ),
+        count(
+            "name-exact-is-case-sensitive",
+            "locator-name",
+            "<button>Submit</button>",
+            role("button").name("submit").exact(),
+            0,
+        ),
+        count(
+            "name-substring-by-default",
+            "locator-name",
+            "<button>Submit order</button><button>Submit</button>",
+            role("button").name("submit"),
+            2,
+        ),
+        count(
+            "name-regex",
+            "locator-name",
+            "<button>Save 1</button><button>Save 22</button>",
+            role("button").name("/Save \\d$/"),
+            1,
+        ),
+        count(
+            "name-checkbox-wrapping-label",
+            "locator-name",
+            "<label><input type=checkbox> Agree</label>",
+            role("checkbox").name("Agree"),
+            1,
+        ),
+        count(
+            "text-smallest-element",
+            "locator-text",
+            "<div><p>Hello world</p></div>",
+            by("text", "hello"),
+            1,
+        ),
+        count(
+            "text-whitespace-and-case",
+            "locator-text",
+            "<p>Hello   \n world</p>",
+            by("text", "hello world"),
+            1,
+        ),
+        count(
+            "text-exact-whole",
+            "locator-text",
+            "<p>Hello world</p><p>Hello</p>",
+            by("text", "Hello").exact(),
+            1,
+        ),
+        count(
+            "text-regex",
+            "locator-text",
+            "<p>Order 123</p><p>Order abc</p>",
+            by("text", "/Order \\d+/"),
+            1,
+        ),
+        count(
+            "text-across-children",
+            "locator-text",
+            "<p>Hello <b>big</b> world</p>",
+            by("text", "hello big world"),
+            1,
+        ),
+        count(
+            "text-skips-script",
+            "locator-text",
+            "<script>var s = 'Secret';</script><p>x</p>",
+            by("text", "Secret"),
+            0,
+        ),
+        count(
+            "text-exact-own-text-node",
+            "locator-text",
+            "<div>Price <span>5</span></div>",
+            by("text", "Price").exact(),
+            1,
+        ),
+        count(
+            "text-in-shadow-dom",
+            "locator-text",
+            SHADOW_BUTTON,
+            by("text", "shadow text"),
+            1,
+        ),
+        count(
+            "label-for",
+            "locator-label",
+            "<label for=\"a\">Name</label><input id=\"a\">",
+            by("label", "name"),
+            1,
+        ),
+        count(
+            "label-wrapping",
+            "locator-label",
+            "<label>Age <input></label>",
+            by("label", "Age"),
+            1,
+        ),
+        count(
+            "label-aria-label",
+            "locator-label",
+            "<input aria-label=\"Query\">",
+            by("label", "query"),
+            1,
+        ),
+        count(
+            "label-aria-labelledby",
+            "locator-label",
+            "<span id=\"x\">Zip code</span><input aria-labelledby=\"x\">",
+            by("label", "Zip"),
+            1,
+        ),
+        count(
+            "label-substring",
+            "locator-label",
+            "<label for=\"a\">Name</label><input id=\"a\"><label for=\"b\">Full name</label><input id=\"b\">",
+            by("label", "name"),
+            2,
+        ),
+        count(
+            "label-exact",
+            "locator-label",
+            "<label for=\"a\">Name</label><input id=\"a\"><label for=\"b\">Full name</label><input id=\"b\">",
+            by("label", "Name").exact(),
+            1,
+        ),
+        count(
+            "placeholder-substring",
+            "locator-attr",
+            "<input placeholder=\"Search docs\"><input placeholder=\"Email\">",
+            by("placeholder", "search"),
+            1,
+        ),
+        count(
+            "alt-substring",
+            "locator-attr",
+            "<img alt=\"Company logo\" src=\"data:,\"><img alt=\"Logo\" src=\"data:,\">",
+            by("alt", "logo"),
+            2,
+        ),
+        count(
+            "alt-exact",
+            "locator-attr",
+            "<img alt=\"Company logo\" src=\"data:,\"><img alt=\"Logo\" src=\"data:,\">",
+            by("alt", "Logo").exact(),
+            1,
+        ),
+        count(
+            "title-attribute",
+            "locator-attr",
+            "<span title=\"Issues count\">3</span>",
+            by("title", "issues"),
+            1,
+        ),
+        count(
+            "test-id-exact",
+            "locator-attr",
+            "<div data-testid=\"card\"></div><div data-testid=\"card-2\"></div><div data-testid=\"Card\"></div>",
+            by("test_id", "card"),
+            1,
+        ),
+        count(
+            "has-text-filter",
+            "locator-refine",
+            "<li>Free</li><li>Pro plan</li><li>Team</li>",
+            by("css", "li").has_text("pro"),
+            1,
+        ),
+        count(
+            "has-text-regex",
+            "locator-refine",
+            "<li>Free</li><li>Pro plan</li><li>Team</li>",
+            by("css", "li").has_text("/^T/"),
+            1,
+        ),
+        count(
+            "nth-last",
+            "locator-refine",
+            "<li>a</li><li>b</li>",
+            by("css", "li").nth(-1),
+            1,
+        ),
+        count(
+            "nth-out-of-range",
+            "locator-refine",
+            "<li>a</li><li>b</li>",
+            by("css", "li").nth(5),
+            0,
+        ),
+        count(
+            "frame-css",
+            "locator-frame",
+            "<iframe srcdoc=\"<p>Inner</p><p>Two</p>\"></iframe>",
+            by("css", "p").frame("iframe"),
+            2,
+        ),
+        count(
+            "frame-role",
+            "locator-frame",
+            "<iframe srcdoc=\"<button>Go</button>\"></iframe>",
+            role("button").name("go").frame("iframe"),
+            1,
+        ),
+        page(
+            "strict-two-buttons",
+            "locator-strict",
+            "<title>Parity</title>",
+            "<button>A</button><button>B</button>",
+            vec![Step::VisibleLoc(role("button"))],
+        ),
+        page(
+            "strict-nth-picks-one",
+            "locator-strict",
+            "<title>Parity</title>",
+            "<button>A</button><button>B</button>",
+            vec![Step::VisibleLoc(role("button").nth(1))],
+        ),
+    ]
 }
 
 const SHOW_LATER: &str = "<script>setTimeout(() => { const p = document.createElement('p'); \
@@ -634,5 +1088,6 @@ pub fn all() -> Vec<Case> {
             Step::Visit(format!("{}#a", path("visit-same-document"))),
         ],
     });
+    cases.extend(locator_cases());
     cases
 }

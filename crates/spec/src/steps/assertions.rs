@@ -4,6 +4,7 @@ use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use regex::Regex;
 use serde::de;
 
+use super::locator::Locator;
 use super::{Fields, StepKind};
 
 /// An expectation on the current page. Like Playwright's `expect`, it polls
@@ -24,26 +25,42 @@ pub enum Assertion {
         flags: String,
         timeout: Option<Duration>,
     },
-    /// The selector's text contains `text` (whitespace-normalised).
+    /// The locator's text contains `text` (whitespace-normalised), or with
+    /// `exact` is `text` (Playwright's `toHaveText`).
     Text {
-        selector: String,
+        selector: Locator,
         text: String,
+        exact: bool,
         timeout: Option<Duration>,
     },
-    /// The selector matches one element, and it is visible.
+    /// The locator matches one element, and it is visible.
     Visible {
-        selector: String,
+        selector: Locator,
         timeout: Option<Duration>,
     },
-    /// The selector matches nothing, or one element that is not visible.
+    /// The locator matches nothing, or one element that is not visible.
     Hidden {
-        selector: String,
+        selector: Locator,
         timeout: Option<Duration>,
     },
-    /// The selector matches exactly `count` elements.
+    /// The locator matches exactly `count` elements.
     Count {
-        selector: String,
+        selector: Locator,
         count: usize,
+        timeout: Option<Duration>,
+    },
+    /// The one element the locator matches has the attribute `name`, and
+    /// with `value` that value (Playwright's `toHaveAttribute`).
+    Attribute {
+        selector: Locator,
+        name: String,
+        value: Option<TextPattern>,
+        timeout: Option<Duration>,
+    },
+    /// The one element the locator matches intersects the viewport
+    /// (Playwright's `toBeInViewport`).
+    InViewport {
+        selector: Locator,
         timeout: Option<Duration>,
     },
     /// No uncaught exception, console error or failed subresource so far.
@@ -150,34 +167,64 @@ pub(super) fn url<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
     })
 }
 
-/// `text: words`, optionally `in: selector`.
+/// `text: words`, optionally `in: locator` and `exact: true`.
 pub(super) fn text<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
     Ok(Assertion::Text {
         text: f.require_str("text")?,
-        selector: f.take_str("in")?.unwrap_or_else(|| "body".into()),
+        selector: f
+            .take_locator("in")?
+            .unwrap_or_else(|| Locator::css("body")),
+        exact: f.take_bool("exact")?.unwrap_or(false),
         timeout: f.take_timeout()?,
     })
 }
 
-/// `visible: selector`.
+/// `visible: locator`.
 pub(super) fn visible<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
     Ok(Assertion::Visible {
-        selector: f.require_str("visible")?,
+        selector: f.require_locator("visible")?,
         timeout: f.take_timeout()?,
     })
 }
 
-/// `hidden: selector`.
+/// `hidden: locator`.
 pub(super) fn hidden<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
     Ok(Assertion::Hidden {
-        selector: f.require_str("hidden")?,
+        selector: f.require_locator("hidden")?,
         timeout: f.take_timeout()?,
     })
 }
 
-/// `count: selector` with `equals: N`.
+/// `attribute: locator` with `name:` and optionally `value:`.
+pub(super) fn attribute<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    let selector = f.require_locator("attribute")?;
+    let Some(name) = f.take_str("name")?.filter(|n| !n.trim().is_empty()) else {
+        return Err(E::custom(
+            "an `attribute` step needs `name:`, the attribute to read, such as `href`",
+        ));
+    };
+    Ok(Assertion::Attribute {
+        selector,
+        name,
+        value: f
+            .take_str("value")?
+            .map(|v| TextPattern::parse(&v))
+            .transpose()?,
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `in_viewport: locator`.
+pub(super) fn in_viewport<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
+    Ok(Assertion::InViewport {
+        selector: f.require_locator("in_viewport")?,
+        timeout: f.take_timeout()?,
+    })
+}
+
+/// `count: locator` with `equals: N`.
 pub(super) fn count<E: de::Error>(f: &mut Fields) -> Result<Assertion, E> {
-    let selector = f.require_str("count")?;
+    let selector = f.require_locator("count")?;
     let Some(count) = f.take_count("equals")? else {
         return Err(E::custom(
             "a `count` step needs `equals:`, the number of elements expected",
@@ -207,6 +254,8 @@ impl Assertion {
             Assertion::Visible { .. } => StepKind::Visible,
             Assertion::Hidden { .. } => StepKind::Hidden,
             Assertion::Count { .. } => StepKind::Count,
+            Assertion::Attribute { .. } => StepKind::Attribute,
+            Assertion::InViewport { .. } => StepKind::InViewport,
             Assertion::NoPageErrors => StepKind::NoPageErrors,
         }
     }
@@ -218,7 +267,9 @@ impl Assertion {
             | Assertion::Text { timeout, .. }
             | Assertion::Visible { timeout, .. }
             | Assertion::Hidden { timeout, .. }
-            | Assertion::Count { timeout, .. } => *timeout,
+            | Assertion::Count { timeout, .. }
+            | Assertion::Attribute { timeout, .. }
+            | Assertion::InViewport { timeout, .. } => *timeout,
             Assertion::NoPageErrors => None,
         }
     }
@@ -236,12 +287,39 @@ impl Assertion {
             Assertion::Url { regex, flags, .. } => {
                 format!("URL matches /{}/{flags}", regex.as_str())
             }
-            Assertion::Text { selector, text, .. } => format!("{selector} contains {text:?}"),
-            Assertion::Visible { selector, .. } => format!("{selector} is visible"),
-            Assertion::Hidden { selector, .. } => format!("{selector} is hidden"),
+            Assertion::Text {
+                selector,
+                text,
+                exact: false,
+                ..
+            } => format!("{} contains {text:?}", selector.describe()),
+            Assertion::Text { selector, text, .. } => {
+                format!("{} has text {text:?}", selector.describe())
+            }
+            Assertion::Visible { selector, .. } => format!("{} is visible", selector.describe()),
+            Assertion::Hidden { selector, .. } => format!("{} is hidden", selector.describe()),
             Assertion::Count {
                 selector, count, ..
-            } => format!("{selector} matches {}", elements(*count)),
+            } => format!("{} matches {}", selector.describe(), elements(*count)),
+            Assertion::Attribute {
+                selector,
+                name,
+                value,
+                ..
+            } => match value {
+                None => format!("{} has attribute {name}", selector.describe()),
+                Some(TextPattern::Exact(v)) => {
+                    format!("{} has {name} {v:?}", selector.describe())
+                }
+                Some(p) => format!(
+                    "{} has {name} matching {}",
+                    selector.describe(),
+                    p.describe()
+                ),
+            },
+            Assertion::InViewport { selector, .. } => {
+                format!("{} is in the viewport", selector.describe())
+            }
             Assertion::NoPageErrors => "no page errors".into(),
         }
     }

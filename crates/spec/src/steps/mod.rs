@@ -5,6 +5,7 @@
 
 mod assertions;
 mod http;
+mod locator;
 mod navigation;
 mod registry;
 mod response;
@@ -19,6 +20,7 @@ use serde_yaml::Value;
 
 pub use assertions::{Assertion, TextPattern, elements, normalise_ws};
 pub use http::{HttpCheck, HttpMethod};
+pub use locator::{ARIA_ROLES, By, Locator, TextEngine, locator_keys};
 pub use navigation::Visit;
 pub use registry::{StepInfo, StepKind};
 pub use response::{JsonPath, ResponseCheck, json_equal};
@@ -174,6 +176,23 @@ impl Fields {
         }
     }
 
+    /// A locator: a CSS string or a mapping such as `{role: link, name: Docs}`.
+    pub(crate) fn take_locator<E: de::Error>(&mut self, key: &str) -> Result<Option<Locator>, E> {
+        let action = self.action;
+        self.take(key)
+            .map(|v| locator::parse(v, key, action))
+            .transpose()
+    }
+
+    pub(crate) fn require_locator<E: de::Error>(&mut self, key: &str) -> Result<Locator, E> {
+        let action = self.action;
+        self.take_locator(key)?.ok_or_else(|| {
+            E::custom(format!(
+                "a `{action}` step needs a CSS selector or a locator such as `{{role: link, name: Docs}}`"
+            ))
+        })
+    }
+
     /// Any YAML value, for a step that compares data.
     pub(crate) fn take_value(&mut self, key: &str) -> Option<Value> {
         self.take(key)
@@ -190,10 +209,17 @@ impl Fields {
         }
     }
 
-    /// Fails on any key the action did not consume, with a suggestion.
-    fn finish<E: de::Error>(self) -> Result<(), E> {
+    /// Fails on any key the action does not take, with a suggestion. Run
+    /// before the action reads its keys, so a misspelt required modifier
+    /// (`nmae:`) is named as a typo rather than as missing.
+    fn unknown_keys<E: de::Error>(&self) -> Result<(), E> {
         let allowed = self.kind.info().modifiers;
-        if let Some(key) = self.map.keys().next() {
+        let action = self.action;
+        if let Some(key) = self
+            .map
+            .keys()
+            .find(|k| k.as_str() != action && !allowed.contains(&k.as_str()))
+        {
             let hint = match did_you_mean(key, allowed) {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None if allowed.is_empty() => String::new(),
@@ -286,9 +312,8 @@ impl<'de> Visitor<'de> for StepVisitor {
             kind,
             action: kind.info().key,
         };
-        let step = kind.parse(&mut fields)?;
-        fields.finish()?;
-        Ok(step)
+        fields.unknown_keys()?;
+        kind.parse(&mut fields)
     }
 }
 

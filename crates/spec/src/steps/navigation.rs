@@ -4,22 +4,29 @@ use serde::de;
 use super::Fields;
 
 /// Open a page in the browser. Like Playwright's `expect(response.ok())`,
-/// the document must answer 2xx.
+/// the document must answer 2xx; with `status`, that status instead, so an
+/// error page (`/does-not-exist`, 404) can be opened and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Visit {
     pub path: String,
+    /// The status the document must answer; `None` means any 2xx.
+    pub status: Option<u16>,
 }
 
-/// `visit: /path`.
+/// `visit: /path`, optionally `status: N`.
 pub(super) fn visit<E: de::Error>(f: &mut Fields) -> Result<Visit, E> {
     Ok(Visit {
         path: checked_path(f.require_str("visit")?)?,
+        status: f.take_u16("status")?,
     })
 }
 
 impl Visit {
     pub fn describe(&self) -> String {
-        format!("visit {}", self.path)
+        match self.status {
+            None => format!("visit {}", self.path),
+            Some(s) => format!("visit {} ({s})", self.path),
+        }
     }
 }
 

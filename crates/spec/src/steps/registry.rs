@@ -91,8 +91,8 @@ registry! {
     /// `visit: /path`
     Visit {
         key: "visit",
-        modifiers: [],
-        summary: "open a path in the browser; the final document must answer 2xx",
+        modifiers: ["status"],
+        summary: "open a path in the browser; the final document must answer 2xx, or `status` when given",
         parse: |f: &mut Fields| navigation::visit(f).map(Step::Visit),
     },
     /// `url: /regex/`
@@ -112,15 +112,15 @@ registry! {
     /// `text: words`
     Text {
         key: "text",
-        modifiers: ["in", "timeout"],
-        summary: "the element `in` (default body) contains the text (polls)",
+        modifiers: ["in", "exact", "timeout"],
+        summary: "the element `in` (default body) contains the text, or with `exact: true` is that text (polls)",
         parse: |f: &mut Fields| assertions::text(f).map(Step::Assert),
     },
     /// `visible: selector`
     Visible {
         key: "visible",
         modifiers: ["timeout"],
-        summary: "the one element matching the selector is visible (polls)",
+        summary: "the one element matching the selector or locator is visible (polls)",
         parse: |f: &mut Fields| assertions::visible(f).map(Step::Assert),
     },
     /// `hidden: selector`
@@ -136,6 +136,20 @@ registry! {
         modifiers: ["equals", "timeout"],
         summary: "exactly `equals` elements match the selector (polls)",
         parse: |f: &mut Fields| assertions::count(f).map(Step::Assert),
+    },
+    /// `attribute: locator`
+    Attribute {
+        key: "attribute",
+        modifiers: ["name", "value", "timeout"],
+        summary: "the one element has attribute `name`; `value`: exact text or /regex/ (polls)",
+        parse: |f: &mut Fields| assertions::attribute(f).map(Step::Assert),
+    },
+    /// `in_viewport: locator`
+    InViewport {
+        key: "in_viewport",
+        modifiers: ["timeout"],
+        summary: "the one element matching the locator intersects the viewport (polls)",
+        parse: |f: &mut Fields| assertions::in_viewport(f).map(Step::Assert),
     },
     /// `no_page_errors: true`
     NoPageErrors {

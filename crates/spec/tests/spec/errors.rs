@@ -203,3 +203,101 @@ fn every_mutating_name_is_refused_as_a_write_never_suggested() {
         assert!(!msg.contains("did you mean"), "{key}: {msg}");
     }
 }
+
+#[test]
+fn misspelt_locator_key_says_did_you_mean_with_line_and_column() {
+    let src = "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - visible: {role: link, nmae: Docs}\n";
+    let (line, col, msg) = located(src);
+    assert_eq!((line, col), (5, 9), "{msg}");
+    assert!(
+        msg.contains(
+            "unknown locator key `nmae` in `visible` of a `visible` step; did you mean `name`?"
+        ),
+        "{msg}"
+    );
+}
+
+#[test]
+fn misspelt_aria_role_says_did_you_mean() {
+    let src = "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - count: {role: navgation}\n        equals: 1\n";
+    let (line, _, msg) = located(src);
+    assert_eq!(line, 5, "{msg}");
+    assert!(
+        msg.contains("unknown ARIA role `navgation`; did you mean `navigation`?"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn misspelt_new_modifiers_say_did_you_mean() {
+    for (step, typo, want) in [
+        ("      - attribute: a\n        nmae: href\n", "nmae", "name"),
+        ("      - text: Hi\n        exatc: true\n", "exatc", "exact"),
+        (
+            "      - visit: /x\n        stauts: 404\n",
+            "stauts",
+            "status",
+        ),
+        (
+            "      - in_viewport: footer\n        timout: 2s\n",
+            "timout",
+            "timeout",
+        ),
+    ] {
+        let src = format!("scenarios:\n  - name: a\n    steps:\n      - visit: /\n{step}");
+        let (line, _, msg) = located(&src);
+        assert_eq!(line, 5, "{msg}");
+        assert!(msg.contains(&format!("`{typo}`")), "{msg}");
+        assert!(msg.contains(&format!("did you mean `{want}`?")), "{msg}");
+    }
+}
+
+#[test]
+fn a_misspelt_new_step_says_did_you_mean() {
+    let src =
+        "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - in_veiwport: footer\n";
+    let (_, _, msg) = located(src);
+    assert!(msg.contains("did you mean `in_viewport`?"), "{msg}");
+}
+
+#[test]
+fn locator_shapes_that_cannot_work_are_refused() {
+    for (locator, says) in [
+        (
+            "{role: link, text: Docs}",
+            "a locator picks elements one way, found `role`, `text`",
+        ),
+        ("{nth: 0}", "names no elements"),
+        (
+            "{text: Docs, name: x}",
+            "`name` refines a `role` locator only",
+        ),
+        (
+            "{css: li, exact: true}",
+            "`exact` has no meaning for a `css` locator",
+        ),
+        ("{css: li, nth: first}", "`nth` must be a whole number"),
+        ("[li]", "must be a CSS selector or a locator"),
+        ("{role: heading, name: \"/(/\"}", "bad regex"),
+    ] {
+        let src = format!(
+            "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - visible: {locator}\n"
+        );
+        let (line, _, msg) = located(&src);
+        assert_eq!(line, 5, "{msg}");
+        assert!(msg.contains(says), "{locator}: {msg}");
+    }
+}
+
+#[test]
+fn attribute_needs_a_name_and_writes_stay_refused() {
+    let src = "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - attribute: a\n";
+    assert!(err(src).to_string().contains("needs `name:`"));
+    for write in ["post", "put", "patch", "delete", "click", "fill", "press"] {
+        let src = format!("scenarios:\n  - name: a\n    steps:\n      - {write}: /x\n");
+        assert!(
+            err(&src).to_string().contains("prod-smoke is read-only"),
+            "{write}"
+        );
+    }
+}

@@ -3,7 +3,8 @@
 //! step's modifiers and showing it in an example, and every YAML example
 //! on the page loads through the spec loader.
 
-use prod_smoke_spec::{StepKind, Suite};
+use prod_smoke_spec::steps::locator_keys;
+use prod_smoke_spec::{Assertion, Step, StepKind, Suite};
 
 const DOC: &str = include_str!("../../../../docs/spec.md");
 
@@ -106,4 +107,49 @@ fn each_step_section_names_its_modifiers_and_shows_the_step() {
             "docs/spec.md:{line} {heading} has no example using it"
         );
     }
+}
+
+/// A locator the step reads, if it reads one.
+fn locator_of(step: &Step) -> Option<&prod_smoke_spec::Locator> {
+    match step {
+        Step::Assert(
+            Assertion::Text { selector, .. }
+            | Assertion::Visible { selector, .. }
+            | Assertion::Hidden { selector, .. }
+            | Assertion::Count { selector, .. }
+            | Assertion::Attribute { selector, .. }
+            | Assertion::InViewport { selector, .. },
+        ) => Some(selector),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_locators_section_names_every_key_and_shows_a_mapping() {
+    let start = DOC
+        .find("\n## Locators\n")
+        .expect("docs/spec.md has a `## Locators` section");
+    let rest = &DOC[start + 1..];
+    let section = &rest[..rest[1..].find("\n## ").map_or(rest.len(), |e| e + 1)];
+    for key in locator_keys() {
+        assert!(
+            section.contains(&format!("`{key}`")),
+            "docs/spec.md \"## Locators\" does not name the locator key `{key}`"
+        );
+    }
+    let line = DOC[..start + 1].lines().count() + 1;
+    let mappings = yaml_blocks(section, line)
+        .into_iter()
+        .flat_map(|(at, yaml)| {
+            Suite::parse(&example(at), &yaml)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .scenarios
+        })
+        .flat_map(|sc| sc.steps)
+        .filter(|st| locator_of(st).is_some_and(|l| l.is_mapping()))
+        .count();
+    assert!(
+        mappings >= 3,
+        "docs/spec.md \"## Locators\" shows {mappings} locator mappings"
+    );
 }
