@@ -35,6 +35,9 @@ Sinks (the local ledger is always written; each other sink is on when its variab
                  DISCORD_OPERATOR_MENTION is pinged on red
   Release notes  --notes-message-id ID, through the same Discord webhook
   Webhook        PROD_SMOKE_WEBHOOK_URL and PROD_SMOKE_WEBHOOK_SECRET (signed JSON)
+  GitHub         GITHUB_TOKEN, GITHUB_REPOSITORY and --sha (or the deployment in
+                 GITHUB_EVENT_PATH when GITHUB_EVENT_NAME is deployment_status):
+                 a commit status; GITHUB_API_URL for GitHub Enterprise Server
 Every flag and variable: docs/operations.md.";
 
 /// Flags every command takes, before or after its name
