@@ -97,37 +97,27 @@
 
   // Playwright's text matchers (createTextMatcher): a regex tests the full
   // text; a string matches a case-insensitive substring of the normalised
-  // text, or with `exact` the whole normalised text or one run of the
-  // element's own text nodes.
+  // text, or with `exact` the whole normalised text.
   const textMatcher = (p, exact) => {
     if (p.regex !== undefined) {
       const re = new RegExp(p.regex, p.flags);
       return (et) => { re.lastIndex = 0; return re.test(et.full); };
     }
     const text = normalizeWhiteSpace(p.text);
-    if (exact) {
-      return (et) => {
-        if (!text && !et.immediate.length) return true;
-        return et.normalized === text || et.immediate.some((s) => normalizeWhiteSpace(s) === text);
-      };
-    }
+    // getByText's `exact` is the internal engine's strict matcher: the
+    // whole normalised text, never one run of own text nodes (that is
+    // `:text-is()`, checked against playwright-core 1.65).
+    if (exact) return (et) => et.normalized === text;
     const lower = text.toLowerCase();
     return (et) => et.normalized.toLowerCase().includes(lower);
   };
-  // elementText as Playwright's ElementText: full, normalised, and the
-  // runs of the element's own text nodes.
+  // elementText as Playwright's ElementText: the full text and its
+  // normalised form (the only two getByText reads).
   const textOf = (el) => {
     const full = elementText(el);
-    const immediate = [];
-    let run = '';
-    for (let c = el.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === Node.TEXT_NODE) run += c.nodeValue || '';
-      else if (run) { immediate.push(run); run = ''; }
-    }
-    if (run) immediate.push(run);
-    return { full, normalized: normalizeWhiteSpace(full), immediate };
+    return { full, normalized: normalizeWhiteSpace(full) };
   };
-  const plainText = (s) => ({ full: s, normalized: normalizeWhiteSpace(s), immediate: [s] });
+  const plainText = (s) => ({ full: s, normalized: normalizeWhiteSpace(s) });
   // elementMatchesText: 'none', 'self', or 'selfAndChildren' when a child
   // element matches too (getByText then keeps the child only).
   const matchesText = (el, m) => {
@@ -135,7 +125,7 @@
     for (let c = el.firstChild; c; c = c.nextSibling) {
       if (c.nodeType === Node.ELEMENT_NODE && m(textOf(c))) return 'selfAndChildren';
     }
-    if (el.shadowRoot && m({ full: elementText(el.shadowRoot), normalized: normalizeWhiteSpace(elementText(el.shadowRoot)), immediate: [] })) return 'selfAndChildren';
+    if (el.shadowRoot && m({ full: elementText(el.shadowRoot), normalized: normalizeWhiteSpace(elementText(el.shadowRoot)) })) return 'selfAndChildren';
     return 'self';
   };
 

@@ -412,7 +412,7 @@ fn locator_cases() -> Vec<Case> {
             "locator-text",
             "<div>Price <span>5</span></div>",
             by("text", "Price").exact(),
-            1,
+            0,
         ),
         count(
             "text-in-shadow-dom",
