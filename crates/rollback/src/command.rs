@@ -55,3 +55,33 @@ pub(crate) fn run(mut cmd: Command, limit: Duration) -> Result<Ran, String> {
         stderr,
     })
 }
+
+/// `<cli> releases --app <app> --json`, read-only, as a JSON list: the
+/// first of `binaries` found on `path` (else `$PATH`) is run under `limit`.
+/// Errors name the CLI as `cli`, whichever binary ran.
+pub(crate) fn releases_json(
+    cli: &str,
+    binaries: &[&str],
+    app: &str,
+    path: Option<&std::ffi::OsStr>,
+    limit: Duration,
+) -> Result<Vec<serde_json::Value>, String> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/"));
+    let found = binaries.iter().find_map(|name| match path {
+        Some(p) => which::which_in(name, Some(p), &cwd).ok(),
+        None => which::which(name).ok(),
+    });
+    let binary = found.ok_or_else(|| format!("the {cli} CLI is not on PATH"))?;
+    let mut cmd = Command::new(&binary);
+    cmd.args(["releases", "--app", app, "--json"]);
+    if let Some(p) = path {
+        cmd.env("PATH", p);
+    }
+    let ran = run(cmd, limit).map_err(|e| format!("{cli} releases: {e}"))?;
+    if ran.code != Some(0) {
+        let why = ran.stderr.lines().last().unwrap_or("no message");
+        return Err(format!("`{cli} releases --app {app}` failed: {why}"));
+    }
+    serde_json::from_slice(&ran.stdout)
+        .map_err(|e| format!("`{cli} releases --json` printed no release list: {e}"))
+}

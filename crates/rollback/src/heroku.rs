@@ -4,14 +4,12 @@
 //! `succeeded` (packages/cli/src/lib/releases/releases.ts,
 //! `findByPreviousOrId`); the same rule is applied here.
 
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use prod_smoke_model::{HerokuProof, HerokuStatus};
 use serde_json::Value;
 
-use crate::command::run;
+use crate::command::releases_json;
 
 /// The Heroku CLI's network call may be slow; it must never hang a seal.
 const HEROKU_LIMIT: Duration = Duration::from_secs(30);
@@ -71,29 +69,7 @@ fn check(
     if !is_app_name(app) {
         return Err(format!("`{app}` is not a Heroku app name"));
     }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
-    let found = match path {
-        Some(p) => which::which_in("heroku", Some(p), cwd),
-        None => which::which("heroku"),
-    };
-    let heroku = found.map_err(|_| "the heroku CLI is not on PATH".to_string())?;
-    let mut cmd = Command::new(&heroku);
-    cmd.args(["releases", "--app", app, "--json"]);
-    if let Some(p) = path {
-        cmd.env("PATH", p);
-    }
-    let ran = run(cmd, HEROKU_LIMIT).map_err(|e| format!("heroku releases: {e}"))?;
-    if ran.code != Some(0) {
-        let why = ran
-            .stderr
-            .lines()
-            .last()
-            .unwrap_or("no message")
-            .to_string();
-        return Err(format!("`heroku releases --app {app}` failed: {why}"));
-    }
-    let releases: Vec<Value> = serde_json::from_slice(&ran.stdout)
-        .map_err(|e| format!("`heroku releases --json` printed no release list: {e}"))?;
+    let releases = releases_json("heroku", &["heroku"], app, path, HEROKU_LIMIT)?;
     pick(&releases, proof)
 }
 

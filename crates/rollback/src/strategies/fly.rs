@@ -15,8 +15,6 @@
 //! the current one: redeploying the same image would change nothing.
 
 use std::ffi::OsStr;
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use prod_smoke_model::{FlyProof, HerokuStatus, RollbackEvidence};
@@ -24,7 +22,7 @@ use serde_json::Value;
 
 use super::StrategyAdapter;
 use crate::block::{DeployTarget, app_or_placeholder, quoted, revert_command};
-use crate::command::run;
+use crate::command::releases_json;
 
 pub(crate) struct Fly;
 
@@ -104,29 +102,7 @@ fn check(
     if !is_app_name(app) {
         return Err(format!("`{app}` is not a Fly app name"));
     }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| Path::new("/").to_path_buf());
-    let found = ["fly", "flyctl"].iter().find_map(|name| match path {
-        Some(p) => which::which_in(name, Some(p), &cwd).ok(),
-        None => which::which(name).ok(),
-    });
-    let fly = found.ok_or_else(|| "the fly CLI is not on PATH".to_string())?;
-    let mut cmd = Command::new(&fly);
-    cmd.args(["releases", "--app", app, "--json"]);
-    if let Some(p) = path {
-        cmd.env("PATH", p);
-    }
-    let ran = run(cmd, FLY_LIMIT).map_err(|e| format!("fly releases: {e}"))?;
-    if ran.code != Some(0) {
-        let why = ran
-            .stderr
-            .lines()
-            .last()
-            .unwrap_or("no message")
-            .to_string();
-        return Err(format!("`fly releases --app {app}` failed: {why}"));
-    }
-    let releases: Vec<Value> = serde_json::from_slice(&ran.stdout)
-        .map_err(|e| format!("`fly releases --json` printed no release list: {e}"))?;
+    let releases = releases_json("fly", &["fly", "flyctl"], app, path, FLY_LIMIT)?;
     pick(&releases, proof)
 }
 
