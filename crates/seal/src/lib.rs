@@ -23,6 +23,7 @@ mod discord_webhook;
 mod errors;
 mod fallback;
 mod history;
+mod http;
 mod ledger;
 mod markdown_safe;
 mod retry;

@@ -27,13 +27,12 @@
 //! is not, a replay posts the commit status again, which only replaces it
 //! with the same state (same context), and the deployment status once.
 
-use std::time::Duration;
 
 use prod_smoke_model::{Redactor, Verdict};
 use serde::{Deserialize, Serialize};
 
 use crate::config::SealConfig;
-use crate::errors::{Cause, DeliveryError, SealError};
+use crate::errors::{DeliveryError, SealError};
 use crate::ledger::RunRecord;
 use crate::retry::header_retry_after;
 use crate::sinks::{Attempt, Done, EnvVar, Initial, Job, Secrecy, SinkAdapter};
@@ -155,12 +154,12 @@ impl SinkAdapter for GitHub {
                 });
             }
         };
-        let client = match client(cfg.request_timeout) {
+        let client = match crate::http::client(cfg.request_timeout) {
             Ok(client) => client,
             Err(e) => {
                 return Ok(Attempt {
                     attempts: 1,
-                    result: Err(unreachable_error(&cfg.redactor, e)),
+                    result: Err(crate::http::unreachable(SERVICE, &cfg.redactor, e)),
                 });
             }
         };
@@ -334,23 +333,6 @@ fn is_repository(repository: &str) -> bool {
     matches!(repository.split_once('/'), Some((owner, name)) if ok(owner) && ok(name))
 }
 
-fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .user_agent(concat!("prod-smoke/", env!("CARGO_PKG_VERSION")))
-        // The token must go nowhere but the API that was named.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-}
-
-fn unreachable_error(redactor: &Redactor, e: reqwest::Error) -> DeliveryError {
-    DeliveryError::Unreachable {
-        service: SERVICE,
-        cause: Cause::new(redactor, &e.without_url()),
-    }
-}
-
 /// One POST with the token; `Ok` on a 2xx answer.
 async fn post(
     client: &reqwest::Client,
@@ -368,7 +350,7 @@ async fn post(
         .body(body.to_vec())
         .send()
         .await
-        .map_err(|e| unreachable_error(redactor, e))?;
+        .map_err(|e| crate::http::unreachable(SERVICE, redactor, e))?;
     let status = response.status();
     if status.is_success() {
         return Ok(());

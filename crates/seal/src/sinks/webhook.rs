@@ -9,7 +9,6 @@
 //! under the same delivery id: both are built only from what the ledger
 //! recorded for the run and never changes afterwards (see [`body`]).
 
-use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use prod_smoke_model::{CheckStatus, Redactor, ScenarioCounts};
@@ -17,7 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::SealConfig;
-use crate::errors::{Cause, DeliveryError, SealError};
+use crate::errors::{DeliveryError, SealError};
 use crate::ledger::RunRecord;
 use crate::markdown_safe::escape_markdown;
 use crate::retry::header_retry_after;
@@ -96,12 +95,12 @@ impl SinkAdapter for Webhook {
         let id = delivery_id(&job.run.report.run_id);
         let body = body(job.run, &id);
         let signature = format!("sha256={}", sign(secret, &body));
-        let client = match client(cfg.request_timeout) {
+        let client = match crate::http::client(cfg.request_timeout) {
             Ok(client) => client,
             Err(e) => {
                 return Ok(Attempt {
                     attempts: 1,
-                    result: Err(unreachable_error(&cfg.redactor, e)),
+                    result: Err(crate::http::unreachable(SERVICE, &cfg.redactor, e)),
                 });
             }
         };
@@ -255,24 +254,6 @@ fn body(run: &RunRecord, delivery_id: &str) -> Vec<u8> {
     serde_json::to_vec(&body).expect("the body serialises")
 }
 
-fn client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .user_agent(concat!("prod-smoke/", env!("CARGO_PKG_VERSION")))
-        // A redirect would resend the seal somewhere the operator never
-        // named; a 3xx is an answer to fix, not to follow.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-}
-
-fn unreachable_error(redactor: &Redactor, e: reqwest::Error) -> DeliveryError {
-    DeliveryError::Unreachable {
-        service: SERVICE,
-        cause: Cause::new(redactor, &e.without_url()),
-    }
-}
-
 /// One POST; the status on a 2xx answer.
 async fn post(
     client: &reqwest::Client,
@@ -290,7 +271,7 @@ async fn post(
         .body(body.to_vec())
         .send()
         .await
-        .map_err(|e| unreachable_error(redactor, e))?;
+        .map_err(|e| crate::http::unreachable(SERVICE, redactor, e))?;
     let status = response.status();
     if status.is_success() {
         return Ok(status.as_u16());
