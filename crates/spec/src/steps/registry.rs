@@ -113,7 +113,7 @@ registry! {
         key: "url",
         modifiers: ["timeout"],
         summary: "the page's URL, after redirects, matches a /regex/ (polls)",
-        parse: page::parse::<page::Url, _>,
+        parse: page::parse::<page::url::Url, _>,
         probe: page::url::PROBE,
     },
     /// `title: /regex/` or `title: text`
@@ -121,7 +121,7 @@ registry! {
         key: "title",
         modifiers: ["timeout"],
         summary: "the page title matches a /regex/ or equals the text (polls)",
-        parse: page::parse::<page::Title, _>,
+        parse: page::parse::<page::title::Title, _>,
         probe: page::title::PROBE,
     },
     /// `text: words`
@@ -129,7 +129,7 @@ registry! {
         key: "text",
         modifiers: ["in", "exact", "timeout"],
         summary: "the element `in` (default body) contains the text, or with `exact: true` is that text (polls)",
-        parse: page::parse::<page::Text, _>,
+        parse: page::parse::<page::text::Text, _>,
         probe: page::text::PROBE,
     },
     /// `visible: selector`
@@ -137,7 +137,7 @@ registry! {
         key: "visible",
         modifiers: ["timeout"],
         summary: "the one element matching the selector or locator is visible (polls)",
-        parse: page::parse::<page::Visible, _>,
+        parse: page::parse::<page::visible::Visible, _>,
         probe: page::visible::PROBE,
     },
     /// `hidden: selector`
@@ -145,7 +145,7 @@ registry! {
         key: "hidden",
         modifiers: ["timeout"],
         summary: "no element matches the selector, or the one that does is not visible (polls)",
-        parse: page::parse::<page::Hidden, _>,
+        parse: page::parse::<page::hidden::Hidden, _>,
         probe: page::hidden::PROBE,
     },
     /// `count: selector`
@@ -153,7 +153,7 @@ registry! {
         key: "count",
         modifiers: ["equals", "timeout"],
         summary: "exactly `equals` elements match the selector (polls)",
-        parse: page::parse::<page::Count, _>,
+        parse: page::parse::<page::count::Count, _>,
         probe: page::count::PROBE,
     },
     /// `attribute: locator`
@@ -161,7 +161,7 @@ registry! {
         key: "attribute",
         modifiers: ["name", "value", "timeout"],
         summary: "the one element has attribute `name`; `value`: exact text or /regex/ (polls)",
-        parse: page::parse::<page::Attribute, _>,
+        parse: page::parse::<page::attribute::Attribute, _>,
         probe: page::attribute::PROBE,
     },
     /// `in_viewport: locator`
@@ -169,7 +169,7 @@ registry! {
         key: "in_viewport",
         modifiers: ["timeout"],
         summary: "the one element matching the locator intersects the viewport (polls)",
-        parse: page::parse::<page::InViewport, _>,
+        parse: page::parse::<page::in_viewport::InViewport, _>,
         probe: page::in_viewport::PROBE,
     },
     /// `no_page_errors: true`
@@ -177,7 +177,7 @@ registry! {
         key: "no_page_errors",
         modifiers: [],
         summary: "no uncaught exception, console error or failed subresource on the page so far",
-        parse: page::parse::<page::NoPageErrors, _>,
+        parse: page::parse::<page::no_page_errors::NoPageErrors, _>,
     },
 }
 

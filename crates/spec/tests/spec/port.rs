@@ -1,4 +1,4 @@
-use prod_smoke_spec::steps::page::Title;
+use prod_smoke_spec::steps::page::title::Title;
 use prod_smoke_spec::{HttpMethod, Step, default_suite};
 
 #[test]

@@ -4,36 +4,40 @@
 //! A check lives in one file: its fields, its parser, how it is described
 //! (the check's name), what it expects (the failure's wording), its
 //! timeout, the arguments of its page-side probe, its probe (a JavaScript
-//! arrow function, see [`probe`]) and how it reads the probe's answer.
+//! arrow function, see `probe.rs`) and how it reads the probe's answer.
 //! The runner owns only the generic poll loop.
 //!
 //! ## Adding a step
 //!
-//! 1. Write `page/<step>.rs`: a struct, `impl ParseStep` (read its keys
-//!    from [`Fields`]), `impl PageCheck`, and `pub(crate) const PROBE`,
-//!    the page-side arrow function `(args) => ({ count, pass, text })`
-//!    that may use the helpers of `prelude.js` (`single`, `locate`,
-//!    `isElementVisible`, `elementText`, ...). A check that reads nothing
-//!    in the page (it judges what the runner watched) has no probe.
+//! 1. Write `page/<step>.rs`, and its `pub mod` line below: a struct,
+//!    `impl ParseStep` (read its keys from [`Fields`]), `impl PageCheck`,
+//!    and `pub(crate) const PROBE`, the page-side arrow function
+//!    `(args) => ({ count, pass, text })`, which may use the helpers of
+//!    `prelude.js` (`single`, `locate`, `isElementVisible`, `elementText`,
+//!    ...). A check that reads nothing in the page (it judges what the
+//!    runner watched) has no probe.
 //! 2. Add one entry to `registry!` in `registry.rs`: its key, modifiers,
-//!    summary, `parse: page::parse::<page::Step, _>` and `probe: page::step::PROBE`.
+//!    summary, `parse: page::parse::<page::step::Step, _>` and
+//!    `probe: page::step::PROBE`.
 //! 3. Document it under "## Steps" in docs/spec.md (a test insists).
 //!
-//! A step of another shape (a request, an action on the page) takes its
-//! own `Step` variant and runner module, and registers a page-side snippet
-//! (an actionability check, say) with the same `probe:` field: the probe
-//! table is keyed by the registry, not by this trait.
+//! The probe is optional and keyed by the registry, not by this trait, so
+//! a step of another shape registers one the same way. An action on the
+//! page (click, fill) can poll its actionability check as its probe, then
+//! have the runner send its input over CDP once the check passes (a hook
+//! such as `fn act(&self) -> Option<…>` on this trait, defaulting to none);
+//! a request takes its own `Step` variant and runner module, as `get` does.
 
-pub(crate) mod attribute;
-pub(crate) mod count;
-pub(crate) mod hidden;
-pub(crate) mod in_viewport;
-mod no_page_errors;
+pub mod attribute;
+pub mod count;
+pub mod hidden;
+pub mod in_viewport;
+pub mod no_page_errors;
 mod probe;
-pub(crate) mod text;
-pub(crate) mod title;
-pub(crate) mod url;
-pub(crate) mod visible;
+pub mod text;
+pub mod title;
+pub mod url;
+pub mod visible;
 
 use std::any::Any;
 use std::fmt;
@@ -45,16 +49,7 @@ use serde::de;
 use super::locator::{ARIA_ROLES, Locator};
 use super::{Fields, Step, StepKind};
 
-pub use attribute::Attribute;
-pub use count::Count;
-pub use hidden::Hidden;
-pub use in_viewport::InViewport;
-pub use no_page_errors::NoPageErrors;
 pub use probe::{Observation, probe_script};
-pub use text::Text;
-pub use title::Title;
-pub use url::Url;
-pub use visible::Visible;
 
 /// What a check reads to decide.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,7 +119,7 @@ impl Assertion {
         self.kind
     }
 
-    /// The check as its own type, such as [`Title`].
+    /// The check as its own type, such as [`title::Title`].
     pub fn downcast_ref<T: PageCheck>(&self) -> Option<&T> {
         let any: &dyn Any = &*self.check;
         any.downcast_ref()
