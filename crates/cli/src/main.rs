@@ -2,17 +2,13 @@
 //! arguments and hands over to one function per command.
 
 mod args;
-mod canary;
 mod check_cmd;
 mod exit;
-mod heartbeat;
 mod logging;
 mod progress;
 mod rollback_cmd;
 mod run_cmd;
 mod seal_cmds;
-mod since_last_green;
-mod statement;
 mod steps_cmd;
 mod usage;
 

@@ -5,7 +5,7 @@ use prod_smoke_seal::{SealConfig, apply_verdict_line, format_history};
 
 use crate::args::{DeliverArgs, HistoryArgs, LedgerArgs, NotesArgs};
 use crate::exit;
-use crate::run_cmd::seal_config;
+use prod_smoke_engine::seal_config;
 
 /// The seal configuration of a ledger command, or the exit code after
 /// saying why there is none.
