@@ -19,6 +19,12 @@ use crate::request::{LedgerSettings, SealRequest};
 #[error("{0}")]
 pub struct InputError(String);
 
+impl InputError {
+    pub(crate) fn new(message: String) -> InputError {
+        InputError(message)
+    }
+}
+
 /// The entry point: `Engine::prepare(request)?.seal(&events).await`.
 pub struct Engine;
 

@@ -112,3 +112,57 @@ fn prove(target: &AppTarget, repo_flag: Option<&str>, sha: &MergeSha) -> Rollbac
         &sha.said,
     )
 }
+
+/// `prod-smoke rollback`'s input: the app, and what the flags say.
+#[derive(Debug, Clone, Default)]
+pub struct DryRunRequest {
+    pub app: String,
+    pub url: Option<String>,
+    pub config_dir: Option<PathBuf>,
+    pub sha: Option<String>,
+    pub release: Option<String>,
+    pub repo: Option<String>,
+}
+
+/// The rollback dry run on its own: checks the input (bad input runs
+/// nothing), resolves the app, finds the sha (`--sha`, else the release's
+/// `deployed_sha`, read-only) and proves the block.
+pub async fn dry_run(req: &DryRunRequest) -> Result<RollbackEvidence, crate::InputError> {
+    use prod_smoke_input::{EXCERPT_CHARS, excerpt};
+    let bad = |message: String| Err(crate::InputError::new(message));
+    if let Some(sha) = &req.sha
+        && !prod_smoke_rollback::is_sha(sha)
+    {
+        return bad(format!(
+            "--sha `{}` is not a commit sha (4 to 64 hex digits)",
+            excerpt(sha, EXCERPT_CHARS)
+        ));
+    }
+    if let Some(repo) = &req.repo
+        && !std::path::Path::new(repo).is_dir()
+    {
+        return bad(format!(
+            "--repo {}: no such folder",
+            excerpt(repo, EXCERPT_CHARS)
+        ));
+    }
+    let (dir, explicit) = match &req.config_dir {
+        Some(d) => (d.clone(), true),
+        None => (PathBuf::from("config"), false),
+    };
+    let resolved = prod_smoke_config::resolve(&req.app, req.url.as_deref(), &dir, explicit)
+        .and_then(|mut t| {
+            t.url = prod_smoke_config::check_url(&t.url, true)?;
+            Ok(t)
+        });
+    let target = match resolved {
+        Ok(t) => t,
+        Err(e) => return bad(e.to_string()),
+    };
+    let cfg = SealConfig::from_env(prod_smoke_seal::SealOverrides {
+        release_slug: req.release.clone(),
+        ..Default::default()
+    });
+    let sha = merge_sha(req.sha.as_deref(), cfg.as_ref().ok(), Utc::now()).await;
+    Ok(evidence(&target, req.repo.as_deref(), &sha).await)
+}
