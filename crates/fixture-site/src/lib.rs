@@ -21,6 +21,7 @@ mod guard_pages;
 mod options;
 mod pages;
 mod request_log;
+mod response;
 mod routes;
 mod server;
 mod state;

@@ -16,13 +16,13 @@ mod run;
 mod scenario;
 mod screenshot;
 mod trace;
+mod watched;
 
 pub use browser::{BrowserSession, BrowserSource, browser_source};
 pub use errors::RunnerError;
 pub use events::{EventSink, RunEvent};
-pub use guard::{CSP_REPORT_URL, GuardPolicy, SAFE_METHODS};
+pub use guard::{CSP_REPORT_URL, GuardPolicy, MAX_DOCUMENT_BYTES, SAFE_METHODS};
 pub use pool::shown_url;
 pub use process::{find_chromium, finish_reaping};
 pub use run::{DEFAULT_MAX_PAGE_BYTES, RunOptions, run, unrun_checks};
-pub use scenario::MAX_DOCUMENT_BYTES;
 pub use trace::{TRACES_DIR, TraceMode, blocked_reason};

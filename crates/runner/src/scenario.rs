@@ -14,6 +14,7 @@ use crate::browser::{BrowserSession, IsolatedPage};
 use crate::events::{EventSink, RunEvent};
 use crate::expect::{self, ExpectOutcome};
 use crate::failure::Failure;
+use crate::guard::MAX_DOCUMENT_BYTES;
 use crate::http_check::CapturedResponse;
 use crate::page_watch::PageWatch;
 use crate::trace::{self, HttpRecord, ScenarioTraceData, TraceMode};
@@ -402,11 +403,6 @@ enum Navigated {
     /// was stopped.
     TooBig(u64),
 }
-
-/// The main document alone may not be bigger than this (nor than the page
-/// cap): no real page is, and Chromium's memory grows with the document it
-/// parses (a 50 MB page took one renderer to 11 GB).
-pub const MAX_DOCUMENT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// `12.3 MiB`, `512 KiB`, `87 bytes`.
 fn size(bytes: u64) -> String {

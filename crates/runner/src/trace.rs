@@ -3,27 +3,24 @@
 //! and page errors as text.
 //!
 //! While a scenario runs, only the CDP events themselves are kept (an `Arc`
-//! pushed onto a capped list), so a green run pays next to nothing; the
+//! pushed onto a capped list in watched.rs), so a green run pays next to nothing; the
 //! HAR and the console text are built only for a trace that is kept.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chromiumoxide::Page;
-use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
 use chromiumoxide::cdp::browser_protocol::network::{
     EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
     Headers, Request, Response,
 };
 use chromiumoxide::cdp::browser_protocol::page::{CaptureSnapshotFormat, CaptureSnapshotParams};
-use chromiumoxide::cdp::js_protocol::runtime::{EventConsoleApiCalled, EventExceptionThrown};
 use chrono::{DateTime, Utc};
 use prod_smoke_model::{BlockedRequest, Redactor, ScenarioTrace};
 use serde_json::{Value, json};
 
-use crate::page_watch;
+use crate::watched::{ConsoleEvent, NetEvent, PageLog, console_message, exception_message};
 
 /// When a scenario's trace is written (`--trace`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,10 +49,6 @@ impl TraceMode {
     }
 }
 
-/// Caps what one page may pile up for its trace, so a page that loads
-/// thousands of resources (or logs in a loop) cannot exhaust memory.
-const MAX_NET_EVENTS: usize = 20_000;
-const MAX_CONSOLE: usize = 2_000;
 /// A request body shown in the HAR is cut at this many bytes.
 const MAX_POST_DATA: usize = 64 * 1024;
 /// How long the MHTML snapshot may take; a hung page must not hold up the run.
@@ -63,53 +56,6 @@ const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the trace files go, inside the artifacts folder.
 pub const TRACES_DIR: &str = "traces";
-
-/// One network event, as CDP sent it, and the visit it arrived during.
-#[derive(Debug)]
-pub(crate) enum NetEvent {
-    Sent(Arc<EventRequestWillBeSent>, usize),
-    Response(Arc<EventResponseReceived>),
-    Finished(Arc<EventLoadingFinished>),
-    Failed(Arc<EventLoadingFailed>),
-}
-
-/// One console message or page error, and the visit it arrived during.
-#[derive(Debug)]
-pub(crate) enum ConsoleEvent {
-    Api(Arc<EventConsoleApiCalled>, usize),
-    Exception(Arc<EventExceptionThrown>, usize),
-    Log(Arc<EventEntryAdded>, usize),
-}
-
-/// A visit: the page entry of the HAR.
-#[derive(Debug, Clone)]
-pub(crate) struct VisitMark {
-    pub index: usize,
-    pub url: String,
-    pub at: DateTime<Utc>,
-}
-
-/// What one page recorded for its trace.
-#[derive(Debug, Default)]
-pub(crate) struct PageLog {
-    pub visits: Vec<VisitMark>,
-    pub net: Vec<NetEvent>,
-    pub console: Vec<ConsoleEvent>,
-}
-
-impl PageLog {
-    pub fn push_net(&mut self, ev: NetEvent) {
-        if self.net.len() < MAX_NET_EVENTS {
-            self.net.push(ev);
-        }
-    }
-
-    pub fn push_console(&mut self, ev: ConsoleEvent) {
-        if self.console.len() < MAX_CONSOLE {
-            self.console.push(ev);
-        }
-    }
-}
 
 /// A plain-HTTP step: no browser saw it, so the runner notes it itself.
 #[derive(Debug, Clone)]
@@ -693,12 +639,12 @@ pub(crate) fn console_text(scenario: &str, attempt: u32, data: &ScenarioTraceDat
         .iter()
         .map(|ev| match ev {
             ConsoleEvent::Api(e, visit) => {
-                let text = page_watch::console_message(e);
+                let text = console_message(e);
                 let kind = format!("console.{}", e.r#type.as_ref().to_lowercase());
                 (*e.timestamp.inner(), line(&kind, &text, page_of(*visit)))
             }
             ConsoleEvent::Exception(e, visit) => {
-                let text = page_watch::exception_message(e);
+                let text = exception_message(e);
                 (
                     *e.timestamp.inner(),
                     line("exception", &text, page_of(*visit)),
