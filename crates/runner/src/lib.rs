@@ -2,6 +2,7 @@
 //! HTTP), read-only by construction, and emits events while it goes.
 
 mod browser;
+mod emulation;
 mod errors;
 mod events;
 mod expect;
@@ -15,6 +16,7 @@ mod response_check;
 mod run;
 mod scenario;
 mod screenshot;
+mod storage_state;
 mod trace;
 
 pub use browser::{BrowserSession, BrowserSource, browser_source};
@@ -25,4 +27,5 @@ pub use pool::shown_url;
 pub use process::{find_chromium, finish_reaping};
 pub use run::{DEFAULT_MAX_PAGE_BYTES, RunOptions, run, unrun_checks};
 pub use scenario::MAX_DOCUMENT_BYTES;
+pub use storage_state::{STORAGE_STATE_VAR, StorageState, StorageStateError};
 pub use trace::{TRACES_DIR, TraceMode, blocked_reason};

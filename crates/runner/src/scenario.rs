@@ -16,6 +16,7 @@ use crate::expect::{self, ExpectOutcome};
 use crate::failure::Failure;
 use crate::http_check::CapturedResponse;
 use crate::page_watch::PageWatch;
+use crate::storage_state::AppSession;
 use crate::trace::{self, HttpRecord, ScenarioTraceData, TraceMode};
 use crate::{http_check, response_check, screenshot};
 
@@ -36,6 +37,8 @@ pub struct ScenarioContext<'a> {
     pub trace: TraceMode,
     /// What one visit may download, all responses together (`--max-page-mb`).
     pub max_page_bytes: u64,
+    /// The signed-in session every context starts with (`--storage-state`).
+    pub signed_in: Option<Arc<AppSession>>,
 }
 
 pub struct ScenarioOutcome {
@@ -73,6 +76,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         (true, Some(shared)) => Some(PendingPage(tokio::spawn(open_page(
             shared.clone(),
             ctx.trace.collects(),
+            PageSetup::of(scenario, ctx),
         )))),
         _ => None,
     };
@@ -256,7 +260,10 @@ async fn run_step(
             if page.is_none() {
                 let opened = match (pending.take(), ctx.browser) {
                     (Some(p), _) => p.wait().await,
-                    (None, Some(shared)) => open_page(shared.clone(), ctx.trace.collects()).await,
+                    (None, Some(shared)) => {
+                        let setup = PageSetup::of(scenario, ctx);
+                        open_page(shared.clone(), ctx.trace.collects(), setup).await
+                    }
                     (None, None) => Err("no browser was started for this run".into()),
                 };
                 match opened {
@@ -355,7 +362,26 @@ impl Drop for PendingPage {
     }
 }
 
-async fn open_page(shared: SharedBrowser, trace: bool) -> Result<OpenPage, String> {
+/// What a scenario's context starts with, before its first visit.
+struct PageSetup {
+    settings: prod_smoke_spec::BrowserSettings,
+    signed_in: Option<Arc<AppSession>>,
+}
+
+impl PageSetup {
+    fn of(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> Self {
+        PageSetup {
+            settings: scenario.browser.clone(),
+            signed_in: ctx.signed_in.clone(),
+        }
+    }
+}
+
+async fn open_page(
+    shared: SharedBrowser,
+    trace: bool,
+    setup: PageSetup,
+) -> Result<OpenPage, String> {
     let session = shared.await?;
     let opened = async {
         let isolated = session
@@ -367,6 +393,10 @@ async fn open_page(shared: SharedBrowser, trace: bool) -> Result<OpenPage, Strin
             .close_preload_doors(&isolated.page)
             .await
             .map_err(|e| e.to_string())?;
+        crate::emulation::apply(&isolated.page, &setup.settings).await?;
+        if let Some(signed_in) = &setup.signed_in {
+            signed_in.apply(&isolated.page).await?;
+        }
         let watch = PageWatch::attach(
             &isolated.page,
             isolated.context_id(),
