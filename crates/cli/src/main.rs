@@ -4,6 +4,7 @@
 mod args;
 mod canary;
 mod check_cmd;
+mod devices_cmd;
 mod exit;
 mod heartbeat;
 mod logging;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         let code = match cli.command {
             Some(args::Command::Check(c)) => check_cmd::run(&c),
             Some(args::Command::Deliver(c)) => seal_cmds::deliver(&c).await,
+            Some(args::Command::Devices) => devices_cmd::run(),
             Some(args::Command::History(c)) => seal_cmds::history(&c).await,
             Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
             Some(args::Command::Rollback(c)) => rollback_cmd::run(&c).await,

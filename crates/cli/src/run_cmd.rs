@@ -107,6 +107,7 @@ pub async fn run(args: RunArgs) -> u8 {
             opts.trace = args.trace.into();
             opts.max_page_bytes = args.max_page_mb * 1024 * 1024;
             opts.redactor = redactor.clone();
+            opts.storage_state = args.storage_state.clone().map(std::sync::Arc::new);
             run_interruptible(&opts, &redactor, &heartbeat, deadline).await
         }
         Err(e) => inconclusive(&target, &args.grep, &artifacts, &scenarios, e.to_string()),
