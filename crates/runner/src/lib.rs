@@ -9,6 +9,7 @@ mod expect;
 mod failure;
 mod guard;
 mod http_check;
+mod page_setup;
 mod page_watch;
 mod pool;
 mod process;

@@ -15,6 +15,7 @@ use crate::events::{EventSink, RunEvent};
 use crate::expect::{self, ExpectOutcome};
 use crate::failure::Failure;
 use crate::http_check::CapturedResponse;
+use crate::page_setup::PageSetup;
 use crate::page_watch::PageWatch;
 use crate::storage_state::AppSession;
 use crate::trace::{self, HttpRecord, ScenarioTraceData, TraceMode};
@@ -76,7 +77,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         (true, Some(shared)) => Some(PendingPage(tokio::spawn(open_page(
             shared.clone(),
             ctx.trace.collects(),
-            PageSetup::of(scenario, ctx),
+            PageSetup::new(scenario, ctx.signed_in.clone()),
         )))),
         _ => None,
     };
@@ -261,7 +262,7 @@ async fn run_step(
                 let opened = match (pending.take(), ctx.browser) {
                     (Some(p), _) => p.wait().await,
                     (None, Some(shared)) => {
-                        let setup = PageSetup::of(scenario, ctx);
+                        let setup = PageSetup::new(scenario, ctx.signed_in.clone());
                         open_page(shared.clone(), ctx.trace.collects(), setup).await
                     }
                     (None, None) => Err("no browser was started for this run".into()),
@@ -362,21 +363,6 @@ impl Drop for PendingPage {
     }
 }
 
-/// What a scenario's context starts with, before its first visit.
-struct PageSetup {
-    settings: prod_smoke_spec::BrowserSettings,
-    signed_in: Option<Arc<AppSession>>,
-}
-
-impl PageSetup {
-    fn of(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> Self {
-        PageSetup {
-            settings: scenario.browser.clone(),
-            signed_in: ctx.signed_in.clone(),
-        }
-    }
-}
-
 async fn open_page(
     shared: SharedBrowser,
     trace: bool,
@@ -393,10 +379,7 @@ async fn open_page(
             .close_preload_doors(&isolated.page)
             .await
             .map_err(|e| e.to_string())?;
-        crate::emulation::apply(&isolated.page, &setup.settings).await?;
-        if let Some(signed_in) = &setup.signed_in {
-            signed_in.apply(&isolated.page).await?;
-        }
+        setup.apply(&isolated.page).await?;
         let watch = PageWatch::attach(
             &isolated.page,
             isolated.context_id(),

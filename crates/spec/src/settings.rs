@@ -116,26 +116,6 @@ impl BrowserSettings {
             .as_deref()
             .or(self.device.map(|d| d.user_agent))
     }
-
-    /// A short description for reports: `iPhone 13, dark, es-ES`.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(d) = self.device {
-            parts.push(d.name.to_string());
-        }
-        if let Some(v) = self.viewport {
-            parts.push(format!("{}×{}", v.width, v.height));
-        }
-        if let Some(c) = self.color_scheme {
-            parts.push(c.as_str().to_string());
-        }
-        parts.extend(self.locale.iter().cloned());
-        parts.extend(self.timezone.iter().cloned());
-        if self.user_agent.is_some() {
-            parts.push("own user agent".into());
-        }
-        parts.join(", ")
-    }
 }
 
 impl<'de> Deserialize<'de> for BrowserSettings {
