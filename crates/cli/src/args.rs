@@ -315,6 +315,11 @@ impl clap::builder::TypedValueParser for StorageStateParser {
         let text = value.to_str().ok_or_else(|| {
             clap::Error::raw(ErrorKind::InvalidUtf8, "--storage-state is not UTF-8\n")
         })?;
+        // A blank variable counts as unset, as every variable does: an
+        // empty state signs nothing in.
+        if text.trim().is_empty() {
+            return Ok(prod_smoke_runner::StorageState::default());
+        }
         prod_smoke_runner::StorageState::from_flag(text).map_err(|e| {
             clap::Error::raw(ErrorKind::InvalidValue, format!("--storage-state: {e}\n"))
         })

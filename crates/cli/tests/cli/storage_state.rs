@@ -155,6 +155,14 @@ scenarios:
 }
 
 #[tokio::test]
+async fn a_blank_variable_counts_as_unset() {
+    let mut s = Smoke::new();
+    s.args(["devices"]).env("PROD_SMOKE_STORAGE_STATE", " ");
+    let f = s.run().await;
+    assert_eq!(f.code, 0, "{f}");
+}
+
+#[tokio::test]
 async fn devices_lists_every_pinned_device() {
     let mut s = Smoke::new();
     s.args(["devices"]);
