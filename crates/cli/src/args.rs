@@ -75,12 +75,17 @@ impl Cli {
             None => {
                 self.run.config_dir = g.config_dir.clone();
                 self.run.seal.ledger = ledger;
+                // The session's values are secrets like `--secret`'s, so
+                // every redactor built from the list masks them.
+                if let Some(state) = &self.run.storage_state {
+                    self.run.seal.ledger.secrets.extend(state.secrets());
+                }
             }
             Some(Command::Rollback(r)) => r.config_dir = g.config_dir.clone(),
             Some(Command::Deliver(d)) => d.ledger = ledger,
             Some(Command::History(h)) => h.ledger = ledger,
             Some(Command::Notes(n)) => n.ledger = ledger,
-            Some(Command::Check(_) | Command::Steps) => {}
+            Some(Command::Check(_) | Command::Devices | Command::Steps) => {}
         }
     }
 
@@ -123,6 +128,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Replay seal deliveries that are still pending in the ledger.
     Deliver(DeliverArgs),
+    /// List the devices a scenario's `use: {device: …}` can name, with
+    /// their viewport, scale, touch and user agent.
+    Devices,
     /// List recent seals from the ledger.
     History(HistoryArgs),
     /// Put the latest verdict line into a release-notes body or message.
@@ -271,6 +279,13 @@ pub struct RunArgs {
     #[arg(long, help_heading = SEAL)]
     pub repo: Option<String>,
 
+    /// A signed-in session: Playwright's storageState JSON (cookies and
+    /// per-origin localStorage), as a file or, in the variable, the JSON
+    /// itself. Put into every scenario's browser for the app's own host
+    /// only; its values are masked as *** everywhere.
+    #[arg(long, env = "PROD_SMOKE_STORAGE_STATE", hide_env_values = true, value_name = "FILE", value_parser = StorageStateParser, help_heading = BROWSER)]
+    pub storage_state: Option<prod_smoke_runner::StorageState>,
+
     /// Which scenarios leave a trace in <artifacts>/traces/: a HAR of the
     /// network, an MHTML snapshot of the page, and the console.
     #[arg(long, value_enum, default_value_t = TraceArg::OnFailure, help_heading = OUTPUT)]
@@ -278,6 +293,37 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub seal: SealArgs,
+}
+
+/// Reads `--storage-state` (a file, or the JSON itself from the variable)
+/// when the flags are parsed, so a bad one is exit 2 before anything runs.
+/// Its errors are raw: clap's own would quote the value, which may be the
+/// JSON with its secrets.
+#[derive(Debug, Clone, Copy)]
+struct StorageStateParser;
+
+impl clap::builder::TypedValueParser for StorageStateParser {
+    type Value = prod_smoke_runner::StorageState;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        use clap::error::ErrorKind;
+        let text = value.to_str().ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidUtf8, "--storage-state is not UTF-8\n")
+        })?;
+        // A blank variable counts as unset, as every variable does: an
+        // empty state signs nothing in.
+        if text.trim().is_empty() {
+            return Ok(prod_smoke_runner::StorageState::default());
+        }
+        prod_smoke_runner::StorageState::from_flag(text).map_err(|e| {
+            clap::Error::raw(ErrorKind::InvalidValue, format!("--storage-state: {e}\n"))
+        })
+    }
 }
 
 /// The `--help` headings of the seal run's flags.

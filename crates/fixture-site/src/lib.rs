@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod context_pages;
 mod errors;
 mod fault;
 mod guard_pages;
@@ -35,6 +36,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use context_pages::{PHONE_MAX_WIDTH, SESSION_COOKIE};
 pub use errors::{FixtureError, UnknownFault};
 pub use fault::Fault;
 pub use options::FixtureOptions;

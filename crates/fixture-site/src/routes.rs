@@ -57,6 +57,9 @@ pub(crate) async fn handle(
         let _ = Limited::new(req.into_body(), MAX_BODY).collect().await;
         return res;
     }
+    if let Some(res) = crate::context_pages::route(state, &method, &path, req.headers()) {
+        return res;
+    }
     let query = req.uri().query().unwrap_or_default().to_string();
     // Drain small bodies so the connection stays usable for the next request.
     let _ = Limited::new(req.into_body(), MAX_BODY).collect().await;

@@ -16,6 +16,7 @@ use crate::browser::{BrowserSession, BrowserSource};
 use crate::events::{EventSink, RunEvent};
 use crate::guard::GuardPolicy;
 use crate::scenario::{self, ScenarioContext, ScenarioOutcome, SharedBrowser};
+use crate::storage_state::{AppSession, StorageState};
 use crate::trace::{self, TraceMode};
 
 #[derive(Debug, Clone)]
@@ -47,6 +48,9 @@ pub struct RunOptions {
     /// What one visit may download, every response together; past it the
     /// visit is stopped and its check fails (scenario.rs).
     pub max_page_bytes: u64,
+    /// A signed-in session (`--storage-state`), put into every scenario's
+    /// context for the app's own host only (storage_state.rs).
+    pub storage_state: Option<Arc<StorageState>>,
 }
 
 /// The default page cap: 32 MiB.
@@ -78,6 +82,7 @@ impl RunOptions {
             trace: TraceMode::default(),
             redactor: Redactor::new(),
             max_page_bytes: DEFAULT_MAX_PAGE_BYTES,
+            storage_state: None,
         }
     }
 }
@@ -158,6 +163,7 @@ async fn run_attempts(
         retried: false,
         browser,
     };
+    let signed_in = signed_in(opts, events);
     let mut to_run: Vec<usize> = (0..count).collect();
     let mut reconnect = false;
     for attempt in 1..=opts.retries + 1 {
@@ -178,7 +184,7 @@ async fn run_attempts(
             }
         }
         let shared = done.browser.as_ref().map(|(shared, _)| shared);
-        let results = run_batch(opts, &to_run, attempt, http, shared, events).await;
+        let results = run_batch(opts, &to_run, attempt, http, shared, &signed_in, events).await;
         let any_failed = results.iter().any(|(_, o)| !o.passed());
         // A browser lost mid-batch (a pool restart, a crash) is an
         // environment failure that a new browser can fix: its scenarios
@@ -329,6 +335,7 @@ async fn run_batch(
     attempt: u32,
     http: &reqwest::Client,
     browser: Option<&SharedBrowser>,
+    signed_in: &Option<Arc<AppSession>>,
     events: &EventSink,
 ) -> Vec<(usize, ScenarioOutcome)> {
     stream::iter(indexes.iter().copied())
@@ -345,12 +352,27 @@ async fn run_batch(
                 attempt,
                 trace: opts.trace,
                 max_page_bytes: opts.max_page_bytes,
+                signed_in: signed_in.clone(),
             };
             (i, scenario::run(&opts.scenarios[i], &ctx).await)
         })
         .buffer_unordered(opts.workers.max(1))
         .collect()
         .await
+}
+
+/// The app's share of the storage state, and a note for each part of it
+/// left out because it belongs to another host or origin.
+fn signed_in(opts: &RunOptions, events: &EventSink) -> Option<Arc<AppSession>> {
+    let state = opts.storage_state.as_ref()?;
+    let (app, skipped) = state.for_app(&opts.base_url);
+    for line in skipped {
+        events.emit(RunEvent::Note {
+            scenario: "storage state".into(),
+            text: format!("left out {line}"),
+        });
+    }
+    (!app.is_empty()).then(|| Arc::new(app))
 }
 
 /// Did the browser go away? A browser that died mid-run can first surface

@@ -124,7 +124,8 @@ pub(crate) async fn write(
     let har = serde_json::to_string_pretty(&har).unwrap_or_default();
     trace.har = write_file(dir, &format!("{stem}.har"), redactor.redact(&har)).await;
     if let Some(Ok(mhtml)) = &data.mhtml {
-        trace.mhtml = write_file(dir, &format!("{stem}.mhtml"), redactor.redact(mhtml)).await;
+        let mhtml = redactor.redact(&unfold_soft_breaks(mhtml, redactor));
+        trace.mhtml = write_file(dir, &format!("{stem}.mhtml"), mhtml).await;
     }
     let console = console_text(scenario, attempt, data);
     trace.console = write_file(
@@ -134,6 +135,36 @@ pub(crate) async fn write(
     )
     .await;
     trace
+}
+
+/// Quoted-printable text breaks lines past 76 characters with a soft
+/// break (`=` and a newline) wherever it falls, so a secret on a long line
+/// can be cut in two and slip past the redactor. With secrets to mask, the
+/// soft breaks of the quoted-printable parts are taken out first: the
+/// decoded text is the same, and browsers read the longer lines. Base64
+/// parts (images) are left as they are: their `=` is padding.
+fn unfold_soft_breaks(mhtml: &str, redactor: &Redactor) -> String {
+    if redactor.is_empty() {
+        return mhtml.to_string();
+    }
+    let mut out = String::with_capacity(mhtml.len());
+    let mut quoted_printable = false;
+    for line in mhtml.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\r', '\n']);
+        if bare.starts_with("--") {
+            quoted_printable = false;
+        } else if let Some(v) = bare
+            .to_ascii_lowercase()
+            .strip_prefix("content-transfer-encoding:")
+        {
+            quoted_printable = v.trim() == "quoted-printable";
+        } else if quoted_printable && let Some(joined) = bare.strip_suffix('=') {
+            out.push_str(joined);
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 async fn write_file(dir: &Path, name: &str, text: String) -> Option<PathBuf> {
@@ -692,6 +723,24 @@ fn line(kind: &str, text: &str, page: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn soft_breaks_are_unfolded_in_quoted_printable_parts_only() {
+        let mut r = prod_smoke_model::Redactor::new();
+        r.add("session-value-1234");
+        let mhtml = "Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>session-val=\r\nue-1234</p>=3D\r\n------B\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA=\r\nQQ==\r\n------B--\r\n";
+        let unfolded = super::unfold_soft_breaks(mhtml, &r);
+        assert!(
+            unfolded.contains("<p>session-value-1234</p>=3D\r\n"),
+            "{unfolded}"
+        );
+        assert!(unfolded.contains("AAAA=\r\nQQ==\r\n"), "{unfolded}");
+        assert!(!r.redact(&unfolded).contains("session-value-1234"));
+        assert_eq!(
+            super::unfold_soft_breaks(mhtml, &prod_smoke_model::Redactor::new()),
+            mhtml
+        );
+    }
+
     use super::*;
 
     fn entry(url: &str, version: &str, ty: Option<&str>, reserved: bool) -> Value {
