@@ -103,10 +103,7 @@ impl<'a> Webhook<'a> {
     ) -> Result<Self, DeliveryError> {
         let (id, token) = parse_webhook_url(url).ok_or(DiscordError::WebhookUrl)?;
         let thread_id = match thread_id.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => Some(
-                t.parse::<u64>()
-                    .map_err(|_| DiscordError::ThreadId)?,
-            ),
+            Some(t) => Some(t.parse::<u64>().map_err(|_| DiscordError::ThreadId)?),
             None => None,
         };
         let client = reqwest::Client::builder()

@@ -40,7 +40,7 @@ mod settings;
 mod sinks;
 mod summary;
 
-pub use config::{DeliveryLog, SEAL_VARS, SealConfig, SealOverrides, env, ledger_path};
+pub use config::{DeliveryLog, SealConfig, SealOverrides, env, ledger_path};
 pub use deliver::{
     DeliverReport, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport, deliver_pending,
     history, seal_run,

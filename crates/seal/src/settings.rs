@@ -7,7 +7,7 @@
 //!
 //! This module knows no sink: it is the vocabulary they all use.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// An environment variable the seal reads.
@@ -55,6 +55,9 @@ pub enum Secrecy {
 #[derive(Clone, Default)]
 pub struct Settings {
     values: BTreeMap<&'static str, String>,
+    /// Every variable that was read, set or not: asking for another one is
+    /// a sink reading a variable it forgot to declare.
+    declared: BTreeSet<&'static str>,
 }
 
 impl Settings {
@@ -63,15 +66,22 @@ impl Settings {
         vars: impl IntoIterator<Item = &'a EnvVar>,
         get: impl Fn(&str) -> Option<String>,
     ) -> Self {
-        let values = vars
-            .into_iter()
-            .filter_map(|var| Some((var.name, get(var.name)?)))
-            .collect();
-        Settings { values }
+        let mut settings = Settings::default();
+        for var in vars {
+            settings.declared.insert(var.name);
+            if let Some(value) = get(var.name) {
+                settings.values.insert(var.name, value);
+            }
+        }
+        settings
     }
 
     /// The value as it was set; `None` when unset or blank.
     pub fn raw(&self, name: &str) -> Option<&str> {
+        debug_assert!(
+            self.declared.contains(name),
+            "{name} is read, but no sink declares it in its ENV"
+        );
         self.values.get(name).map(String::as_str)
     }
 
@@ -86,5 +96,46 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Names only: some of the values are secrets.
         f.debug_set().entries(self.values.keys()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const VARS: &[EnvVar] = &[
+        EnvVar {
+            name: "SINK_URL",
+            need: Need::Required,
+            secrecy: Secrecy::Url,
+            help: "where it goes",
+        },
+        EnvVar {
+            name: "SINK_MODE",
+            need: Need::Optional,
+            secrecy: Secrecy::Plain,
+            help: "how",
+        },
+    ];
+
+    #[test]
+    fn keeps_what_was_set_as_it_was_set() {
+        let settings = Settings::read(VARS, |name| {
+            (name == "SINK_URL").then(|| " https://hooks.example/in ".to_string())
+        });
+        assert_eq!(settings.raw("SINK_URL"), Some(" https://hooks.example/in "));
+        assert_eq!(
+            settings.trimmed("SINK_URL"),
+            Some("https://hooks.example/in")
+        );
+        assert_eq!(settings.raw("SINK_MODE"), None);
+        assert_eq!(format!("{settings:?}"), r#"{"SINK_URL"}"#);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "SINK_TOKEN is read, but no sink declares it")]
+    fn reading_an_undeclared_variable_is_a_bug() {
+        Settings::read(VARS, |_| None).raw("SINK_TOKEN");
     }
 }
