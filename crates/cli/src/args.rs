@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version = env!("PROD_SMOKE_VERSION"),
     // A later flag overrides an earlier one, as wrappers that append flags expect.
     args_override_self = true,
-    after_help = SINKS_HELP,
+    after_help = sinks_help(),
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,20 +25,23 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
-/// Shown under `prod-smoke --help`: what turns each sink on. The ledger is
+/// Shown under `prod-smoke --help`: what turns each sink on, one entry per
+/// registered sink, in the words of the sink's own file. The ledger is
 /// always written; every other sink is off until its variables are set.
-pub const SINKS_HELP: &str = "\
-Sinks (the local ledger is always written; each other sink is on when its variables are set):
-  Postgres       DATABASE_URL (and PGPASSWORD): the seal on the Release row
-  Discord        DISCORD_RELEASE_NOTES_WEBHOOK_URL, else DISCORD_DEPLOY_WEBHOOK_URL;
-                 DISCORD_RELEASE_NOTES_THREAD_ID posts into a thread,
-                 DISCORD_OPERATOR_MENTION is pinged on red
-  Release notes  --notes-message-id ID, through the same Discord webhook
-  Webhook        PROD_SMOKE_WEBHOOK_URL and PROD_SMOKE_WEBHOOK_SECRET (signed JSON)
-  GitHub         GITHUB_TOKEN, GITHUB_REPOSITORY and --sha (or the deployment in
-                 GITHUB_EVENT_PATH when GITHUB_EVENT_NAME is deployment_status):
-                 a commit status; GITHUB_API_URL for GitHub Enterprise Server
-Every flag and variable: docs/operations.md.";
+pub fn sinks_help() -> String {
+    const INDENT: usize = 17;
+    let mut help = String::from(
+        "Sinks (the local ledger is always written; each other sink is on when its variables are set):\n",
+    );
+    for sink in prod_smoke_seal::Sink::ALL {
+        for (i, line) in sink.help().lines().enumerate() {
+            let label = if i == 0 { sink.label() } else { "" };
+            help.push_str(&format!("  {label:<width$}{line}\n", width = INDENT - 2));
+        }
+    }
+    help.push_str("Every flag and variable: docs/operations.md.");
+    help
+}
 
 /// Flags every command takes, before or after its name
 /// (`prod-smoke --ledger L history` = `prod-smoke history --ledger L`).
@@ -529,19 +532,22 @@ mod tests {
     }
 
     /// `--help` names what turns each sink on: every variable a sink
-    /// reads for itself, and the ones the configuration reads for them.
+    /// reads for itself (but the ones only tests set).
     #[test]
     fn help_names_every_sink_variable() {
         let help = Cli::command().render_long_help().to_string();
-        let env = prod_smoke_seal::env::DATABASE_URL;
-        let mut vars = vec![
-            env,
-            prod_smoke_seal::env::RELEASE_NOTES_WEBHOOK,
-            prod_smoke_seal::env::DEPLOY_WEBHOOK,
-            prod_smoke_seal::env::RELEASE_NOTES_THREAD,
-        ];
-        for sink in prod_smoke_seal::Sink::ALL {
-            vars.extend(sink.env_vars().iter().map(|v| v.name));
+        let vars: Vec<&str> = prod_smoke_seal::Sink::ALL
+            .iter()
+            .flat_map(|sink| sink.help_vars())
+            .map(|var| var.name)
+            .collect();
+        for var in [
+            "DATABASE_URL",
+            "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
+            "DISCORD_DEPLOY_WEBHOOK_URL",
+            "DISCORD_RELEASE_NOTES_THREAD_ID",
+        ] {
+            assert!(vars.contains(&var), "no sink declares {var}: {vars:?}");
         }
         for var in vars {
             assert!(help.contains(var), "--help does not name {var}:\n{help}");
