@@ -31,6 +31,7 @@ mod rollback;
 mod secrets;
 mod sinks;
 mod summary;
+mod watch;
 
 pub use config::{
     DEFAULT_DISCORD_API_BASE, DeliveryLog, SealConfig, SealOverrides, env, ledger_path,
@@ -41,7 +42,7 @@ pub use deliver::{
 };
 pub use errors::{Cause, DeliveryError, SealError, chain};
 pub use fallback::{FALLBACK_FOLDER, LedgerPlace, fallback_ledgers};
-pub use history::{HistoryEntry, format_history};
+pub use history::{HistoryEntry, WatchSpan, format_history};
 pub use ledger::{APPLICATION_ID, DeliveryRecord, DeliveryState, Ledger};
 pub use markdown_safe::escape_markdown;
 pub use retry::RetryPolicy;
@@ -64,3 +65,4 @@ pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,
     summary, summary_markdown, verdict_line,
 };
+pub use watch::{PassRecord, WatchPass, amended_summary, seal_pass};
