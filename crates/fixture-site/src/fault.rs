@@ -68,11 +68,15 @@ pub enum Fault {
     /// that scrolls to its contact section, and an unknown path answers
     /// 200 (a soft 404).
     LocatorsBroken,
+    /// The site drops off the network: every new connection is reset at
+    /// once and every open one is dropped, so no request gets any HTTP
+    /// answer (as for a runner that lost its network).
+    Offline,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 23] = [
+    pub const ALL: [Fault; 24] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -96,6 +100,7 @@ impl Fault {
         Fault::Trickle,
         Fault::TallPage,
         Fault::LocatorsBroken,
+        Fault::Offline,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -124,6 +129,7 @@ impl Fault {
             Fault::Trickle => "trickle",
             Fault::TallPage => "tall-page",
             Fault::LocatorsBroken => "locators-broken",
+            Fault::Offline => "offline",
         }
     }
 
@@ -157,6 +163,7 @@ impl Fault {
             Fault::LocatorsBroken => {
                 "/people, /embed and /long lose labels, test ids, frame text and anchors; unknown paths answer 200"
             }
+            Fault::Offline => "every connection is reset: no request gets an answer",
         }
     }
 }

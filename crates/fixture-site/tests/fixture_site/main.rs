@@ -3,6 +3,7 @@
 mod binary;
 mod faults;
 mod healthy;
+mod schedule;
 mod tls;
 
 use std::time::Duration;
