@@ -5,8 +5,8 @@
 //! arrives). The watch runs the same suite again every `--every` (default
 //! `5m`) for `--for` (default `1h`) and amends the seal only when the
 //! verdict changes. This crate is the policy and the loop, generic over
-//! [`Watched`] (run one pass; record it as the policy says), so it holds no
-//! browser, no ledger and no sink.
+//! [`Watched`] (run one pass and record it as the policy decides), so it
+//! holds no browser, no ledger and no sink.
 //!
 //! # The policy
 //!

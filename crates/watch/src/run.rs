@@ -37,8 +37,8 @@ pub struct PassSeen {
 pub enum WatchEvent<'a> {
     /// A pass starts.
     Starting(&'a PassPlan),
-    /// A pass has its verdict and the policy decided; recording comes next.
-    Decided(&'a PassSeen),
+    /// A pass is over: judged by the policy and recorded as it said.
+    Recorded(&'a PassSeen),
     /// The next pass waits until this offset.
     Waiting { next: Duration },
     /// A stop was asked for; the watch ends once the pass in flight (if
@@ -49,24 +49,15 @@ pub enum WatchEvent<'a> {
 /// What a watch watches: one pass of the suite, and the seal it records.
 /// The CLI implements it over the engine; tests over fakes.
 pub trait Watched {
-    /// A finished pass, not yet recorded.
-    type Pass;
-
-    /// Runs one pass of the suite into `plan.artifacts`. It records
-    /// nothing: the policy decides how once its verdict is known.
-    fn run(&mut self, plan: &PassPlan) -> impl Future<Output = Self::Pass>;
-
-    /// The pass's verdict.
-    fn verdict(&self, pass: &Self::Pass) -> Verdict;
-
-    /// Records the pass as the policy said: the normal seal, the ledger
-    /// only, or an amendment of the seal everywhere it lives.
-    fn record(
+    /// Runs one pass of the suite into `plan.artifacts`; once its verdict
+    /// is known, asks `decide` what the policy makes of it and records the
+    /// pass so: the normal seal, the ledger only, or an amendment of the
+    /// seal everywhere it lives. Returns the verdict.
+    fn pass(
         &mut self,
-        pass: Self::Pass,
         plan: &PassPlan,
-        record: Record,
-    ) -> impl Future<Output = ()>;
+        decide: &mut dyn FnMut(Verdict) -> Record,
+    ) -> impl Future<Output = Verdict>;
 
     /// Progress for a reporter; nothing by default.
     fn event(&mut self, _event: WatchEvent<'_>) {}
@@ -145,36 +136,41 @@ pub async fn watch<W: Watched>(
             artifacts: pass_folder(root, done),
         };
         watched.event(WatchEvent::Starting(&plan));
-        // The pass is never cut short by a stop: it finishes and is
-        // recorded, and then the watch ends.
-        let (pass, stopped) = {
-            let pass = watched.run(&plan);
+        // The pass is never cut short by the loop: it is judged and
+        // recorded, and only then does a stop end the watch.
+        let mut decided: Option<Record> = None;
+        let (verdict, stopped) = {
+            let mut decide = |verdict: Verdict| {
+                let record = *decided.get_or_insert_with(|| judge.decide(verdict, plan.offset));
+                record
+            };
+            let pass = watched.pass(&plan, &mut decide);
             let mut pass = std::pin::pin!(pass);
             let mut stopped = None;
-            let pass = loop {
+            let verdict = loop {
                 tokio::select! {
-                    pass = &mut pass => break pass,
+                    verdict = &mut pass => break verdict,
                     why = &mut stop, if stopped.is_none() => stopped = Some(why),
                 }
             };
-            (pass, stopped)
+            (verdict, stopped)
         };
+        // A pass that never asked is judged now, so the policy sees every
+        // verdict in order.
+        let record = decided.unwrap_or_else(|| judge.decide(verdict, plan.offset));
         if let Some(why) = &stopped {
             watched.event(WatchEvent::Stopping {
                 why,
                 pass_in_flight: true,
             });
         }
-        let verdict = watched.verdict(&pass);
-        let record = judge.decide(verdict, plan.offset);
         let seen = PassSeen {
             number: plan.number,
             offset: plan.offset,
             verdict,
             record,
         };
-        watched.event(WatchEvent::Decided(&seen));
-        watched.record(pass, &plan, record).await;
+        watched.event(WatchEvent::Recorded(&seen));
         report.timeline.push(plan.offset, verdict);
         report.passes.push(seen);
         if stopped.is_some() {
