@@ -141,8 +141,7 @@ pub async fn watch<W: Watched>(
         let mut decided: Option<Record> = None;
         let (verdict, stopped) = {
             let mut decide = |verdict: Verdict| {
-                let record = *decided.get_or_insert_with(|| judge.decide(verdict, plan.offset));
-                record
+                *decided.get_or_insert_with(|| judge.decide(verdict, plan.offset))
             };
             let pass = watched.pass(&plan, &mut decide);
             let mut pass = std::pin::pin!(pass);
