@@ -58,10 +58,14 @@ pub async fn run(args: WatchArgs) -> u8 {
         policy.confirm,
         root.display()
     );
-    let browser = KeptBrowser::new(
-        request.browser.chromium.clone(),
-        request.browser.cdp_url.as_deref(),
-    );
+    let browser = if args.browser_per_pass {
+        None
+    } else {
+        KeptBrowser::new(
+            request.browser.chromium.clone(),
+            request.browser.cdp_url.as_deref(),
+        )
+    };
     let mut passes = EnginePasses {
         request,
         root: root.clone(),

@@ -209,7 +209,7 @@ async fn sigterm_ends_the_watch_after_the_pass_in_flight_and_leaves_no_browser()
 
     let studio = site(&[]).await;
     let s = watcher(&studio.base_url(), "2s", "1h");
-    let mut child = s.spawn();
+    let child = s.spawn();
     // Wait for the first pass to be recorded, then ask it to stop.
     let log = s.artifacts().join("watch.log");
     let started = std::time::Instant::now();
