@@ -75,12 +75,17 @@ impl Cli {
             None => {
                 self.run.config_dir = g.config_dir.clone();
                 self.run.seal.ledger = ledger;
+                // The session's values are secrets like `--secret`'s, so
+                // every redactor built from the list masks them.
+                if let Some(state) = &self.run.storage_state {
+                    self.run.seal.ledger.secrets.extend(state.secrets());
+                }
             }
             Some(Command::Rollback(r)) => r.config_dir = g.config_dir.clone(),
             Some(Command::Deliver(d)) => d.ledger = ledger,
             Some(Command::History(h)) => h.ledger = ledger,
             Some(Command::Notes(n)) => n.ledger = ledger,
-            Some(Command::Check(_) | Command::Steps) => {}
+            Some(Command::Check(_) | Command::Devices | Command::Steps) => {}
         }
     }
 
@@ -123,6 +128,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Replay seal deliveries that are still pending in the ledger.
     Deliver(DeliverArgs),
+    /// List the devices a scenario's `use: {device: …}` can name, with
+    /// their viewport, scale, touch and user agent.
+    Devices,
     /// List recent seals from the ledger.
     History(HistoryArgs),
     /// Put the latest verdict line into a release-notes body or message.
@@ -232,7 +240,7 @@ pub struct RunArgs {
     /// The whole run's time limit, e.g. `90s`, `10m`, `1h` (plain numbers
     /// are seconds). Past it the run ends inconclusive (exit 3) with the
     /// evidence it has, the seal records it, and the browser is reaped.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, help_heading = RUN)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = prod_smoke_engine::parse_duration, help_heading = RUN)]
     pub deadline: std::time::Duration,
 
     /// What one page visit may download, every response together, in MiB.
@@ -271,6 +279,13 @@ pub struct RunArgs {
     #[arg(long, help_heading = SEAL)]
     pub repo: Option<String>,
 
+    /// A signed-in session: Playwright's storageState JSON (cookies and
+    /// per-origin localStorage), as a file or, in the variable, the JSON
+    /// itself. Put into every scenario's browser for the app's own host
+    /// only; its values are masked as *** everywhere.
+    #[arg(long, env = "PROD_SMOKE_STORAGE_STATE", hide_env_values = true, value_name = "FILE", value_parser = StorageStateParser, help_heading = BROWSER)]
+    pub storage_state: Option<prod_smoke_runner::StorageState>,
+
     /// Which scenarios leave a trace in <artifacts>/traces/: a HAR of the
     /// network, an MHTML snapshot of the page, and the console.
     #[arg(long, value_enum, default_value_t = TraceArg::OnFailure, help_heading = OUTPUT)]
@@ -278,6 +293,37 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub seal: SealArgs,
+}
+
+/// Reads `--storage-state` (a file, or the JSON itself from the variable)
+/// when the flags are parsed, so a bad one is exit 2 before anything runs.
+/// Its errors are raw: clap's own would quote the value, which may be the
+/// JSON with its secrets.
+#[derive(Debug, Clone, Copy)]
+struct StorageStateParser;
+
+impl clap::builder::TypedValueParser for StorageStateParser {
+    type Value = prod_smoke_runner::StorageState;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        use clap::error::ErrorKind;
+        let text = value.to_str().ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidUtf8, "--storage-state is not UTF-8\n")
+        })?;
+        // A blank variable counts as unset, as every variable does: an
+        // empty state signs nothing in.
+        if text.trim().is_empty() {
+            return Ok(prod_smoke_runner::StorageState::default());
+        }
+        prod_smoke_runner::StorageState::from_flag(text).map_err(|e| {
+            clap::Error::raw(ErrorKind::InvalidValue, format!("--storage-state: {e}\n"))
+        })
+    }
 }
 
 /// The `--help` headings of the seal run's flags.
@@ -298,16 +344,6 @@ pub enum TraceArg {
     Off,
 }
 
-impl TraceArg {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TraceArg::OnFailure => "on-failure",
-            TraceArg::Always => "always",
-            TraceArg::Off => "off",
-        }
-    }
-}
-
 impl From<TraceArg> for prod_smoke_runner::TraceMode {
     fn from(t: TraceArg) -> Self {
         match t {
@@ -318,15 +354,9 @@ impl From<TraceArg> for prod_smoke_runner::TraceMode {
     }
 }
 
-/// The ledger and what to mask: every command that reads or writes seals.
-/// Both are global flags ([`GlobalArgs`]), handed over after parsing.
-#[derive(Debug, Clone, Default)]
-pub struct LedgerArgs {
-    /// `--ledger PATH` or `PROD_SMOKE_LEDGER`.
-    pub ledger: Option<PathBuf>,
-    /// `--secret VALUE`, repeatable.
-    pub secrets: Vec<String>,
-}
+/// The ledger and what to mask: `--ledger` and `--secret`, global flags
+/// ([`GlobalArgs`]) handed over after parsing.
+pub use prod_smoke_engine::LedgerSettings as LedgerArgs;
 
 /// How hard to try a sink before leaving a delivery pending.
 #[derive(Debug, Args, Clone)]
@@ -418,41 +448,6 @@ impl NotesArgs {
             .or(self.app_flag.as_deref())
             .unwrap_or(prod_smoke_config::DEFAULT_APP)
     }
-}
-
-/// `90`, `90s`, `10m`, `1h`, or a sum such as `1m30s`; at least one second.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let bad = || format!("`{text}` is not a duration: write e.g. 90s, 10m or 1h");
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return (secs > 0)
-            .then(|| std::time::Duration::from_secs(secs))
-            .ok_or_else(bad);
-    }
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            _ => return Err(bad()),
-        };
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-        number.clear();
-    }
-    if !number.is_empty() || total == 0 {
-        return Err(bad());
-    }
-    Ok(std::time::Duration::from_secs(total))
 }
 
 #[cfg(test)]
@@ -553,26 +548,6 @@ mod tests {
         }
         for heading in [TARGET, OUTPUT, RUN, BROWSER, SAFETY, SEAL, "Global options"] {
             assert!(help.contains(heading), "no `{heading}` heading:\n{help}");
-        }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90"), Ok(std::time::Duration::from_secs(90)));
-        assert_eq!(
-            parse_duration("10m"),
-            Ok(std::time::Duration::from_secs(600))
-        );
-        assert_eq!(
-            parse_duration("1m30s"),
-            Ok(std::time::Duration::from_secs(90))
-        );
-        assert_eq!(
-            parse_duration("2h"),
-            Ok(std::time::Duration::from_secs(7200))
-        );
-        for bad in ["", "0", "0s", "m", "10x", "5m3", "-1s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }
 }

@@ -68,6 +68,11 @@ pub enum Fault {
     /// that scrolls to its contact section, and an unknown path answers
     /// 200 (a soft 404).
     LocatorsBroken,
+    /// The pages a scenario's browser settings and signed-in session read
+    /// regress: `/phone`'s menu button no longer shows on a phone,
+    /// `/theme` ignores the colour scheme, and `/account` refuses the
+    /// session cookie.
+    ContextBroken,
     /// The site drops off the network: every new connection is reset at
     /// once and every open one is dropped, so no request gets any HTTP
     /// answer (as for a runner that lost its network).
@@ -76,7 +81,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 24] = [
+    pub const ALL: [Fault; 25] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -100,6 +105,7 @@ impl Fault {
         Fault::Trickle,
         Fault::TallPage,
         Fault::LocatorsBroken,
+        Fault::ContextBroken,
         Fault::Offline,
     ];
 
@@ -129,6 +135,7 @@ impl Fault {
             Fault::Trickle => "trickle",
             Fault::TallPage => "tall-page",
             Fault::LocatorsBroken => "locators-broken",
+            Fault::ContextBroken => "context-broken",
             Fault::Offline => "offline",
         }
     }
@@ -162,6 +169,9 @@ impl Fault {
             Fault::TallPage => "/tasks lays out 300,000 px tall",
             Fault::LocatorsBroken => {
                 "/people, /embed and /long lose labels, test ids, frame text and anchors; unknown paths answer 200"
+            }
+            Fault::ContextBroken => {
+                "/phone hides its menu on phones, /theme ignores dark mode, /account refuses the session"
             }
             Fault::Offline => "every connection is reset: no request gets an answer",
         }

@@ -19,15 +19,16 @@ mod markdown;
 mod results_json;
 
 pub use annotations::{escape_data, escape_property, github_annotations};
-pub use artifacts::{ArtifactPaths, HTML_FILE, JUNIT_FILE, RESULTS_FILE, write_artifacts};
+pub use artifacts::{
+    ArtifactPaths, HTML_FILE, JUNIT_FILE, REPORT_FILES, RESULTS_FILE, write_artifacts,
+};
 pub use errors::ReportError;
 pub use explain::explain;
 pub use html::{CONTENT_SECURITY_POLICY, report_html};
 pub use intoto::{
-    STATEMENT_FILE, STATEMENT_TYPE, SpecResource, TEST_RESULT_PREDICATE, intoto_statement,
-    write_statement,
+    STATEMENT_TYPE, SpecResource, TEST_RESULT_PREDICATE, intoto_statement, write_statement,
 };
 pub use junit::junit_xml;
-pub use manifest::{MANIFEST_FILE, is_inside, verify_manifest, write_manifest};
+pub use manifest::{MANIFEST_FILE, STATEMENT_FILE, is_inside, verify_manifest, write_manifest};
 pub use markdown::step_summary_markdown;
 pub use results_json::{RESULTS_SCHEMA, results_json};

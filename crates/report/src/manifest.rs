@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use prod_smoke_model::atomic::{is_partial, write_atomic};
 use sha2::{Digest, Sha256};
@@ -12,6 +12,11 @@ use sha2::{Digest, Sha256};
 use crate::errors::ReportError;
 
 pub const MANIFEST_FILE: &str = "sha256_manifest.txt";
+
+/// The in-toto statement's file name in the artifacts folder (intoto.rs
+/// writes it). Named here, beside the manifest, because the manifest leaves
+/// it out: the statement attests the manifest, not the other way round.
+pub const STATEMENT_FILE: &str = "seal.intoto.json";
 
 /// Hashes every regular file under `dir` (recursively, except the manifest
 /// itself, temporary files mid-write and the in-toto statement that names
@@ -86,7 +91,7 @@ fn hash_folder(dir: &Path) -> Result<BTreeMap<String, String>, ReportError> {
                 // A temporary file mid-write is not evidence.
                 let rel = slash_path(path.strip_prefix(dir).unwrap_or(&path));
                 // The statement attests the manifest, so it cannot be in it.
-                if rel != MANIFEST_FILE && rel != crate::intoto::STATEMENT_FILE {
+                if rel != MANIFEST_FILE && rel != STATEMENT_FILE {
                     files.insert(rel, sha256_file(&path)?);
                 }
             }
@@ -121,12 +126,7 @@ pub(crate) fn slash_path(path: &Path) -> String {
         .join("/")
 }
 
-/// True for a path that stays inside the folder it is relative to.
-pub fn is_inside(path: &Path) -> bool {
-    path.components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        && path.components().next().is_some()
-}
+pub use prod_smoke_model::is_inside;
 
 /// GNU coreutils marks a name holding `\` or a newline with a leading `\`
 /// and escapes those characters, so one line stays one entry.

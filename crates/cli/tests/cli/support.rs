@@ -29,6 +29,7 @@ const SCRUBBED: &[&str] = &[
     "GITHUB_RUN_ID",
     "PROD_SMOKE_CDP_URL",
     "PROD_SMOKE_CANARY_URL",
+    "PROD_SMOKE_STORAGE_STATE",
 ];
 
 /// One prod-smoke invocation in its own scratch folder. Chromium's profile

@@ -1,14 +1,17 @@
 //! The step vocabulary. Each step is a YAML mapping with exactly one action
 //! key (`get`, `visit`, `title`, ...) plus that action's modifiers. The
-//! steps are listed once, in `registry.rs`. There are no mutating steps:
-//! only GET and HEAD ever leave the machine.
+//! steps are listed once, in `registry.rs`; a check on the page is one
+//! file in `page/` (its "Adding a step" section says how to add one).
+//! There are no mutating steps: only GET and HEAD ever leave the machine.
 
-mod assertions;
 mod http;
 mod locator;
 mod navigation;
+pub mod page;
+mod pattern;
 mod registry;
 mod response;
+mod shown;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,12 +21,14 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_yaml::Value;
 
-pub use assertions::{Assertion, TextPattern, elements, normalise_ws};
 pub use http::{HttpCheck, HttpMethod};
 pub use locator::{ARIA_ROLES, By, Locator, TextEngine, locator_keys};
 pub use navigation::Visit;
+pub use page::{Assertion, Observation, PageCheck, Reads, Verdict, probe_script};
+pub use pattern::{TextPattern, normalise_ws};
 pub use registry::{StepInfo, StepKind};
 pub use response::{JsonPath, ResponseCheck, json_equal};
+pub use shown::{elements, quote, shorten};
 
 use prod_smoke_suggest::did_you_mean;
 
