@@ -95,7 +95,11 @@ struct EnginePasses {
 }
 
 impl Watched for EnginePasses {
-    async fn pass(&mut self, plan: &PassPlan, decide: &mut dyn FnMut(Verdict) -> Record) -> Verdict {
+    async fn pass(
+        &mut self,
+        plan: &PassPlan,
+        decide: &mut dyn FnMut(Verdict) -> Record,
+    ) -> Verdict {
         let prepared = match Engine::prepare(self.request.clone()) {
             Ok(p) => p,
             Err(e) => {
@@ -296,7 +300,11 @@ fn log_line(root: &Path, line: &str) {
         .append(true)
         .open(root.join(WATCH_LOG))
     {
-        let _ = writeln!(file, "{} {line}", Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ"));
+        let _ = writeln!(
+            file,
+            "{} {line}",
+            Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        );
     }
 }
 

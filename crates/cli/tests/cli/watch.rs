@@ -199,7 +199,10 @@ async fn the_network_dying_mid_watch_changes_no_seal() {
     let hooks = receiver.accepted();
     assert_eq!(hooks.len(), 1, "{f}");
     assert_eq!(hooks[0].json.as_ref().unwrap()["verdict"], "green");
-    assert!(f.stderr.contains("inconclusive, the seal stays as it is"), "{f}");
+    assert!(
+        f.stderr.contains("inconclusive, the seal stays as it is"),
+        "{f}"
+    );
 }
 
 #[tokio::test]
