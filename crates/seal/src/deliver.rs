@@ -176,9 +176,20 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
     seal_with(report, cfg, None).await
 }
 
+/// Records one pass of a watch as `pass.record` says: the normal seal, the
+/// ledger only, or an amendment delivered to every sink (`watch.rs`). The
+/// outcome is [`seal_run`]'s; a kept pass has no sinks.
+pub async fn seal_pass(
+    report: &RunReport,
+    cfg: &SealConfig,
+    pass: WatchPass,
+) -> Result<SealOutcome, SealError> {
+    seal_with(report, cfg, Some(pass)).await
+}
+
 /// [`seal_run`], for a run that may be a watch's pass (`watch.rs`): an
 /// amendment's summary says when, and a kept pass is delivered nowhere.
-pub(crate) async fn seal_with(
+async fn seal_with(
     report: &RunReport,
     cfg: &SealConfig,
     watch: Option<WatchPass>,

@@ -38,7 +38,7 @@ pub use config::{
 };
 pub use deliver::{
     DeliverReport, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport, deliver_pending,
-    history, seal_run,
+    history, seal_pass, seal_run,
 };
 pub use errors::{Cause, DeliveryError, SealError, chain};
 pub use fallback::{FALLBACK_FOLDER, LedgerPlace, fallback_ledgers};
@@ -65,4 +65,4 @@ pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,
     summary, summary_markdown, verdict_line,
 };
-pub use watch::{PassRecord, WatchPass, amended_summary, seal_pass};
+pub use watch::{PassRecord, WatchPass, amended_summary};

@@ -18,13 +18,9 @@
 //!   `"watch": {…, "record": "amend"}`).
 //!
 //! What a pass is goes into the ledger with the run, so `prod-smoke
-//! deliver` replays an amendment as one.
+//! deliver` replays an amendment as one. [`crate::seal_pass`] records one.
 
-use prod_smoke_model::{RunReport, Verdict};
-
-use crate::config::SealConfig;
-use crate::deliver::SealOutcome;
-use crate::errors::SealError;
+use prod_smoke_model::Verdict;
 
 /// What a watch does with one pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,17 +106,6 @@ pub fn amended_summary(verdict: Verdict, summary: &str, after_ship: &str) -> Str
         Verdict::Green => format!("{summary} — recovered {after_ship}"),
         Verdict::Inconclusive => summary.to_string(),
     }
-}
-
-/// Records one pass of a watch as `pass.record` says: the normal seal, the
-/// ledger only, or an amendment delivered to every sink (see the module
-/// docs). The outcome is [`crate::seal_run`]'s; a kept pass has no sinks.
-pub async fn seal_pass(
-    report: &RunReport,
-    cfg: &SealConfig,
-    pass: WatchPass,
-) -> Result<SealOutcome, SealError> {
-    crate::deliver::seal_with(report, cfg, Some(pass)).await
 }
 
 #[cfg(test)]
