@@ -9,12 +9,14 @@
 #   INPUT_NOTES_MESSAGE_ID (blank = not passed), PROD_SMOKE (the binary,
 #   default `prod-smoke` on PATH), CHROMIUM (the browser), RUNNER_TEMP,
 #   GITHUB_RUN_ATTEMPT, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, INPUT_ATTEST
-#   (`true` = write the predicate for actions/attest); the secrets
+#   (`true` = write the predicate for actions/attest), INPUT_WATCH (blank =
+#   seal once; else `prod-smoke watch --for INPUT_WATCH`) and
+#   INPUT_WATCH_EVERY (default 5m); the secrets
 #   (DATABASE_URL, DISCORD_*, PROD_SMOKE_WEBHOOK_*, GITHUB_TOKEN) reach
 #   prod-smoke through the environment.
 # Writes outputs: verdict, exit-code, artifact-name; manifest and
 #   statement (the artifacts' sha256_manifest.txt and seal.intoto.json)
-#   when the run wrote them; predicate (the statement's predicate alone, as
+#   when the run wrote them (a watch's first pass: the seal); predicate (the statement's predicate alone, as
 #   actions/attest takes it) when INPUT_ATTEST is true.
 # Inputs reach this script only through the environment, never as ${{ }}
 # spliced into shell.
@@ -31,7 +33,13 @@ echo "artifact-name=prod-smoke-${label}-${GITHUB_RUN_ATTEMPT:-1}" >> "$output"
 # uploaded (`prod-smoke deliver --ledger` can replay it elsewhere).
 export PROD_SMOKE_LEDGER="${PROD_SMOKE_LEDGER:-$runner_temp/prod-smoke-ledger.sqlite3}"
 
-args=("$app")
+# A watch is the same seal, re-run on a schedule; its first pass writes
+# what a single seal writes, into pass-001 of the artifacts folder.
+if [ -n "${INPUT_WATCH:-}" ]; then
+  args=(watch "$app" --for "$INPUT_WATCH" --every "${INPUT_WATCH_EVERY:-5m}")
+else
+  args=("$app")
+fi
 if [ -n "${INPUT_URL:-}" ]; then args+=(--url "$INPUT_URL"); fi
 if [ -n "${INPUT_RELEASE:-}" ]; then args+=(--release "$INPUT_RELEASE"); fi
 if [ -n "${INPUT_SHA:-}" ]; then args+=(--sha "$INPUT_SHA"); fi
@@ -43,6 +51,7 @@ if [ -n "${CHROMIUM:-}" ]; then args+=(--chromium "$CHROMIUM"); fi
   --json
 code=$?
 artifacts="$runner_temp/prod-smoke-artifacts"
+if [ -n "${INPUT_WATCH:-}" ]; then artifacts="$artifacts/pass-001"; fi
 if [ -f "$artifacts/seal.intoto.json" ] && [ -f "$artifacts/sha256_manifest.txt" ]; then
   echo "manifest=$artifacts/sha256_manifest.txt" >> "$output"
   echo "statement=$artifacts/seal.intoto.json" >> "$output"

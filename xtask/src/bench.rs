@@ -28,6 +28,8 @@ use nix::unistd::Pid;
 use crate::fixture::FixtureProcess;
 use crate::flag_value;
 
+mod watch;
+
 const USAGE: &str = "\
 usage: cargo xtask bench [--rounds N] [--pages N[,N…] [--workers W[,W…]]]
 
@@ -39,6 +41,8 @@ usage: cargo xtask bench [--rounds N] [--pages N[,N…] [--workers W[,W…]]]
   --against PATH   race another prod-smoke binary (an older build, say) instead of
                    Playwright: the same runs, to see whether a change slowed prod-smoke
   --keep           keep the temporary folder (logs, artifacts, generated specs)
+  --watch          one pass of `prod-smoke watch`: one browser kept vs one per pass
+                   (`cargo xtask bench --watch --help`)
 ";
 
 /// Grep tag of the generated `--pages` suites.
@@ -55,6 +59,9 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(100);
 pub fn run(args: &[String]) -> Result<()> {
     if args.first().map(String::as_str) == Some("--measure-into") {
         return wrapper::main(&args[1..]);
+    }
+    if args.iter().any(|a| a == "--watch") {
+        return watch::run(args);
     }
     if args.iter().any(|a| a == "-h" || a == "--help") {
         print!("{USAGE}");

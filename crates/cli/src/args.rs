@@ -88,6 +88,10 @@ impl Cli {
             Some(Command::Deliver(d)) => d.ledger = ledger,
             Some(Command::History(h)) => h.ledger = ledger,
             Some(Command::Notes(n)) => n.ledger = ledger,
+            Some(Command::Watch(w)) => {
+                w.run.config_dir = g.config_dir.clone();
+                w.run.seal.ledger = ledger;
+            }
             Some(Command::Check(_) | Command::Devices | Command::Steps) => {}
         }
     }
@@ -145,7 +149,38 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// List the spec's step vocabulary, one step per line, its YAML key first.
     Steps,
+    /// Seal, then re-seal every --every for --for, amending the seal only
+    /// when the verdict changes (exit 0 all green, 1 any pass red, 3 none
+    /// conclusive). Takes every flag of a seal run.
+    Watch(Box<WatchArgs>),
 }
+
+/// `prod-smoke watch [APP] --every 5m --for 1h`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// From one pass's start to the next one's, e.g. `30s`, `5m`.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = prod_smoke_engine::parse_duration, help_heading = WATCH)]
+    pub every: std::time::Duration,
+
+    /// How long to watch: no pass starts after it, e.g. `1h`.
+    #[arg(long = "for", value_name = "DURATION", default_value = "1h", value_parser = prod_smoke_engine::parse_duration, help_heading = WATCH)]
+    pub window: std::time::Duration,
+
+    /// Conclusive passes in a row with a new verdict that make a change of
+    /// seal (1 = the first one; 2 keeps one flaky pass from paging anyone).
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=100), help_heading = WATCH)]
+    pub confirm: u32,
+
+    /// Launch a browser for each pass instead of keeping one for the whole
+    /// watch (to measure the difference: `cargo xtask bench --watch`).
+    #[arg(long, hide = true)]
+    pub browser_per_pass: bool,
+}
+
+const WATCH: &str = "Watch";
 
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
@@ -509,6 +544,48 @@ mod tests {
             .try_get_matches_from(["prod-smoke", "--ledger", "/l", "history"])
             .unwrap();
         assert_eq!(Cli::run_flag_beside_command(&m), None);
+    }
+
+    #[test]
+    fn watch_takes_every_flag_of_a_seal_and_its_own() {
+        let cli = parse(&[
+            "--ledger",
+            "/l",
+            "watch",
+            "turf-monster",
+            "--url",
+            "https://x.example",
+            "--sha",
+            "abc",
+            "--every",
+            "30s",
+            "--for",
+            "15m",
+            "--confirm",
+            "3",
+        ]);
+        let Some(Command::Watch(w)) = cli.command else {
+            panic!("not watch")
+        };
+        assert_eq!(w.run.app, "turf-monster");
+        assert_eq!(w.run.url.as_deref(), Some("https://x.example"));
+        assert_eq!(w.run.seal.sha.as_deref(), Some("abc"));
+        assert_eq!(
+            w.run.seal.ledger.ledger.as_deref(),
+            Some(std::path::Path::new("/l"))
+        );
+        assert_eq!(w.every, std::time::Duration::from_secs(30));
+        assert_eq!(w.window, std::time::Duration::from_secs(15 * 60));
+        assert_eq!(w.confirm, 3);
+        let Some(Command::Watch(w)) = parse(&["watch"]).command else {
+            panic!("not watch")
+        };
+        assert_eq!(w.run.app, prod_smoke_config::DEFAULT_APP);
+        assert_eq!(w.every, std::time::Duration::from_secs(300));
+        assert_eq!(w.window, std::time::Duration::from_secs(3600));
+        assert_eq!(w.confirm, 2);
+        assert!(Cli::try_parse_from(["prod-smoke", "watch", "--every", "0s"]).is_err());
+        assert!(Cli::try_parse_from(["prod-smoke", "watch", "--confirm", "0"]).is_err());
     }
 
     #[test]

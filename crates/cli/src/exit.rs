@@ -21,6 +21,16 @@ pub const REVERT_CONFLICTS: u8 = 1;
 /// commit, git failed); the reason is printed.
 pub const NOT_CHECKED: u8 = 3;
 
+/// `prod-smoke watch`'s exit code: red when any pass was red, green when
+/// every conclusive pass was green, inconclusive when none was conclusive.
+pub fn of_watch(verdict: prod_smoke_watch::WatchVerdict) -> u8 {
+    match verdict {
+        prod_smoke_watch::WatchVerdict::Green => GREEN,
+        prod_smoke_watch::WatchVerdict::Red => RED,
+        prod_smoke_watch::WatchVerdict::Inconclusive => ENVIRONMENT,
+    }
+}
+
 /// A seal's exit code.
 pub fn of(outcome: prod_smoke_engine::Outcome) -> u8 {
     match outcome {

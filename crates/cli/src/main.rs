@@ -5,6 +5,7 @@ mod args;
 mod check_cmd;
 mod devices_cmd;
 mod exit;
+mod kept_browser;
 mod logging;
 mod progress;
 mod rollback_cmd;
@@ -12,6 +13,7 @@ mod run_cmd;
 mod seal_cmds;
 mod steps_cmd;
 mod usage;
+mod watch_cmd;
 
 use std::process::ExitCode;
 
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
             Some(args::Command::Rollback(c)) => rollback_cmd::run(c).await,
             Some(args::Command::Steps) => steps_cmd::run(),
+            Some(args::Command::Watch(c)) => watch_cmd::run(*c).await,
             None => run_cmd::run(cli.run).await,
         };
         // The browser was killed when the suite ended; its reaping overlapped

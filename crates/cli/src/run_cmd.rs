@@ -33,7 +33,7 @@ pub async fn run(args: RunArgs) -> u8 {
     exit::of(outcome.outcome)
 }
 
-fn request(a: RunArgs) -> SealRequest {
+pub(crate) fn request(a: RunArgs) -> SealRequest {
     SealRequest {
         app: a.app,
         url: a.url,

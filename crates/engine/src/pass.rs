@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use prod_smoke_model::{CheckResult, RunReport, Verdict, host_of};
 use prod_smoke_runner::{BrowserSource, EventSink, GuardPolicy, RunEvent, RunOptions};
-use prod_smoke_seal::{RollbackTarget, SealConfig, block_with_proof, rollback_block};
+use prod_smoke_seal::{RollbackTarget, SealConfig, WatchPass, block_with_proof, rollback_block};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::deadline::Deadline;
@@ -186,9 +186,21 @@ impl Judged<'_> {
     /// Records the seal: the ledger and every sink, then, when green, the
     /// screenshots as the app's baseline. Only the first call records.
     pub async fn record(&mut self) -> &Sealed {
+        self.record_as(None).await
+    }
+
+    /// [`Self::record`] for a pass of `prod-smoke watch`: the watch says
+    /// whether it is the normal seal, kept in the ledger only, or an
+    /// amendment of the seal (`prod_smoke_seal::seal_pass`).
+    pub async fn record_watch(&mut self, pass: WatchPass) -> &Sealed {
+        self.record_as(Some(pass)).await
+    }
+
+    async fn record_as(&mut self, watch: Option<WatchPass>) -> &Sealed {
         if let Some(cfg) = self.seal_config.take() {
             let redactor = &self.prepared.redactor;
-            self.sealed = crate::record::record(&self.report, cfg, redactor, &self.events).await;
+            self.sealed =
+                crate::record::record(&self.report, watch, cfg, redactor, &self.events).await;
         }
         &self.sealed
     }

@@ -3,7 +3,7 @@
 //! baseline.
 
 use prod_smoke_model::{Redactor, RunReport};
-use prod_smoke_seal::{LedgerPlace, SealConfig};
+use prod_smoke_seal::{LedgerPlace, SealConfig, WatchPass};
 
 use crate::events::{EngineEvent, EngineEvents, SealPlace};
 
@@ -14,12 +14,15 @@ pub struct Sealed {
     pub rollback: Option<String>,
     /// The verdict reached a ledger file or a sink that took it.
     pub durable: bool,
+    /// The release the seal went to (given, or found in Postgres).
+    pub release: Option<String>,
 }
 
 /// Records the seal in the ledger (or a fallback) and delivers it to every
 /// sink, and says whether the verdict reached a durable place.
 pub(crate) async fn record(
     report: &RunReport,
+    watch: Option<WatchPass>,
     seal_config: Result<SealConfig, String>,
     redactor: &Redactor,
     events: &EngineEvents,
@@ -43,7 +46,13 @@ pub(crate) async fn record(
         }
     };
     events.emit(EngineEvent::SealStarted);
-    match prod_smoke_seal::seal_run(report, &cfg).await {
+    // A watch's pass is recorded as the watch decided: the normal seal,
+    // the ledger only, or an amendment (prod_smoke_seal's watch.rs).
+    let sealed = match watch {
+        Some(pass) => prod_smoke_seal::seal_pass(report, &cfg, pass).await,
+        None => prod_smoke_seal::seal_run(report, &cfg).await,
+    };
+    match sealed {
         Ok(outcome) => {
             let place = match &outcome.place {
                 LedgerPlace::Ledger => SealPlace::Ledger {
@@ -73,6 +82,7 @@ pub(crate) async fn record(
             Sealed {
                 durable: outcome.is_durable(),
                 rollback: outcome.rollback,
+                release: outcome.release_slug,
             }
         }
         Err(e) => {
@@ -84,6 +94,7 @@ pub(crate) async fn record(
             Sealed {
                 rollback: None,
                 durable: true,
+                release: None,
             }
         }
     }

@@ -73,11 +73,15 @@ pub enum Fault {
     /// `/theme` ignores the colour scheme, and `/account` refuses the
     /// session cookie.
     ContextBroken,
+    /// The site drops off the network: every new connection is reset at
+    /// once and every open one is dropped, so no request gets any HTTP
+    /// answer (as for a runner that lost its network).
+    Offline,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 24] = [
+    pub const ALL: [Fault; 25] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -102,6 +106,7 @@ impl Fault {
         Fault::TallPage,
         Fault::LocatorsBroken,
         Fault::ContextBroken,
+        Fault::Offline,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -131,6 +136,7 @@ impl Fault {
             Fault::TallPage => "tall-page",
             Fault::LocatorsBroken => "locators-broken",
             Fault::ContextBroken => "context-broken",
+            Fault::Offline => "offline",
         }
     }
 
@@ -167,6 +173,7 @@ impl Fault {
             Fault::ContextBroken => {
                 "/phone hides its menu on phones, /theme ignores dark mode, /account refuses the session"
             }
+            Fault::Offline => "every connection is reset: no request gets an answer",
         }
     }
 }

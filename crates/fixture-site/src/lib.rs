@@ -31,6 +31,7 @@ mod tls;
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -74,7 +75,9 @@ impl FixtureSite {
         } else {
             (None, None)
         };
+        let (offline, _) = tokio::sync::watch::channel(options.faults.contains(&Fault::Offline));
         let state = Arc::new(SiteState {
+            offline,
             faults: Mutex::new(options.faults.iter().copied().collect()),
             options,
             log: RequestLog::default(),
@@ -149,6 +152,30 @@ impl FixtureSite {
     /// Makes the site healthy again.
     pub fn clear_faults(&self) {
         self.state.update_faults(BTreeSet::clear);
+    }
+
+    /// Turns `fault` on once `on_after` has passed and, with `off_after`,
+    /// off again once that has passed (both counted from now): a site that
+    /// breaks at T1 and heals at T2 while a watch runs. Stops with the site.
+    pub fn schedule_fault(&self, fault: Fault, on_after: Duration, off_after: Option<Duration>) {
+        let (state, cancel) = (self.state.clone(), self.cancel.clone());
+        let start = tokio::time::Instant::now();
+        self.tracker.spawn(async move {
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                () = tokio::time::sleep_until(start + on_after) => {}
+            }
+            state.update_faults(|set| {
+                set.insert(fault);
+            });
+            let Some(off) = off_after else { return };
+            tokio::select! {
+                () = cancel.cancelled() => {}
+                () = tokio::time::sleep_until(start + off) => state.update_faults(|set| {
+                    set.remove(&fault);
+                }),
+            }
+        });
     }
 
     /// The active faults, in precedence order.

@@ -39,6 +39,13 @@ pub(crate) async fn accept_loop(
                 }
             },
         };
+        if state.is_offline() {
+            // Reset at once: the client gets no HTTP answer at all.
+            if let Ok(std_stream) = stream.into_std() {
+                let _ = socket2::SockRef::from(&std_stream).set_linger(Some(Duration::ZERO));
+            }
+            continue;
+        }
         let (state, tls, cancel) = (state.clone(), tls.clone(), cancel.clone());
         tracker.spawn(async move {
             let _ = serve_connection(stream, tls, state, cancel).await;
@@ -87,6 +94,7 @@ where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let control = Arc::new(ConnControl::default());
+    let offline_state = state.clone();
     let service = {
         let control = control.clone();
         service_fn(move |req| {
@@ -103,6 +111,10 @@ where
         _ = conn => {}
         () = control.reset_requested() => {
             // With a zero linger, the last close sends RST instead of FIN.
+            socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO))?;
+        }
+        () = offline_state.gone_offline() => {
+            // Kept-alive connections go too, as they do when a network dies.
             socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO))?;
         }
         () = cancel.cancelled() => {}

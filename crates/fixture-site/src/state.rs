@@ -20,6 +20,8 @@ pub(crate) struct SiteState {
     pub log: RequestLog,
     /// How many `304 Not Modified` answers `/ro/revalidated` gave.
     pub not_modified: AtomicUsize,
+    /// Whether [`Fault::Offline`] is on, for connections to watch.
+    pub offline: tokio::sync::watch::Sender<bool>,
 }
 
 impl SiteState {
@@ -31,7 +33,22 @@ impl SiteState {
     }
 
     pub(crate) fn update_faults(&self, f: impl FnOnce(&mut BTreeSet<Fault>)) {
-        f(&mut self.faults.lock().unwrap_or_else(|e| e.into_inner()));
+        let offline = {
+            let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+            f(&mut faults);
+            faults.contains(&Fault::Offline)
+        };
+        self.offline.send_replace(offline);
+    }
+
+    pub(crate) fn is_offline(&self) -> bool {
+        *self.offline.borrow()
+    }
+
+    /// Resolves once the site is offline (at once if it is).
+    pub(crate) async fn gone_offline(&self) {
+        let mut rx = self.offline.subscribe();
+        let _ = rx.wait_for(|offline| *offline).await;
     }
 }
 

@@ -26,7 +26,7 @@ pub use errors::RunnerError;
 pub use events::{EventSink, RunEvent};
 pub use guard::{CSP_REPORT_URL, GuardPolicy, MAX_DOCUMENT_BYTES, SAFE_METHODS};
 pub use pool::shown_url;
-pub use process::{find_chromium, finish_reaping};
+pub use process::{ChromiumProcess, find_chromium, finish_reaping};
 pub use run::{DEFAULT_MAX_PAGE_BYTES, RunOptions, run, unrun_checks};
 pub use storage_state::{STORAGE_STATE_VAR, StorageState, StorageStateError};
 pub use trace::{TRACES_DIR, TraceMode, blocked_reason};

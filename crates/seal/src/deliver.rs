@@ -16,6 +16,7 @@ use crate::ledger::{DeliveryState, InitialDelivery, Ledger, RunRecord};
 use crate::rollback::rollback_for;
 use crate::sinks::{Done, Job, Sink};
 use crate::summary::{checked_at, summary, summary_markdown, verdict_line};
+use crate::watch::{PassRecord, WatchPass, amended_summary};
 
 /// What happened to one sink.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,12 +174,38 @@ impl fmt::Display for SealOutcome {
 /// (no `smoke_seal`, no `release_events`) and never touch the release notes
 /// or the release's seal message: they are not a verdict on the site.
 pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcome, SealError> {
+    seal_with(report, cfg, None).await
+}
+
+/// Records one pass of a watch as `pass.record` says: the normal seal, the
+/// ledger only, or an amendment delivered to every sink (`watch.rs`). The
+/// outcome is [`seal_run`]'s; a kept pass has no sinks.
+pub async fn seal_pass(
+    report: &RunReport,
+    cfg: &SealConfig,
+    pass: WatchPass,
+) -> Result<SealOutcome, SealError> {
+    seal_with(report, cfg, Some(pass)).await
+}
+
+/// [`seal_run`], for a run that may be a watch's pass (`watch.rs`): an
+/// amendment's summary says when, and a kept pass is delivered nowhere.
+async fn seal_with(
+    report: &RunReport,
+    cfg: &SealConfig,
+    watch: Option<WatchPass>,
+) -> Result<SealOutcome, SealError> {
     let report = cfg.redactor.redact_value(report);
-    let summary = summary(&report);
+    let (mut summary, mut markdown) = (summary(&report), summary_markdown(&report));
+    if let Some(after_ship) = watch.as_ref().and_then(WatchPass::amends) {
+        summary = amended_summary(report.verdict, &summary, after_ship);
+        markdown = amended_summary(report.verdict, &markdown, after_ship);
+    }
+    let kept = watch.as_ref().is_some_and(|w| w.record == PassRecord::Keep);
     let mut run = RunRecord {
         // The verdict line goes to Discord and the release notes, where
         // Markdown renders; the plain summary goes to Postgres.
-        verdict_line: verdict_line(report.verdict, &summary_markdown(&report)),
+        verdict_line: verdict_line(report.verdict, &markdown),
         checked_at: checked_at(&report),
         summary,
         release_slug: cfg.release_slug.clone(),
@@ -188,9 +215,14 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
         production_app: cfg.production_app.clone(),
         repo: cfg.repo.clone(),
         run_link: cfg.run_link.clone(),
+        watch,
         report,
     };
-    let initial = initial_deliveries(&run, cfg);
+    let initial = if kept {
+        Vec::new()
+    } else {
+        initial_deliveries(&run, cfg)
+    };
     let (ledger, place) = record_somewhere(&run, &initial, cfg).await?;
     // A fallback is said, with its cause, by the caller.
     if place == LedgerPlace::Ledger {

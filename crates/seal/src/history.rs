@@ -1,5 +1,7 @@
 //! Recent seals from the ledger, for `prod-smoke history [APP]`: every run,
-//! flaky and inconclusive ones included, with where each was delivered.
+//! flaky and inconclusive ones included, with where each was delivered. A
+//! watch's passes are one line per change of verdict: the passes it kept
+//! quietly are folded into the line of the seal they kept.
 
 use prod_smoke_model::Verdict;
 use sqlx::Row;
@@ -39,6 +41,19 @@ pub struct HistoryEntry {
     pub retried: bool,
     pub artifacts_dir: Option<String>,
     pub deliveries: Vec<DeliveryRecord>,
+    /// The watch passes this line stands for, when a watch ran it.
+    pub watch: Option<WatchSpan>,
+}
+
+/// The passes of a watch one history line stands for: the pass that
+/// sealed or amended, and the quiet passes after it up to the next change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchSpan {
+    pub watch_id: String,
+    pub first_pass: u32,
+    pub last_pass: u32,
+    /// Of those, how many were inconclusive.
+    pub inconclusive: u32,
 }
 
 impl Ledger {
@@ -81,7 +96,8 @@ impl Ledger {
     ) -> Result<Vec<HistoryEntry>, SealError> {
         let rows = sqlx::query(
             "SELECT run_id, app, url, verdict, summary, verdict_line, checked_at, release_slug, passed, failed, \
-             flaky, retried, artifacts_dir FROM runs WHERE (?1 IS NULL OR app = ?1) \
+             flaky, retried, artifacts_dir, watch_id, watch_pass FROM runs \
+             WHERE (?1 IS NULL OR app = ?1) AND (watch_record IS NULL OR watch_record <> 'keep') \
              ORDER BY checked_at DESC, recorded_at DESC LIMIT ?2",
         )
         .bind(app)
@@ -96,6 +112,13 @@ impl Ledger {
             let verdict: String = row.get("verdict");
             let verdict =
                 parse_verdict(&verdict).ok_or_else(|| self.unknown_word("a verdict", &verdict))?;
+            let watch = match (
+                row.get::<Option<String>, _>("watch_id"),
+                row.get::<Option<i64>, _>("watch_pass"),
+            ) {
+                (Some(id), Some(pass)) => Some(self.watch_span(id, pass).await?),
+                _ => None,
+            };
             entries.push(HistoryEntry {
                 run_id,
                 app: row.get("app"),
@@ -111,9 +134,46 @@ impl Ledger {
                 retried: row.get("retried"),
                 artifacts_dir: row.get("artifacts_dir"),
                 deliveries,
+                watch,
             });
         }
         Ok(entries)
+    }
+
+    /// The passes from `pass` (a seal or an amendment) up to the watch's
+    /// next change, or its last pass.
+    async fn watch_span(&self, watch_id: String, pass: i64) -> Result<WatchSpan, SealError> {
+        let row = sqlx::query(
+            "SELECT COALESCE((SELECT MIN(watch_pass) - 1 FROM runs WHERE watch_id = ?1 \
+             AND watch_pass > ?2 AND watch_record <> 'keep'), \
+             (SELECT MAX(watch_pass) FROM runs WHERE watch_id = ?1)) AS last_pass",
+        )
+        .bind(&watch_id)
+        .bind(pass)
+        .fetch_one(self.pool())
+        .await
+        .map_err(self.history_error())?;
+        let last: i64 = row
+            .get::<Option<i64>, _>("last_pass")
+            .unwrap_or(pass)
+            .max(pass);
+        let inconclusive: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM runs WHERE watch_id = ?1 AND watch_pass BETWEEN ?2 AND ?3 \
+             AND verdict = ?4",
+        )
+        .bind(&watch_id)
+        .bind(pass)
+        .bind(last)
+        .bind(Verdict::Inconclusive.as_str())
+        .fetch_one(self.pool())
+        .await
+        .map_err(self.history_error())?;
+        Ok(WatchSpan {
+            watch_id,
+            first_pass: count(pass),
+            last_pass: count(last),
+            inconclusive: count(inconclusive),
+        })
     }
 
     /// The run id of the app's most recent green seal, if it has one: the
@@ -197,6 +257,17 @@ fn verdict_cell(e: &HistoryEntry) -> String {
     if e.retried {
         cell.push_str(" (retried)");
     }
+    if let Some(w) = &e.watch {
+        let passes = if w.first_pass == w.last_pass {
+            format!("watch pass {}", w.first_pass)
+        } else {
+            format!("watch passes {}–{}", w.first_pass, w.last_pass)
+        };
+        match w.inconclusive {
+            0 => cell.push_str(&format!(" ({passes})")),
+            n => cell.push_str(&format!(" ({passes}, {n} inconclusive)")),
+        }
+    }
     cell
 }
 
@@ -239,6 +310,7 @@ mod tests {
                 detail: None,
                 delivered_at: None,
             }],
+            watch: None,
         }
     }
 
@@ -252,5 +324,24 @@ mod tests {
         assert!(lines[1].contains("pending (4 tries)"));
         assert!(lines[2].contains("inconclusive"));
         assert_eq!(format_history(&[]), "No seals recorded yet.\n");
+    }
+
+    #[test]
+    fn a_watch_line_names_the_passes_it_stands_for() {
+        let mut e = entry(Verdict::Red, 0);
+        e.watch = Some(WatchSpan {
+            watch_id: "w".into(),
+            first_pass: 4,
+            last_pass: 6,
+            inconclusive: 0,
+        });
+        assert!(format_history(&[e.clone()]).contains("red (watch passes 4–6)"));
+        e.watch = Some(WatchSpan {
+            watch_id: "w".into(),
+            first_pass: 1,
+            last_pass: 1,
+            inconclusive: 1,
+        });
+        assert!(format_history(&[e]).contains("red (watch pass 1, 1 inconclusive)"));
     }
 }

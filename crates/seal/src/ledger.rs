@@ -79,6 +79,8 @@ pub(crate) struct RunRecord {
     pub production_app: Option<String>,
     pub repo: Option<String>,
     pub run_link: Option<String>,
+    /// The watch pass this run is, if a watch ran it (`watch.rs`).
+    pub watch: Option<crate::watch::WatchPass>,
 }
 
 /// A sink's row as first written for a run.
@@ -239,8 +241,10 @@ impl Ledger {
             "INSERT OR IGNORE INTO runs (run_id, app, url, verdict, seal_status, summary, \
              verdict_line, checked_at, started_at, duration_ms, passed, failed, flaky, retried, \
              artifacts_dir, release_slug, release_explicit, sha, deployed_sha, production_app, \
-             repo, run_link, checks_json, report_json, recorded_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             repo, run_link, checks_json, report_json, recorded_at, watch_id, watch_pass, \
+             watch_record, watch_after_ship) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \
+             ?, ?)",
         )
         .bind(&report.run_id)
         .bind(&report.app)
@@ -272,6 +276,10 @@ impl Ledger {
         .bind(checks_json)
         .bind(report_json)
         .bind(&now)
+        .bind(run.watch.as_ref().map(|w| w.watch_id.as_str()))
+        .bind(run.watch.as_ref().map(|w| i64::from(w.pass)))
+        .bind(run.watch.as_ref().map(|w| w.record.as_str()))
+        .bind(run.watch.as_ref().and_then(|w| w.record.after_ship()))
         .execute(&mut *tx)
         .await
         .map_err(&err)?;
@@ -416,7 +424,8 @@ impl Ledger {
     pub(crate) async fn load_run(&self, run_id: &str) -> Result<RunRecord, SealError> {
         let row = sqlx::query(
             "SELECT summary, verdict_line, checked_at, release_slug, release_explicit, sha, \
-             deployed_sha, production_app, repo, run_link, report_json FROM runs WHERE run_id = ?",
+             deployed_sha, production_app, repo, run_link, report_json, watch_id, watch_pass, \
+             watch_record, watch_after_ship FROM runs WHERE run_id = ?",
         )
         .bind(run_id)
         .fetch_optional(&self.pool)
@@ -446,6 +455,12 @@ impl Ledger {
             production_app: row.get("production_app"),
             repo: row.get("repo"),
             run_link: row.get("run_link"),
+            watch: crate::watch::WatchPass::from_columns(
+                row.get("watch_id"),
+                row.get("watch_pass"),
+                row.get("watch_record"),
+                row.get("watch_after_ship"),
+            ),
         })
     }
 

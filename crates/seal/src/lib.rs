@@ -39,15 +39,16 @@ mod secrets;
 mod settings;
 mod sinks;
 mod summary;
+mod watch;
 
 pub use config::{DeliveryLog, SealConfig, SealOverrides, env, ledger_path};
 pub use deliver::{
     DeliverReport, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport, deliver_pending,
-    history, seal_run,
+    history, seal_pass, seal_run,
 };
 pub use errors::{Cause, DeliveryError, SealError, SinkError, SinkFailure, chain};
 pub use fallback::{FALLBACK_FOLDER, LedgerPlace, fallback_ledgers};
-pub use history::{DeliveryRecord, HistoryEntry, format_history};
+pub use history::{DeliveryRecord, HistoryEntry, WatchSpan, format_history};
 pub use ledger::{APPLICATION_ID, DeliveryState, Ledger};
 pub use markdown_safe::escape_markdown;
 pub use retry::RetryPolicy;
@@ -71,3 +72,4 @@ pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,
     summary, summary_markdown, verdict_line,
 };
+pub use watch::{PassRecord, WatchPass, amended_summary};

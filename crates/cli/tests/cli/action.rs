@@ -398,6 +398,47 @@ async fn seal_step_green_sets_outputs_and_keeps_the_ledger_for_upload() {
 }
 
 #[tokio::test]
+async fn the_watch_input_keeps_the_same_step_watching() {
+    let fixture = site(&[]).await;
+    let url = fixture.base_url();
+    let browser = chromium();
+    let runner = tokio::task::spawn_blocking(move || {
+        let runner = Runner::new();
+        let out = runner.step(
+            "action-seal.sh",
+            &[
+                ("INPUT_APP", "mcritchie-studio"),
+                ("INPUT_URL", &url),
+                ("INPUT_WATCH", "5s"),
+                ("INPUT_WATCH_EVERY", "2s"),
+                ("PROD_SMOKE", BIN),
+                ("CHROMIUM", browser.to_str().unwrap()),
+            ],
+        );
+        (runner, out)
+    });
+    let (runner, out) = runner.await.unwrap();
+    let report = show(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let outputs = runner.outputs();
+    assert_eq!(outputs["verdict"], "green", "{report}");
+    assert!(report.contains("watch timeline: green 0–"), "{report}");
+    // The first pass is the seal: the outputs name its manifest.
+    let artifacts = runner.temp().join("prod-smoke-artifacts");
+    assert!(
+        artifacts.join("pass-003/results.json").is_file(),
+        "{report}"
+    );
+    assert_eq!(
+        outputs["manifest"],
+        artifacts
+            .join("pass-001/sha256_manifest.txt")
+            .display()
+            .to_string()
+    );
+}
+
+#[tokio::test]
 async fn seal_step_red_fails_the_step_with_verdict_red() {
     let fixture = site(&[Fault::Up503]).await;
     let url = fixture.base_url();

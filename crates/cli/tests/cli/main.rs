@@ -22,4 +22,5 @@ mod since_last_green;
 mod steps;
 mod storage_state;
 mod trace;
+mod watch;
 mod webhook;

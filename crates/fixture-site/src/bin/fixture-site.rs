@@ -1,5 +1,9 @@
 //! `fixture-site --port 0 --fault page-500 [--tls]`: serves the fixture site
 //! until it is killed, for poking at by hand or from another process.
+//! `--fault-at page-500@8s..17s` breaks it 8 s after start and heals it at
+//! 17 s, for trying `prod-smoke watch` by hand.
+
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Parser;
@@ -16,6 +20,11 @@ struct Args {
     /// A fault to switch on; repeat it or separate names with commas.
     #[arg(long = "fault", value_name = "NAME", value_delimiter = ',')]
     faults: Vec<Fault>,
+
+    /// A fault on a timer, counted from start: `NAME@START..END` (e.g.
+    /// `page-500@8s..17s`), or `NAME@START..` to leave it on. Repeatable.
+    #[arg(long = "fault-at", value_name = "NAME@START..END", value_parser = parse_fault_at)]
+    fault_at: Vec<FaultAt>,
 
     /// Serve HTTPS with a self-signed certificate.
     #[arg(long)]
@@ -60,6 +69,9 @@ async fn main() -> anyhow::Result<()> {
     .await
     .context("starting the fixture site")?;
 
+    for at in &args.fault_at {
+        site.schedule_fault(at.fault, at.on, at.off);
+    }
     println!("listening on {}", site.base_url());
     let faults = site.faults();
     if !faults.is_empty() {
@@ -70,6 +82,43 @@ async fn main() -> anyhow::Result<()> {
     wait_for_stop().await;
     site.shutdown().await;
     Ok(())
+}
+
+/// One `--fault-at`.
+#[derive(Debug, Clone)]
+struct FaultAt {
+    fault: Fault,
+    on: Duration,
+    off: Option<Duration>,
+}
+
+fn parse_fault_at(text: &str) -> Result<FaultAt, String> {
+    let bad = || format!("`{text}` is not NAME@START..END, e.g. page-500@8s..17s");
+    let (name, window) = text.split_once('@').ok_or_else(bad)?;
+    let (on, off) = window.split_once("..").ok_or_else(bad)?;
+    let fault = name.parse::<Fault>().map_err(|e| e.to_string())?;
+    let on = parse_offset(on).ok_or_else(bad)?;
+    let off = match off.trim() {
+        "" => None,
+        off => Some(parse_offset(off).filter(|off| *off > on).ok_or_else(bad)?),
+    };
+    Ok(FaultAt { fault, on, off })
+}
+
+/// `500ms`, `8s`, `2m`, or plain seconds.
+fn parse_offset(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: u64 = number.parse().ok()?;
+    Some(match unit {
+        "ms" => Duration::from_millis(n),
+        "" | "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.checked_mul(60)?),
+        _ => return None,
+    })
 }
 
 #[cfg(unix)]

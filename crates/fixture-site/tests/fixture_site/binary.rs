@@ -68,3 +68,44 @@ fn binary_rejects_an_unknown_fault_and_lists_the_known_ones() {
     assert_eq!(listing.lines().count(), Fault::ALL.len());
     assert!(listing.contains("redirect-signin"));
 }
+
+#[tokio::test]
+async fn binary_switches_a_fault_on_and_off_on_a_timer() {
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_fixture-site"))
+            .args(["--port", "0", "--quiet", "--fault-at", "up-503@1s..2s"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    let stdout = child.0.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let status = || async { reqwest::get(format!("{url}/up")).await.unwrap().status() };
+    assert_eq!(status().await, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1500).saturating_sub(started.elapsed()))
+        .await;
+    assert_eq!(status().await, 503);
+    tokio::time::sleep(std::time::Duration::from_millis(2500).saturating_sub(started.elapsed()))
+        .await;
+    assert_eq!(status().await, 200);
+
+    let out = Command::new(env!("CARGO_BIN_EXE_fixture-site"))
+        .args(["--fault-at", "up-503@5s..2s"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NAME@START..END"));
+}

@@ -4,6 +4,7 @@ mod binary;
 mod context_pages;
 mod faults;
 mod healthy;
+mod schedule;
 mod tls;
 
 use std::time::Duration;

@@ -1,7 +1,8 @@
 //! The seal in Discord: the verdict line as the message content, an embed
 //! listing every check, and on red the failure screenshots, the rollback
 //! block and the operator mention. A re-run for the same release edits the
-//! earlier message instead of posting a second one.
+//! earlier message instead of posting a second one; a watch's amendment
+//! (`watch.rs`) posts a new one, which later re-runs then edit.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -531,9 +532,12 @@ DISCORD_OPERATOR_MENTION is pinged on red";
             .release_slug
             .as_deref()
             .filter(|_| report.verdict != Verdict::Inconclusive);
+        // A watch's amendment is always a new message: editing one
+        // notifies nobody, and the ping must reach the operator.
+        let amends = run.watch.as_ref().and_then(|w| w.amends()).is_some();
         let earlier = match key {
-            Some(slug) => job.ledger.seal_message(&report.app, slug).await?,
-            None => None,
+            Some(slug) if !amends => job.ledger.seal_message(&report.app, slug).await?,
+            _ => None,
         };
         if let Some(earlier) = &earlier
             && earlier.checked_at > run.checked_at

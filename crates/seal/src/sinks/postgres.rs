@@ -382,11 +382,13 @@ async fn seal(
     redactor: &Redactor,
 ) -> Result<PgResult, DeliveryError> {
     let report = &run.report;
-    let Some(seal) = SmokeSeal::for_report(report) else {
+    let Some(mut seal) = SmokeSeal::for_report(report) else {
         return Ok(PgResult::NoRelease(
             "the run was inconclusive; nothing to seal".to_string(),
         ));
     };
+    // The run's own summary: a watch's amendment says when (watch.rs).
+    seal.summary = run.summary.clone();
     check_app_schema(conn, redactor).await?;
     let history_warning = migrate(conn, redactor).await.err();
     let event_columns = release_event_columns(conn, redactor).await?;
@@ -426,10 +428,18 @@ async fn seal(
         } else {
             "failed"
         };
-        for (status, at) in [
-            ("started", report.started_at),
-            (final_status, report.finished_at),
-        ] {
+        // A watch's amendment is a change of the seal, not a new run of
+        // it: only its final status, under a key of its own (watch.rs).
+        let amends = run.watch.as_ref().and_then(|w| w.amends()).is_some();
+        let statuses: &[(&str, DateTime<Utc>)] = if amends {
+            &[(final_status, report.finished_at)]
+        } else {
+            &[
+                ("started", report.started_at),
+                (final_status, report.finished_at),
+            ]
+        };
+        for &(status, at) in statuses {
             events_written += insert_event(
                 &mut tx,
                 columns,
@@ -441,6 +451,7 @@ async fn seal(
                     metadata: event_metadata(report, redactor),
                     url: &report.url,
                     sha: sha.as_deref(),
+                    key_suffix: amends.then_some(report.run_id.as_str()),
                 },
                 redactor,
             )
@@ -623,6 +634,9 @@ struct EventRow<'a> {
     metadata: serde_json::Value,
     url: &'a str,
     sha: Option<&'a str>,
+    /// After the contract's `<slug>:prod_smoke:<status>`, for a watch's
+    /// amendment: each change is a row of its own.
+    key_suffix: Option<&'a str>,
 }
 
 /// `INSERT ... WHERE NOT EXISTS` finds an earlier row with the same key when
@@ -649,7 +663,10 @@ async fn insert_event(
     row: EventRow<'_>,
     redactor: &Redactor,
 ) -> Result<u64, DeliveryError> {
-    let key = format!("{}:prod_smoke:{}", row.release_slug, row.status);
+    let mut key = format!("{}:prod_smoke:{}", row.release_slug, row.status);
+    if let Some(suffix) = row.key_suffix {
+        key = format!("{key}:{suffix}");
+    }
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind(&key)
         .execute(&mut *conn)

@@ -195,6 +195,17 @@ struct Body<'a> {
     failed_checks: Vec<FailedCheck<'a>>,
     /// The rollback block on red, else null. Text to read, never to run.
     rollback: Option<String>,
+    /// A pass of `prod-smoke watch`, else null: `record` is `seal` (the
+    /// first pass) or `amend` (a confirmed change; `after_ship` says when).
+    watch: Option<WatchBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct WatchBody<'a> {
+    id: &'a str,
+    pass: u32,
+    record: &'a str,
+    after_ship: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -275,6 +286,12 @@ fn body(run: &RunRecord, delivery_id: &str) -> Vec<u8> {
         artifacts,
         failed_checks,
         rollback: rollback_for(&as_recorded),
+        watch: run.watch.as_ref().map(|w| WatchBody {
+            id: &w.watch_id,
+            pass: w.pass,
+            record: w.record.as_str(),
+            after_ship: w.amends(),
+        }),
     };
     serde_json::to_vec(&body).expect("the body serialises")
 }

@@ -11,4 +11,5 @@ mod outage;
 mod postgres;
 mod secrets;
 mod support;
+mod watch;
 mod webhook;
