@@ -1,14 +1,21 @@
 //! The step vocabulary. Each step is a YAML mapping with exactly one action
 //! key (`get`, `visit`, `title`, ...) plus that action's modifiers. The
-//! steps are listed once, in `registry.rs`. There are no mutating steps:
-//! only GET and HEAD ever leave the machine.
+//! steps are listed once, in `registry.rs`. No step writes: `get` and
+//! `head` are the only requests a step sends itself, and whatever the page
+//! sends, an interaction included, passes the browser's read-only guard.
 
+mod action;
 mod assertions;
+mod click;
+mod fill;
+mod hover;
 mod http;
 mod locator;
 mod navigation;
+mod press;
 mod registry;
 mod response;
+mod scroll;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,12 +25,18 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_yaml::Value;
 
+pub use action::Action;
 pub use assertions::{Assertion, TextPattern, elements, normalise_ws};
+pub use click::Click;
+pub use fill::Fill;
+pub use hover::Hover;
 pub use http::{HttpCheck, HttpMethod};
 pub use locator::{ARIA_ROLES, By, Locator, TextEngine, locator_keys};
 pub use navigation::Visit;
+pub use press::{Key, MODIFIERS, Press, key_def, key_names};
 pub use registry::{StepInfo, StepKind};
 pub use response::{JsonPath, ResponseCheck, json_equal};
+pub use scroll::Scroll;
 
 use prod_smoke_suggest::did_you_mean;
 
@@ -38,6 +51,8 @@ pub enum Step {
     Assert(Assertion),
     /// A check on the response of the last `get` or `head`.
     Response(ResponseCheck),
+    /// An interaction with the page: `click`, `hover`, `fill`, ...
+    Act(Action),
 }
 
 impl Step {
@@ -48,6 +63,7 @@ impl Step {
             Step::Visit(v) => v.describe(),
             Step::Assert(a) => a.describe(),
             Step::Response(r) => r.describe(),
+            Step::Act(a) => a.describe(),
         }
     }
 
@@ -61,13 +77,14 @@ impl Step {
             Step::Visit(_) => StepKind::Visit,
             Step::Assert(a) => a.kind(),
             Step::Response(r) => r.kind(),
+            Step::Act(a) => a.kind(),
         }
     }
 
     pub fn needs_browser(&self) -> bool {
         match self {
             Step::Http(_) | Step::Response(_) => false,
-            Step::Visit(_) | Step::Assert(_) => true,
+            Step::Visit(_) | Step::Assert(_) | Step::Act(_) => true,
         }
     }
 }
@@ -76,7 +93,7 @@ impl Step {
 /// refused with the reason rather than suggested against, so a spec cannot
 /// be talked into a write by a near-miss name.
 const MUTATING: &[&str] = &[
-    "post", "put", "patch", "delete", "click", "fill", "type", "submit", "press", "check", "select",
+    "post", "put", "patch", "delete", "type", "submit", "check", "select",
 ];
 
 /// The raw fields of a step mapping, checked by each action's constructor.

@@ -1,0 +1,71 @@
+//! Interactions: `click`, `hover`, `fill`, `press` and `scroll`. They act
+//! on the page as Playwright's actions do (wait until the element is
+//! actionable, one element only, real input events), and they are allowed
+//! because they cannot write: every request the page sends, whatever
+//! caused it, passes the browser-wide read-only guard. Each step lives in
+//! its own file; this one only gathers them for `Step::Act`.
+
+use std::time::Duration;
+
+use super::StepKind;
+use super::click::Click;
+use super::fill::Fill;
+use super::hover::Hover;
+use super::locator::Locator;
+use super::press::Press;
+use super::scroll::Scroll;
+
+/// One interaction with the page last visited.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Click(Click),
+    Hover(Hover),
+    Fill(Fill),
+    Press(Press),
+    Scroll(Scroll),
+}
+
+impl Action {
+    pub fn kind(&self) -> StepKind {
+        match self {
+            Action::Click(_) => StepKind::Click,
+            Action::Hover(_) => StepKind::Hover,
+            Action::Fill(_) => StepKind::Fill,
+            Action::Press(_) => StepKind::Press,
+            Action::Scroll(_) => StepKind::Scroll,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Action::Click(a) => a.describe(),
+            Action::Hover(a) => a.describe(),
+            Action::Fill(a) => a.describe(),
+            Action::Press(a) => a.describe(),
+            Action::Scroll(a) => a.describe(),
+        }
+    }
+
+    /// The element acted on; `press` without `in` acts on whatever has
+    /// the focus.
+    pub fn target(&self) -> Option<&Locator> {
+        match self {
+            Action::Click(a) => Some(&a.target),
+            Action::Hover(a) => Some(&a.target),
+            Action::Fill(a) => Some(&a.target),
+            Action::Press(a) => a.target.as_ref(),
+            Action::Scroll(a) => Some(&a.target),
+        }
+    }
+
+    /// How long the element may take to become actionable.
+    pub fn timeout(&self) -> Option<Duration> {
+        match self {
+            Action::Click(a) => a.timeout,
+            Action::Hover(a) => a.timeout,
+            Action::Fill(a) => a.timeout,
+            Action::Press(a) => a.timeout,
+            Action::Scroll(a) => a.timeout,
+        }
+    }
+}
