@@ -348,6 +348,8 @@
   };
 
   const found = locate(args.locator);
+  // actions/actionable.js resolves locators here, then runs its own checks.
+  if (args.kind === 'locate') return { ...found, isElementVisible };
   if (found.error) return { count: 0, error: found.error };
   const els = found.els;
   // toHaveCount counts every match: no strict mode.
