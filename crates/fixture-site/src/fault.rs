@@ -68,11 +68,16 @@ pub enum Fault {
     /// that scrolls to its contact section, and an unknown path answers
     /// 200 (a soft 404).
     LocatorsBroken,
+    /// The pages that interactions read regress: the `/menu` hover menu
+    /// no longer opens, `/spa`'s router no longer changes the URL,
+    /// `/search` ignores its query, `/contact`'s live preview stays empty,
+    /// and `/tabs`' link opens in the same tab.
+    InteractionsBroken,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 23] = [
+    pub const ALL: [Fault; 24] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -96,6 +101,7 @@ impl Fault {
         Fault::Trickle,
         Fault::TallPage,
         Fault::LocatorsBroken,
+        Fault::InteractionsBroken,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -124,6 +130,7 @@ impl Fault {
             Fault::Trickle => "trickle",
             Fault::TallPage => "tall-page",
             Fault::LocatorsBroken => "locators-broken",
+            Fault::InteractionsBroken => "interactions-broken",
         }
     }
 
@@ -156,6 +163,9 @@ impl Fault {
             Fault::TallPage => "/tasks lays out 300,000 px tall",
             Fault::LocatorsBroken => {
                 "/people, /embed and /long lose labels, test ids, frame text and anchors; unknown paths answer 200"
+            }
+            Fault::InteractionsBroken => {
+                "/menu, /spa, /search, /contact and /tabs stop opening, routing, searching, previewing and opening tabs"
             }
         }
     }

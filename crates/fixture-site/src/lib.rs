@@ -18,6 +18,7 @@
 mod errors;
 mod fault;
 mod guard_pages;
+mod interaction_pages;
 mod options;
 mod pages;
 mod request_log;

@@ -4,6 +4,7 @@ mod support;
 
 mod guard_pages;
 mod hostile;
+mod interactions;
 mod locators;
 mod playwright_semantics;
 mod read_only;
