@@ -310,7 +310,15 @@ async fn every_fault_is_reachable_over_http() {
     // Guards against a fault that is listed but wired to nothing: each one
     // must change at least one of the suite's answers.
     let healthy = start().await;
-    let paths = ["/", "/signin", "/tasks", "/up", "/devops", "/devops/cycle"];
+    let paths = [
+        "/",
+        "/signin",
+        "/tasks",
+        "/up",
+        "/devops",
+        "/devops/cycle",
+        "/menu",
+    ];
     let mut baseline = Vec::new();
     for path in paths {
         baseline.push(get(&healthy, path).await);
