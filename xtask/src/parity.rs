@@ -5,7 +5,9 @@
 //! scenario whose verdict differs. Playwright is the oracle: no case
 //! states an expected verdict of its own.
 
+mod actions;
 mod cases;
+mod more_locators;
 mod server;
 
 use std::collections::{BTreeMap, HashMap};
@@ -70,7 +72,7 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         }
     }
-    let url = server::start(routes)?;
+    let (url, states) = server::start(routes)?;
     let root = std::env::current_dir()?;
     let tmp = std::env::temp_dir().join(format!("prod-smoke-parity-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
@@ -88,8 +90,10 @@ pub fn run(args: &[String]) -> Result<()> {
         // Both tools run quietly into their logs; say they are alive.
         let _watch = crate::progress::Watch::start("comparing verdicts with Playwright");
         let pw = playwright_verdicts(&root, &pw_dir, &url, &chromium, &tmp)?;
+        let pw_states = std::mem::take(&mut *states.lock().expect("states"));
         let ps = prod_smoke_verdicts(&root, &yaml_path, &url, &chromium, &tmp)?;
-        compare(&cases, &pw, &ps)
+        let ps_states = std::mem::take(&mut *states.lock().expect("states"));
+        compare(&cases, &pw, &ps, &pw_states, &ps_states)
     })();
     let _ = std::fs::remove_dir_all(&pw_dir);
     if result.is_ok() && !keep {
@@ -106,17 +110,25 @@ enum Verdict {
     Fail,
 }
 
+/// Compares verdicts, and for an action case both tools passed, the state
+/// its page ended in (URL and DOM digest, as the page reported it).
 fn compare(
     cases: &[Case],
     pw: &BTreeMap<String, Verdict>,
     ps: &BTreeMap<String, Verdict>,
+    pw_states: &BTreeMap<String, String>,
+    ps_states: &BTreeMap<String, String>,
 ) -> Result<()> {
     let mut equal = 0;
+    let mut states = 0;
     let mut differ = Vec::new();
     for case in cases {
         let (a, b) = (pw.get(case.name), ps.get(case.name));
+        let both_passed = a == Some(&Verdict::Pass) && b == Some(&Verdict::Pass);
+        let (sa, sb) = (pw_states.get(case.name), ps_states.get(case.name));
+        let state_differs = case.compares_state() && both_passed && (sa.is_none() || sa != sb);
         let mark = match (a, b) {
-            (Some(a), Some(b)) if a == b => {
+            (Some(a), Some(b)) if a == b && !state_differs => {
                 equal += 1;
                 "="
             }
@@ -125,14 +137,27 @@ fn compare(
                 "≠"
             }
         };
+        let state = match (case.compares_state() && both_passed, state_differs) {
+            (false, _) => String::new(),
+            (true, false) => {
+                states += 1;
+                " same end state".to_string()
+            }
+            (true, true) => format!(
+                " end state: playwright {} prod-smoke {}",
+                sa.map_or("none", String::as_str),
+                sb.map_or("none", String::as_str)
+            ),
+        };
         println!(
-            "{mark} {:<40} playwright {:<5} prod-smoke {:<5} [{}]",
+            "{mark} {:<40} playwright {:<5} prod-smoke {:<5} [{}]{state}",
             case.name,
             show(a),
             show(b),
             case.rule
         );
     }
+    println!("{states} action cases ended in the same URL and DOM in both tools");
     let (pass, fail) = pw.values().fold((0, 0), |(p, f), v| match v {
         Verdict::Pass => (p + 1, f),
         Verdict::Fail => (p, f + 1),
@@ -208,6 +233,48 @@ fn yaml(cases: &[Case]) -> String {
                     y,
                     "      - visible: {}\n        timeout: {t}",
                     loc_yaml(loc)
+                ),
+                Step::InViewport(loc) => writeln!(
+                    y,
+                    "      - in_viewport: {}\n        timeout: {t}",
+                    loc_yaml(loc)
+                ),
+                Step::Url(src) => writeln!(
+                    y,
+                    "      - url: {}\n        timeout: {t}",
+                    q(&format!("/{src}/"))
+                ),
+                Step::Click(loc) => {
+                    writeln!(y, "      - click: {}\n        timeout: {t}", loc_yaml(loc))
+                }
+                Step::ClickTab(loc) => writeln!(
+                    y,
+                    "      - click: {}\n        opens: tab\n        timeout: {t}",
+                    loc_yaml(loc)
+                ),
+                Step::Hover(loc) => {
+                    writeln!(y, "      - hover: {}\n        timeout: {t}", loc_yaml(loc))
+                }
+                Step::Fill(loc, text) => writeln!(
+                    y,
+                    "      - fill: {}\n        with: {}\n        timeout: {t}",
+                    loc_yaml(loc),
+                    q(text)
+                ),
+                Step::Press(None, key) => writeln!(y, "      - press: {}", q(key)),
+                Step::Press(Some(loc), key) => writeln!(
+                    y,
+                    "      - press: {}\n        in: {}\n        timeout: {t}",
+                    q(key),
+                    loc_yaml(loc)
+                ),
+                Step::Scroll(loc) => {
+                    writeln!(y, "      - scroll: {}\n        timeout: {t}", loc_yaml(loc))
+                }
+                Step::Synced => writeln!(
+                    y,
+                    "      - visible: {}\n        timeout: {t}",
+                    q(actions::SYNCED)
                 ),
             };
         }
@@ -297,7 +364,9 @@ fn typescript(cases: &[Case]) -> String {
     for case in cases {
         let _ = writeln!(
             ts,
-            "\ntest({}, {{ tag: '{TAG}' }}, async ({{ page }}) => {{",
+            "\ntest({}, {{ tag: '{TAG}' }}, async ({{ page: first }}) => {{\n  \
+             // A click that opens a tab moves the test onto it.\n  \
+             let page = first;",
             q(case.name)
         );
         for step in &case.steps {
@@ -338,6 +407,54 @@ fn typescript(cases: &[Case]) -> String {
                     ts,
                     "  await expect({}).toBeVisible({{ timeout: {t} }});",
                     loc_ts(loc)
+                ),
+                Step::InViewport(loc) => writeln!(
+                    ts,
+                    "  await expect({}).toBeInViewport({{ timeout: {t} }});",
+                    loc_ts(loc)
+                ),
+                Step::Url(src) => writeln!(
+                    ts,
+                    "  await expect(page).toHaveURL(new RegExp({}), {{ timeout: {t} }});",
+                    q(src)
+                ),
+                Step::Click(loc) => {
+                    writeln!(ts, "  await {}.click({{ timeout: {t} }});", loc_ts(loc))
+                }
+                Step::ClickTab(loc) => writeln!(
+                    ts,
+                    "  {{\n    const popup = page.waitForEvent('popup', {{ timeout: {nav} }});\n    \
+                     await {}.click({{ timeout: {t} }});\n    page = await popup;\n    \
+                     await page.waitForLoadState('load', {{ timeout: {nav} }});\n  }}",
+                    loc_ts(loc)
+                ),
+                Step::Hover(loc) => {
+                    writeln!(ts, "  await {}.hover({{ timeout: {t} }});", loc_ts(loc))
+                }
+                Step::Fill(loc, text) => writeln!(
+                    ts,
+                    "  await {}.fill({}, {{ timeout: {t} }});",
+                    loc_ts(loc),
+                    q(text)
+                ),
+                Step::Press(None, key) => {
+                    writeln!(ts, "  await page.keyboard.press({});", q(key))
+                }
+                Step::Press(Some(loc), key) => writeln!(
+                    ts,
+                    "  await {}.press({}, {{ timeout: {t} }});",
+                    loc_ts(loc),
+                    q(key)
+                ),
+                Step::Scroll(loc) => writeln!(
+                    ts,
+                    "  await {}.scrollIntoViewIfNeeded({{ timeout: {t} }});",
+                    loc_ts(loc)
+                ),
+                Step::Synced => writeln!(
+                    ts,
+                    "  await expect(page.locator({})).toBeVisible({{ timeout: {t} }});",
+                    q(actions::SYNCED)
                 ),
             };
         }
