@@ -45,8 +45,18 @@ pub fn case_count() -> usize {
 
 pub fn run(args: &[String]) -> Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
-    if let Some(other) = args.iter().find(|a| *a != "--keep") {
-        crate::usage_error!("parity: unknown argument `{other}` (it takes only --keep)");
+    // `--only PREFIX`: the cases whose name starts with it, to iterate on a few.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .map(|i| args.get(i + 1).cloned().unwrap_or_default());
+    if let Some(other) = args.iter().enumerate().find_map(|(i, a)| {
+        let value_of_only = i > 0 && args[i - 1] == "--only";
+        (a != "--keep" && a != "--only" && !value_of_only).then_some(a)
+    }) {
+        crate::usage_error!(
+            "parity: unknown argument `{other}` (it takes --keep and --only PREFIX)"
+        );
     }
     let chromium = crate::chromium::ensure()?;
     if !npm_present() {
@@ -63,7 +73,10 @@ pub fn run(args: &[String]) -> Result<()> {
         "building prod-smoke",
     )?;
 
-    let cases = cases::all();
+    let mut cases = cases::all();
+    if let Some(prefix) = &only {
+        cases.retain(|c| c.name.starts_with(prefix.as_str()));
+    }
     let mut routes = HashMap::new();
     for case in &cases {
         for (path, response) in &case.routes {

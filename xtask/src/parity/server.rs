@@ -24,6 +24,10 @@ pub struct Response {
 /// The last state each action case's page reported.
 pub type States = Arc<Mutex<BTreeMap<String, String>>>;
 
+/// When each case's kept state was taken (the page's clock, in ms), so a
+/// report that arrives late does not replace a newer one.
+type Clocks = Arc<Mutex<HashMap<String, f64>>>;
+
 /// Serves `routes` on 127.0.0.1 (a free port) until the process ends.
 /// Returns the base URL, and the states the pages report.
 pub fn start(routes: HashMap<String, Response>) -> Result<(String, States)> {
@@ -32,11 +36,12 @@ pub fn start(routes: HashMap<String, Response>) -> Result<(String, States)> {
     let routes = Arc::new(routes);
     let states = States::default();
     let kept = states.clone();
+    let clocks = Clocks::default();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let (routes, states) = (routes.clone(), kept.clone());
+            let (routes, states, clocks) = (routes.clone(), kept.clone(), clocks.clone());
             std::thread::spawn(move || {
-                let _ = serve(stream, &routes, &states);
+                let _ = serve(stream, &routes, &states, &clocks);
             });
         }
     });
@@ -72,20 +77,34 @@ fn decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Keeps a page's `/__state?case=…&s=…` report.
-fn keep_state(query: &str, states: &States) {
+/// Keeps a page's `/__state?case=…&at=…&s=…` report, unless a report
+/// taken later is already kept.
+fn keep_state(query: &str, states: &States, clocks: &Clocks) {
     let param = |name: &str| {
         query.split('&').find_map(|kv| {
             let (k, v) = kv.split_once('=')?;
             (k == name).then(|| decode(v))
         })
     };
-    if let (Some(case), Some(state)) = (param("case"), param("s")) {
-        states.lock().expect("states").insert(case, state);
+    let at = param("at").and_then(|a| a.parse::<f64>().ok());
+    let (Some(case), Some(state), Some(at)) = (param("case"), param("s"), at) else {
+        return;
+    };
+    let mut clocks = clocks.lock().expect("clocks");
+    let mut states = states.lock().expect("states");
+    // A state taken before the last reset (a new run) has no clock kept.
+    if !states.contains_key(&case) || clocks.get(&case).is_none_or(|t| *t <= at) {
+        clocks.insert(case.clone(), at);
+        states.insert(case, state);
     }
 }
 
-fn serve(stream: TcpStream, routes: &HashMap<String, Response>, states: &States) -> Result<()> {
+fn serve(
+    stream: TcpStream,
+    routes: &HashMap<String, Response>,
+    states: &States,
+    clocks: &Clocks,
+) -> Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
@@ -110,7 +129,7 @@ fn serve(stream: TcpStream, routes: &HashMap<String, Response>, states: &States)
     };
     let r = match path.strip_prefix("/__state?") {
         Some(query) => {
-            keep_state(query, states);
+            keep_state(query, states, clocks);
             &reported
         }
         None => routes.get(path).unwrap_or(&not_found),
