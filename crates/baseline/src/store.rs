@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use prod_smoke_model::atomic::write_atomic;
+use prod_smoke_model::is_inside;
 use prod_smoke_model::{CheckResult, RunReport, SinceLastGreen, Verdict};
-use prod_smoke_report::is_inside;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::BaselineError;
@@ -104,6 +104,11 @@ pub struct Kept {
 }
 
 impl Baselines {
+    /// Baselines kept under `root`, e.g. a watch loop's own folder.
+    pub fn at(root: PathBuf) -> Baselines {
+        Baselines { root }
+    }
+
     /// The baselines that live next to the ledger file `ledger`.
     pub fn next_to_ledger(ledger: &Path) -> Baselines {
         let dir = ledger.parent().unwrap_or(Path::new("."));

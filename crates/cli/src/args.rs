@@ -232,7 +232,7 @@ pub struct RunArgs {
     /// The whole run's time limit, e.g. `90s`, `10m`, `1h` (plain numbers
     /// are seconds). Past it the run ends inconclusive (exit 3) with the
     /// evidence it has, the seal records it, and the browser is reaped.
-    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, help_heading = RUN)]
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = prod_smoke_engine::parse_duration, help_heading = RUN)]
     pub deadline: std::time::Duration,
 
     /// What one page visit may download, every response together, in MiB.
@@ -298,16 +298,6 @@ pub enum TraceArg {
     Off,
 }
 
-impl TraceArg {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TraceArg::OnFailure => "on-failure",
-            TraceArg::Always => "always",
-            TraceArg::Off => "off",
-        }
-    }
-}
-
 impl From<TraceArg> for prod_smoke_runner::TraceMode {
     fn from(t: TraceArg) -> Self {
         match t {
@@ -318,15 +308,9 @@ impl From<TraceArg> for prod_smoke_runner::TraceMode {
     }
 }
 
-/// The ledger and what to mask: every command that reads or writes seals.
-/// Both are global flags ([`GlobalArgs`]), handed over after parsing.
-#[derive(Debug, Clone, Default)]
-pub struct LedgerArgs {
-    /// `--ledger PATH` or `PROD_SMOKE_LEDGER`.
-    pub ledger: Option<PathBuf>,
-    /// `--secret VALUE`, repeatable.
-    pub secrets: Vec<String>,
-}
+/// The ledger and what to mask: `--ledger` and `--secret`, global flags
+/// ([`GlobalArgs`]) handed over after parsing.
+pub use prod_smoke_engine::LedgerSettings as LedgerArgs;
 
 /// How hard to try a sink before leaving a delivery pending.
 #[derive(Debug, Args, Clone)]
@@ -418,41 +402,6 @@ impl NotesArgs {
             .or(self.app_flag.as_deref())
             .unwrap_or(prod_smoke_config::DEFAULT_APP)
     }
-}
-
-/// `90`, `90s`, `10m`, `1h`, or a sum such as `1m30s`; at least one second.
-pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let bad = || format!("`{text}` is not a duration: write e.g. 90s, 10m or 1h");
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return (secs > 0)
-            .then(|| std::time::Duration::from_secs(secs))
-            .ok_or_else(bad);
-    }
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            _ => return Err(bad()),
-        };
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-        number.clear();
-    }
-    if !number.is_empty() || total == 0 {
-        return Err(bad());
-    }
-    Ok(std::time::Duration::from_secs(total))
 }
 
 #[cfg(test)]
@@ -553,26 +502,6 @@ mod tests {
         }
         for heading in [TARGET, OUTPUT, RUN, BROWSER, SAFETY, SEAL, "Global options"] {
             assert!(help.contains(heading), "no `{heading}` heading:\n{help}");
-        }
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("90"), Ok(std::time::Duration::from_secs(90)));
-        assert_eq!(
-            parse_duration("10m"),
-            Ok(std::time::Duration::from_secs(600))
-        );
-        assert_eq!(
-            parse_duration("1m30s"),
-            Ok(std::time::Duration::from_secs(90))
-        );
-        assert_eq!(
-            parse_duration("2h"),
-            Ok(std::time::Duration::from_secs(7200))
-        );
-        for bad in ["", "0", "0s", "m", "10x", "5m3", "-1s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }
 }

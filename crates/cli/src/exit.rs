@@ -20,3 +20,12 @@ pub const REVERT_CONFLICTS: u8 = 1;
 /// The revert could not be checked (no repo, unknown sha, not a merge
 /// commit, git failed); the reason is printed.
 pub const NOT_CHECKED: u8 = 3;
+
+/// A seal's exit code.
+pub fn of(outcome: prod_smoke_engine::Outcome) -> u8 {
+    match outcome {
+        prod_smoke_engine::Outcome::Green => GREEN,
+        prod_smoke_engine::Outcome::Red => RED,
+        prod_smoke_engine::Outcome::Inconclusive => ENVIRONMENT,
+    }
+}

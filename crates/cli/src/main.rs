@@ -2,17 +2,13 @@
 //! arguments and hands over to one function per command.
 
 mod args;
-mod canary;
 mod check_cmd;
 mod exit;
-mod heartbeat;
 mod logging;
 mod progress;
 mod rollback_cmd;
 mod run_cmd;
 mod seal_cmds;
-mod since_last_green;
-mod statement;
 mod steps_cmd;
 mod usage;
 
@@ -59,7 +55,7 @@ fn main() -> ExitCode {
             Some(args::Command::Deliver(c)) => seal_cmds::deliver(&c).await,
             Some(args::Command::History(c)) => seal_cmds::history(&c).await,
             Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
-            Some(args::Command::Rollback(c)) => rollback_cmd::run(&c).await,
+            Some(args::Command::Rollback(c)) => rollback_cmd::run(c).await,
             Some(args::Command::Steps) => steps_cmd::run(),
             None => run_cmd::run(cli.run).await,
         };

@@ -1,165 +1,34 @@
-//! The rollback dry run: on a red run, and as `prod-smoke rollback`. It
-//! proves whether the printed rollback commands would work and runs none
-//! of them: there is no flag that executes anything.
+//! `prod-smoke rollback`: the rollback dry run on its own. It proves
+//! whether the printed rollback commands would work and runs none of
+//! them: there is no flag that executes anything.
 
-use std::path::PathBuf;
-
-use chrono::{DateTime, Utc};
-use prod_smoke_config::{AppTarget, check_url, resolve};
-use prod_smoke_input::{EXCERPT_CHARS, excerpt};
-use prod_smoke_model::{RevertStatus, RollbackEvidence, host_of};
-use prod_smoke_rollback::{DeployTarget, Tools, is_sha, prove_rollback};
-use prod_smoke_seal::{SealConfig, SealOverrides, block_with_proof, release_sha};
+use prod_smoke_engine::rollback::{DryRunRequest, dry_run};
+use prod_smoke_model::RevertStatus;
+use prod_smoke_seal::block_with_proof;
 
 use crate::args::RollbackArgs;
 use crate::exit;
-
-/// `PROD_SMOKE_GIT`: the git binary for the dry run (default `git` on PATH).
-pub const GIT_ENV: &str = "PROD_SMOKE_GIT";
-
-/// Said when no sha is known, before why the release could not name one.
-const SHA_HINT: &str = "pass --sha with the release's merge commit";
-
-/// The merge commit the dry run reverts, and where it came from.
-#[derive(Debug, Clone)]
-pub struct MergeSha {
-    pub sha: Option<String>,
-    /// Where the sha came from, or (with none) what to do and why the
-    /// release could not name it.
-    pub said: String,
-}
-
-/// `--sha`, else the `deployed_sha` of the release the seal is recorded
-/// against, read (read-only) from the hub's Postgres. A database that is
-/// down or slow only leaves the sha unknown: the caller's proof then says
-/// `not checked` with the reason, and the seal goes on.
-pub async fn merge_sha(
-    flag: Option<&str>,
-    cfg: Option<&SealConfig>,
-    finished_at: DateTime<Utc>,
-) -> MergeSha {
-    if let Some(sha) = flag.map(str::trim).filter(|s| !s.is_empty()) {
-        return MergeSha {
-            sha: Some(sha.to_string()),
-            said: "--sha".into(),
-        };
-    }
-    let Some(cfg) = cfg else {
-        return MergeSha {
-            sha: None,
-            said: format!("{SHA_HINT} (the seal is not configured, so no release was looked up)"),
-        };
-    };
-    match release_sha(cfg, finished_at).await {
-        Ok(found) => match found.deployed_sha {
-            Some(sha) => MergeSha {
-                sha: Some(sha),
-                said: format!(
-                    "deployed_sha of release {} ({})",
-                    found.slug,
-                    found.pick.describe()
-                ),
-            },
-            None => MergeSha {
-                sha: None,
-                said: format!("{SHA_HINT} (release {} has no deployed_sha)", found.slug),
-            },
-        },
-        Err(why) => MergeSha {
-            sha: None,
-            said: format!("{SHA_HINT} (the release's deployed_sha could not be looked up: {why})"),
-        },
-    }
-}
-
-/// The rollback block for `target` and what its dry run proved.
-/// `repo_flag` wins over config; `sha` is the release's merge commit.
-/// The dry run runs git (and heroku) as child processes, so it runs on a
-/// blocking thread, off the runtime's.
-pub async fn evidence(
-    target: &AppTarget,
-    repo_flag: Option<&str>,
-    sha: &MergeSha,
-) -> RollbackEvidence {
-    let (target, repo_flag, sha) = (target.clone(), repo_flag.map(str::to_string), sha.clone());
-    match tokio::task::spawn_blocking(move || prove(&target, repo_flag.as_deref(), &sha)).await {
-        Ok(evidence) => evidence,
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
-}
-
-fn prove(target: &AppTarget, repo_flag: Option<&str>, sha: &MergeSha) -> RollbackEvidence {
-    let repo = repo_flag
-        .map(str::to_string)
-        .or_else(|| target.repo.clone());
-    let git = std::env::var_os(GIT_ENV)
-        .filter(|g| !g.is_empty())
-        .map(PathBuf::from);
-    let deploy = &target.deploy;
-    prove_rollback(
-        &host_of(&target.url),
-        &DeployTarget {
-            app: &target.app,
-            strategy: deploy.strategy.as_deref(),
-            production_app: target.production_app.as_deref(),
-            repo: repo.as_deref(),
-            sha: sha.sha.as_deref(),
-            workflow: deploy.workflow.as_deref(),
-            branch: deploy.branch.as_deref(),
-            rollback_script: deploy.rollback_script.as_deref(),
-        },
-        Tools {
-            git: git.as_deref(),
-            path: None,
-        },
-        &target.repo_key(),
-        &sha.said,
-    )
-}
 
 /// `prod-smoke rollback [APP] --sha SHA [--repo PATH]`: prints the block
 /// and its proof; exits 0 clean, 1 conflict, 2 bad input, 3 not checked.
 /// Without `--sha`, the release's `deployed_sha` is read from
 /// `DATABASE_URL` (read-only).
-pub async fn run(args: &RollbackArgs) -> u8 {
-    if let Some(sha) = &args.sha
-        && !is_sha(sha)
-    {
-        eprintln!(
-            "prod-smoke: --sha `{}` is not a commit sha (4 to 64 hex digits)",
-            excerpt(sha, EXCERPT_CHARS)
-        );
-        return exit::BAD_INPUT;
-    }
-    if let Some(repo) = &args.repo
-        && !std::path::Path::new(repo).is_dir()
-    {
-        eprintln!(
-            "prod-smoke: --repo {}: no such folder",
-            excerpt(repo, EXCERPT_CHARS)
-        );
-        return exit::BAD_INPUT;
-    }
-    let (dir, explicit) = match &args.config_dir {
-        Some(d) => (d.clone(), true),
-        None => (PathBuf::from("config"), false),
+pub async fn run(args: RollbackArgs) -> u8 {
+    let request = DryRunRequest {
+        app: args.app,
+        url: args.url,
+        config_dir: args.config_dir,
+        sha: args.sha,
+        release: args.release,
+        repo: args.repo,
     };
-    let target = match resolve(&args.app, args.url.as_deref(), &dir, explicit).and_then(|mut t| {
-        t.url = check_url(&t.url, true)?;
-        Ok(t)
-    }) {
-        Ok(t) => t,
+    let proof = match dry_run(&request).await {
+        Ok(proof) => proof,
         Err(e) => {
             eprintln!("prod-smoke: {e}");
             return exit::BAD_INPUT;
         }
     };
-    let cfg = SealConfig::from_env(SealOverrides {
-        release_slug: args.release.clone(),
-        ..SealOverrides::default()
-    });
-    let sha = merge_sha(args.sha.as_deref(), cfg.as_ref().ok(), Utc::now()).await;
-    let proof = evidence(&target, args.repo.as_deref(), &sha).await;
     if args.json {
         match serde_json::to_string(&proof) {
             Ok(json) => println!("{json}"),

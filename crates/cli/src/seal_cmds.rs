@@ -1,11 +1,11 @@
 //! `deliver`, `history` and `notes`: the ledger's commands.
 
 use prod_smoke_model::Verdict;
-use prod_smoke_seal::{SealConfig, apply_verdict_line, format_history};
+use prod_smoke_seal::{SealConfig, format_history};
 
 use crate::args::{DeliverArgs, HistoryArgs, LedgerArgs, NotesArgs};
 use crate::exit;
-use crate::run_cmd::seal_config;
+use prod_smoke_engine::seal_config;
 
 /// The seal configuration of a ledger command, or the exit code after
 /// saying why there is none.
@@ -113,7 +113,9 @@ pub async fn notes(args: &NotesArgs) -> u8 {
             }
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         };
-        if let Err(e) = tokio::fs::write(path, notes_file_body(&body, &line)).await {
+        if let Err(e) =
+            tokio::fs::write(path, prod_smoke_engine::notes_file_body(&body, &line)).await
+        {
             eprintln!("prod-smoke: cannot write {}: {e}", path.display());
             return exit::ENVIRONMENT;
         }
@@ -130,38 +132,4 @@ pub async fn notes(args: &NotesArgs) -> u8 {
         eprintln!("notes message {id}: {line}");
     }
     exit::GREEN
-}
-
-/// The notes file with the verdict line applied, ending in a newline as a
-/// text file does (unless the file had text and no final newline).
-fn notes_file_body(body: &str, line: &str) -> String {
-    let mut out = apply_verdict_line(body, line);
-    if body.is_empty() || body.ends_with('\n') {
-        out.push('\n');
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::notes_file_body;
-
-    #[test]
-    fn the_notes_file_keeps_its_last_newline() {
-        let line = "🟢 Production smoke seal: passed";
-        assert_eq!(
-            notes_file_body("## rc-1\n- a change\n", line),
-            format!("## rc-1\n- a change\n\n{line}\n")
-        );
-        // Replacing an older verdict line, too.
-        assert_eq!(
-            notes_file_body(&format!("## rc-1\n\n{line}\n"), line),
-            format!("## rc-1\n\n{line}\n")
-        );
-        assert_eq!(notes_file_body("", line), format!("{line}\n"));
-        assert_eq!(
-            notes_file_body("no newline", line),
-            format!("no newline\n\n{line}")
-        );
-    }
 }

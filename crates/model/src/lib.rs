@@ -209,7 +209,54 @@ pub struct RunReport {
     pub traces: Vec<ScenarioTrace>,
 }
 
+/// True for a path that stays inside the folder it is relative to.
+pub fn is_inside(path: &std::path::Path) -> bool {
+    use std::path::Component;
+    path.components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+        && path.components().next().is_some()
+}
+
 impl RunReport {
+    /// A run that has not judged anything yet: no checks, and inconclusive
+    /// until it does. Started and finished now.
+    pub fn begin(
+        run_id: &str,
+        app: &str,
+        url: &str,
+        tag: &str,
+        artifacts_dir: Option<PathBuf>,
+    ) -> RunReport {
+        let now = Utc::now();
+        RunReport {
+            run_id: run_id.to_string(),
+            app: app.to_string(),
+            url: url.to_string(),
+            tag: tag.to_string(),
+            started_at: now,
+            finished_at: now,
+            verdict: Verdict::Inconclusive,
+            retried: false,
+            retry_delay_secs: 0,
+            checks: Vec::new(),
+            environment_error: None,
+            artifacts_dir,
+            rollback: None,
+            traces: Vec::new(),
+        }
+    }
+
+    /// The run could not judge the site: `checks` is what it has (the
+    /// checks that finished, and every other step marked not run), `why`
+    /// says what broke. Inconclusive, finished now.
+    pub fn cut_short(mut self, checks: Vec<CheckResult>, why: String) -> RunReport {
+        self.checks = checks;
+        self.environment_error = Some(why);
+        self.verdict = Verdict::Inconclusive;
+        self.finished_at = Utc::now();
+        self
+    }
+
     pub fn passed_count(&self) -> usize {
         self.checks.iter().filter(|c| c.status.is_pass()).count()
     }

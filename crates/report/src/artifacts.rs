@@ -13,6 +13,8 @@ use crate::{html, junit, results_json};
 pub const RESULTS_FILE: &str = "results.json";
 pub const JUNIT_FILE: &str = "junit.xml";
 pub const HTML_FILE: &str = "report.html";
+/// Every report file [`write_artifacts`] writes, in its order.
+pub const REPORT_FILES: [&str; 3] = [RESULTS_FILE, JUNIT_FILE, HTML_FILE];
 
 /// Where [`write_artifacts`] put each file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,9 @@ mod markdown;
 mod results_json;
 
 pub use annotations::{escape_data, escape_property, github_annotations};
-pub use artifacts::{ArtifactPaths, HTML_FILE, JUNIT_FILE, RESULTS_FILE, write_artifacts};
+pub use artifacts::{
+    ArtifactPaths, HTML_FILE, JUNIT_FILE, REPORT_FILES, RESULTS_FILE, write_artifacts,
+};
 pub use errors::ReportError;
 pub use explain::explain;
 pub use html::{CONTENT_SECURITY_POLICY, report_html};

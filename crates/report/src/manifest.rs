@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use prod_smoke_model::atomic::{is_partial, write_atomic};
 use sha2::{Digest, Sha256};
@@ -121,12 +121,7 @@ pub(crate) fn slash_path(path: &Path) -> String {
         .join("/")
 }
 
-/// True for a path that stays inside the folder it is relative to.
-pub fn is_inside(path: &Path) -> bool {
-    path.components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-        && path.components().next().is_some()
-}
+pub use prod_smoke_model::is_inside;
 
 /// GNU coreutils marks a name holding `\` or a newline with a leading `\`
 /// and escapes those characters, so one line stays one entry.

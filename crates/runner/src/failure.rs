@@ -48,29 +48,13 @@ impl Failure {
     }
 }
 
-/// How much of a seen value a failure shows, so a huge page or body
-/// stays one sentence.
-const SHOWN_CHARS: usize = 120;
-
-/// The first [`SHOWN_CHARS`] characters, and whether any were cut.
-fn cut(s: &str) -> (String, bool) {
-    let shown: String = s.chars().take(SHOWN_CHARS).collect();
-    let was_cut = shown.len() < s.len();
-    (shown, was_cut)
-}
-
-/// Page text as a failure quotes it: whitespace-normalised, in quotes,
-/// cut with a trailing `…`.
-pub(crate) fn quote(s: &str) -> String {
-    match cut(&prod_smoke_spec::steps_normalise(s)) {
-        (s, true) => format!("{s:?}…"),
-        (s, false) => format!("{s:?}"),
-    }
-}
+/// Page text as a failure quotes it (one rule for every step, kept with
+/// the steps).
+pub(crate) use prod_smoke_spec::steps::quote;
 
 /// A JSON value as a failure shows it: as JSON, cut with a trailing `…`.
 pub(crate) fn json(v: &serde_json::Value) -> String {
-    match cut(&v.to_string()) {
+    match prod_smoke_spec::steps::shorten(&v.to_string()) {
         (s, true) => format!("{s}…"),
         (s, false) => s,
     }

@@ -85,40 +85,25 @@ impl RunOptions {
 /// Runs the suite and returns everything it found. Never fails: a broken
 /// environment makes the report inconclusive instead.
 pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
-    let started_at = Utc::now();
-    let mut report = RunReport {
-        run_id: opts.run_id.clone(),
-        app: opts.app.clone(),
-        url: opts.base_url.clone(),
-        tag: opts.tag.clone(),
-        started_at,
-        finished_at: started_at,
-        verdict: Verdict::Inconclusive,
-        retried: false,
-        retry_delay_secs: opts.retry_delay.as_secs(),
-        checks: Vec::new(),
-        environment_error: None,
-        artifacts_dir: Some(opts.artifacts_dir.clone()),
-        rollback: None,
-        traces: Vec::new(),
-    };
+    let mut report = RunReport::begin(
+        &opts.run_id,
+        &opts.app,
+        &opts.base_url,
+        &opts.tag,
+        Some(opts.artifacts_dir.clone()),
+    );
+    report.retry_delay_secs = opts.retry_delay.as_secs();
     if let Err(e) = tokio::fs::create_dir_all(opts.artifacts_dir.join("screenshots")).await {
         let why = format!(
             "cannot create the artifacts folder {}: {e}",
             opts.artifacts_dir.display()
         );
-        report.checks = unrun_checks(&opts.scenarios, &why);
-        report.environment_error = Some(why);
-        report.finished_at = Utc::now();
-        return report;
+        return report.cut_short(unrun_checks(&opts.scenarios, &why), why);
     }
     let http = match crate::http_check::client(opts.nav_timeout) {
         Ok(c) => c,
         Err(e) => {
-            report.checks = unrun_checks(&opts.scenarios, &e.to_string());
-            report.environment_error = Some(e.to_string());
-            report.finished_at = Utc::now();
-            return report;
+            return report.cut_short(unrun_checks(&opts.scenarios, &e.to_string()), e.to_string());
         }
     };
 

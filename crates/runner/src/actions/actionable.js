@@ -1,12 +1,13 @@
-// One attempt at an action's target, evaluated in the page's main frame:
-// resolve the locator with probe.js (`kind: 'locate'`), then Playwright's
+// One attempt at an action's target, evaluated in the page's main frame
+// after the page checks' prelude (crates/spec/src/steps/page/prelude.js):
+// resolve the locator with its `locate`, then Playwright's
 // actionability checks (injectedScript.ts, 1.65): attached, visible,
 // stable over two animation frames, enabled, editable, and for a pointer
 // action the element (or a descendant) is what a hit test at its centre
 // finds. Returns the point to send input to, in the top frame's viewport
 // coordinates, or the state that is not met yet.
-async (probe, args) => {
-  const found = probe({ kind: 'locate', locator: args.locator, roles: args.roles });
+async (args) => {
+  const found = locate(args.locator);
   if (found.error) return { state: 'error', message: found.error };
   const els = found.els;
   if (els.length === 0) return { state: 'missing', count: 0, message: found.note || null };
@@ -24,7 +25,7 @@ async (probe, args) => {
   const not = (state) => ({ state, count: 1, element: describe(el) });
 
   if (!el.isConnected) return not('detached');
-  if (wants('visible') && !found.isElementVisible(el)) return not('not visible');
+  if (wants('visible') && !isElementVisible(el)) return not('not visible');
 
   // Stable: the same box in two consecutive animation frames. A frame that
   // never comes (a background tab) counts after 100 ms, as a box that held.
@@ -47,7 +48,6 @@ async (probe, args) => {
 
   // Enabled: Playwright's getAriaDisabled, native `disabled` (a disabled
   // fieldset included) or `aria-disabled="true"` on it or an ancestor.
-  const parentOf = (e) => e.parentElement || (e.parentNode && e.parentNode.host) || null;
   const disabled = () => {
     const native = ['BUTTON', 'INPUT', 'SELECT', 'TEXTAREA', 'OPTION', 'OPTGROUP'];
     if (native.includes(el.nodeName) && el.matches(':disabled')) return true;

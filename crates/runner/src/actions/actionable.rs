@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chromiumoxide::Page;
 use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use prod_smoke_spec::Locator;
-use prod_smoke_spec::steps::ARIA_ROLES;
+use prod_smoke_spec::steps::{ARIA_ROLES, prelude};
 use serde::Deserialize;
 
 use crate::failure::Failure;
@@ -16,9 +16,8 @@ use crate::failure::Failure;
 /// Playwright's retry intervals for an action that is not ready yet.
 const RETRY_MS: &[u64] = &[0, 20, 100, 100, 500];
 
-/// The page-side half: actionability on top of probe.js's locators.
+/// The page-side half: actionability on top of the page checks' locators.
 const ACTIONABLE_JS: &str = include_str!("actionable.js");
-const PROBE_JS: &str = include_str!("../probe.js");
 
 /// What the action does to the element once it is ready.
 #[derive(Debug, Clone, Copy)]
@@ -107,7 +106,10 @@ pub(super) async fn wait(
     if let Purpose::Fill(value) = purpose {
         args["value"] = value.into();
     }
-    let js = format!("({ACTIONABLE_JS})(({PROBE_JS}), {args})");
+    let js = format!(
+        "(async (args) => {{\n{}\nreturn ({ACTIONABLE_JS})(args);\n}})({args})",
+        prelude()
+    );
     let start = Instant::now();
     let mut last = format!("no element matching `{shown}`");
     let mut broken = None;

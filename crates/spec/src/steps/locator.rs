@@ -2,7 +2,7 @@
 //! at. A string is a CSS selector, as it always was. A mapping names one of
 //! Playwright's locators (`getByRole`, `getByText`, `getByLabel`, ...) and
 //! may refine it with `has_text`, `nth` and `frame`. The runner resolves a
-//! locator in the page (crates/runner/src/probe.js) with Playwright's own
+//! locator in the page (`locate` in page/prelude.js) with Playwright's own
 //! definitions; this module only reads and checks what the spec wrote, so
 //! a misspelt key fails when the spec loads, with a suggestion.
 
@@ -10,7 +10,7 @@ use prod_smoke_suggest::did_you_mean;
 use serde::de;
 use serde_yaml::Value;
 
-use super::assertions::TextPattern;
+use super::pattern::TextPattern;
 use super::{kind, list};
 
 /// The locator keys that pick elements; a mapping names exactly one.
@@ -170,7 +170,7 @@ impl Locator {
         out
     }
 
-    /// What the page-side probe reads (crates/runner/src/probe.js).
+    /// What the page-side probe reads (`locate` in page/prelude.js).
     pub fn to_json(&self) -> serde_json::Value {
         let mut v = match &self.by {
             By::Css(s) => serde_json::json!({ "engine": "css", "css": s }),

@@ -1,21 +1,20 @@
 //! The step vocabulary. Each step is a YAML mapping with exactly one action
 //! key (`get`, `visit`, `title`, ...) plus that action's modifiers. The
-//! steps are listed once, in `registry.rs`. No step writes: `get` and
-//! `head` are the only requests a step sends itself, and whatever the page
-//! sends, an interaction included, passes the browser's read-only guard.
+//! steps are listed once, in `registry.rs`; a check on the page is one
+//! file in `page/` (its "Adding a step" section says how to add one).
+//! No step writes: `get` and `head` are the only requests a step sends
+//! itself, and whatever the page sends, an interaction (`action/`)
+//! included, passes the browser's read-only guard.
 
-mod action;
-mod assertions;
-mod click;
-mod fill;
-mod hover;
+pub mod action;
 mod http;
 mod locator;
 mod navigation;
-mod press;
+pub mod page;
+mod pattern;
 mod registry;
 mod response;
-mod scroll;
+mod shown;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,18 +24,15 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_yaml::Value;
 
-pub use action::Action;
-pub use assertions::{Assertion, TextPattern, elements, normalise_ws};
-pub use click::Click;
-pub use fill::Fill;
-pub use hover::Hover;
+pub use action::{Action, Click, Fill, Hover, Key, MODIFIERS, Press, Scroll, key_def, key_names};
 pub use http::{HttpCheck, HttpMethod};
 pub use locator::{ARIA_ROLES, By, Locator, TextEngine, locator_keys};
 pub use navigation::Visit;
-pub use press::{Key, MODIFIERS, Press, key_def, key_names};
+pub use page::{Assertion, Observation, PageCheck, Reads, Verdict, prelude, probe_script};
+pub use pattern::{TextPattern, normalise_ws};
 pub use registry::{StepInfo, StepKind};
 pub use response::{JsonPath, ResponseCheck, json_equal};
-pub use scroll::Scroll;
+pub use shown::{elements, quote, shorten};
 
 use prod_smoke_suggest::did_you_mean;
 
@@ -258,7 +254,7 @@ fn list(keys: &[&str]) -> String {
         .join(", ")
 }
 
-fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing",
         Value::Bool(_) => "a boolean",

@@ -1,14 +1,14 @@
 //! The step registry: every step a spec can name, one entry each. The
 //! macro below turns the table into the `StepKind` enum, its list `ALL`,
-//! its description and its parser, so a step cannot be listed without a
-//! parser, parsed without being listed, or added without the compiler
-//! asking for its arm in `Step::kind` and in the runner.
+//! its description, its parser and its page-side probe, so a step cannot
+//! be listed without a parser, parsed without being listed, or probed in
+//! the page under a name the registry does not give it. A page check is
+//! one file in `page/` plus its entry here (see `page/mod.rs`).
 
 use serde::de;
 
-use super::{
-    Action, Fields, Step, assertions, click, fill, hover, http, navigation, press, response, scroll,
-};
+use super::action::{Action, click, fill, hover, press, scroll};
+use super::{Fields, Step, http, navigation, page, response};
 
 /// What `prod-smoke steps` and the error messages say about a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,13 +22,16 @@ pub struct StepInfo {
 }
 
 macro_rules! registry {
+    (@probe $probe:expr) => { Some($probe) };
+    (@probe) => { None };
     ($(
         $(#[$doc:meta])*
         $kind:ident {
             key: $key:literal,
             modifiers: [$($modifier:literal),* $(,)?],
             summary: $summary:literal,
-            parse: $parse:expr $(,)?
+            parse: $parse:expr
+            $(, probe: $probe:expr)? $(,)?
         }
     ),* $(,)?) => {
         /// Every step of the vocabulary.
@@ -49,6 +52,15 @@ macro_rules! registry {
                         modifiers: &[$($modifier),*],
                         summary: $summary,
                     }),*
+                }
+            }
+
+            /// The step's page-side probe, a JavaScript arrow function of
+            /// its arguments; `page::probe_script` puts each one in the
+            /// probe table under the step's key.
+            pub fn probe(self) -> Option<&'static str> {
+                match self {
+                    $(StepKind::$kind => registry!(@probe $($probe)?)),*
                 }
             }
 
@@ -102,56 +114,64 @@ registry! {
         key: "url",
         modifiers: ["timeout"],
         summary: "the page's URL, after redirects, matches a /regex/ (polls)",
-        parse: |f: &mut Fields| assertions::url(f).map(Step::Assert),
+        parse: page::parse::<page::url::Url, _>,
+        probe: page::url::PROBE,
     },
     /// `title: /regex/` or `title: text`
     Title {
         key: "title",
         modifiers: ["timeout"],
         summary: "the page title matches a /regex/ or equals the text (polls)",
-        parse: |f: &mut Fields| assertions::title(f).map(Step::Assert),
+        parse: page::parse::<page::title::Title, _>,
+        probe: page::title::PROBE,
     },
     /// `text: words`
     Text {
         key: "text",
         modifiers: ["in", "exact", "timeout"],
         summary: "the element `in` (default body) contains the text, or with `exact: true` is that text (polls)",
-        parse: |f: &mut Fields| assertions::text(f).map(Step::Assert),
+        parse: page::parse::<page::text::Text, _>,
+        probe: page::text::PROBE,
     },
     /// `visible: selector`
     Visible {
         key: "visible",
         modifiers: ["timeout"],
         summary: "the one element matching the selector or locator is visible (polls)",
-        parse: |f: &mut Fields| assertions::visible(f).map(Step::Assert),
+        parse: page::parse::<page::visible::Visible, _>,
+        probe: page::visible::PROBE,
     },
     /// `hidden: selector`
     Hidden {
         key: "hidden",
         modifiers: ["timeout"],
         summary: "no element matches the selector, or the one that does is not visible (polls)",
-        parse: |f: &mut Fields| assertions::hidden(f).map(Step::Assert),
+        parse: page::parse::<page::hidden::Hidden, _>,
+        probe: page::hidden::PROBE,
     },
     /// `count: selector`
     Count {
         key: "count",
         modifiers: ["equals", "timeout"],
         summary: "exactly `equals` elements match the selector (polls)",
-        parse: |f: &mut Fields| assertions::count(f).map(Step::Assert),
+        parse: page::parse::<page::count::Count, _>,
+        probe: page::count::PROBE,
     },
     /// `attribute: locator`
     Attribute {
         key: "attribute",
         modifiers: ["name", "value", "timeout"],
         summary: "the one element has attribute `name`; `value`: exact text or /regex/ (polls)",
-        parse: |f: &mut Fields| assertions::attribute(f).map(Step::Assert),
+        parse: page::parse::<page::attribute::Attribute, _>,
+        probe: page::attribute::PROBE,
     },
     /// `in_viewport: locator`
     InViewport {
         key: "in_viewport",
         modifiers: ["timeout"],
         summary: "the one element matching the locator intersects the viewport (polls)",
-        parse: |f: &mut Fields| assertions::in_viewport(f).map(Step::Assert),
+        parse: page::parse::<page::in_viewport::InViewport, _>,
+        probe: page::in_viewport::PROBE,
     },
     /// `click: locator`
     Click {
@@ -193,7 +213,7 @@ registry! {
         key: "no_page_errors",
         modifiers: [],
         summary: "no uncaught exception, console error or failed subresource on the page so far",
-        parse: |f: &mut Fields| assertions::no_page_errors(f).map(Step::Assert),
+        parse: page::parse::<page::no_page_errors::NoPageErrors, _>,
     },
 }
 

@@ -4,5 +4,6 @@
 mod errors;
 mod input_limits;
 mod port;
+mod probes;
 mod properties;
 mod reference;

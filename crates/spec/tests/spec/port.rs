@@ -1,4 +1,5 @@
-use prod_smoke_spec::{Assertion, HttpMethod, Step, default_suite};
+use prod_smoke_spec::steps::page::title::Title;
+use prod_smoke_spec::{HttpMethod, Step, default_suite};
 
 #[test]
 fn default_suite_is_the_exact_qa_readonly_port() {
@@ -46,9 +47,10 @@ fn default_suite_is_the_exact_qa_readonly_port() {
 #[test]
 fn title_regex_matches_like_playwright() {
     let suite = default_suite();
-    let Step::Assert(Assertion::Title { pattern, .. }) = &suite.scenarios[0].steps[2] else {
+    let Step::Assert(a) = &suite.scenarios[0].steps[2] else {
         panic!("third step is the title check");
     };
+    let Title { pattern, .. } = a.downcast_ref().expect("third step is the title check");
     assert!(pattern.matches("McRitchie Studio — Agents at work"));
     assert!(!pattern.matches("Welcome to nginx!"));
 }

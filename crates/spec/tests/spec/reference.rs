@@ -4,13 +4,13 @@
 //! on the page loads through the spec loader.
 
 use prod_smoke_spec::steps::locator_keys;
-use prod_smoke_spec::{Assertion, Step, StepKind, Suite};
+use prod_smoke_spec::{Step, StepKind, Suite};
 
-const DOC: &str = include_str!("../../../../docs/spec.md");
+pub(crate) const DOC: &str = include_str!("../../../../docs/spec.md");
 
 /// The ```yaml blocks of `text`, whose first line is line `first_line`,
 /// with the line each block's YAML starts on.
-fn yaml_blocks(text: &str, first_line: usize) -> Vec<(usize, String)> {
+pub(crate) fn yaml_blocks(text: &str, first_line: usize) -> Vec<(usize, String)> {
     let mut blocks = Vec::new();
     let mut open: Option<(usize, String)> = None;
     for (i, line) in text.lines().enumerate() {
@@ -112,14 +112,7 @@ fn each_step_section_names_its_modifiers_and_shows_the_step() {
 /// A locator the step reads, if it reads one.
 fn locator_of(step: &Step) -> Option<&prod_smoke_spec::Locator> {
     match step {
-        Step::Assert(
-            Assertion::Text { selector, .. }
-            | Assertion::Visible { selector, .. }
-            | Assertion::Hidden { selector, .. }
-            | Assertion::Count { selector, .. }
-            | Assertion::Attribute { selector, .. }
-            | Assertion::InViewport { selector, .. },
-        ) => Some(selector),
+        Step::Assert(a) => a.locator(),
         _ => None,
     }
 }

@@ -2,8 +2,8 @@ use std::time::Duration;
 
 use serde::de;
 
-use super::Fields;
-use super::locator::Locator;
+use crate::steps::Fields;
+use crate::steps::Locator;
 
 /// `scroll: locator`: Playwright's `locator.scrollIntoViewIfNeeded()`.
 /// Waits until the one element is visible and stable, then scrolls it
@@ -15,7 +15,7 @@ pub struct Scroll {
 }
 
 /// `scroll: locator`, optionally `timeout`.
-pub(super) fn parse<E: de::Error>(f: &mut Fields) -> Result<Scroll, E> {
+pub(crate) fn parse<E: de::Error>(f: &mut Fields) -> Result<Scroll, E> {
     Ok(Scroll {
         target: f.require_locator("scroll")?,
         timeout: f.take_timeout()?,

@@ -2,8 +2,8 @@ use std::time::Duration;
 
 use serde::de;
 
-use super::Fields;
-use super::locator::Locator;
+use crate::steps::Fields;
+use crate::steps::Locator;
 
 /// `hover: locator`: Playwright's `locator.hover()`. Waits until the one
 /// element is visible, stable and receives events, then moves the mouse
@@ -15,7 +15,7 @@ pub struct Hover {
 }
 
 /// `hover: locator`, optionally `timeout`.
-pub(super) fn parse<E: de::Error>(f: &mut Fields) -> Result<Hover, E> {
+pub(crate) fn parse<E: de::Error>(f: &mut Fields) -> Result<Hover, E> {
     Ok(Hover {
         target: f.require_locator("hover")?,
         timeout: f.take_timeout()?,

@@ -2,8 +2,8 @@ use std::time::Duration;
 
 use serde::de;
 
-use super::Fields;
-use super::locator::Locator;
+use crate::steps::Fields;
+use crate::steps::Locator;
 
 /// `click: locator`: Playwright's `locator.click()`. Waits until the one
 /// element is actionable, clicks its centre with real mouse events, and
@@ -18,7 +18,7 @@ pub struct Click {
 }
 
 /// `click: locator`, optionally `opens: tab` and `timeout`.
-pub(super) fn parse<E: de::Error>(f: &mut Fields) -> Result<Click, E> {
+pub(crate) fn parse<E: de::Error>(f: &mut Fields) -> Result<Click, E> {
     let target = f.require_locator("click")?;
     let opens_tab = match f.take_str::<E>("opens")?.as_deref() {
         None => false,

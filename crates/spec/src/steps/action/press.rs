@@ -8,8 +8,8 @@ use std::time::Duration;
 use prod_smoke_suggest::did_you_mean;
 use serde::de;
 
-use super::Fields;
-use super::locator::Locator;
+use crate::steps::Fields;
+use crate::steps::Locator;
 
 /// `press: key`, optionally `in: locator` (focused first).
 #[derive(Debug, Clone, PartialEq)]
@@ -234,7 +234,7 @@ fn closest_key(input: &str, names: &[&'static str]) -> Option<&'static str> {
 }
 
 /// `press: key`, optionally `in: locator` and `timeout`.
-pub(super) fn parse<E: de::Error>(f: &mut Fields) -> Result<Press, E> {
+pub(crate) fn parse<E: de::Error>(f: &mut Fields) -> Result<Press, E> {
     let key = f.require_str::<E>("press")?;
     let chord = parse_chord(&key).map_err(E::custom)?;
     Ok(Press {

@@ -3,17 +3,24 @@
 //! actionable, one element only, real input events), and they are allowed
 //! because they cannot write: every request the page sends, whatever
 //! caused it, passes the browser-wide read-only guard. Each step lives in
-//! its own file; this one only gathers them for `Step::Act`.
+//! its own file here; this one only gathers them for `Step::Act`.
 
 use std::time::Duration;
 
+pub(super) mod click;
+pub(super) mod fill;
+pub(super) mod hover;
+pub(super) mod press;
+pub(super) mod scroll;
+
 use super::StepKind;
-use super::click::Click;
-use super::fill::Fill;
-use super::hover::Hover;
 use super::locator::Locator;
-use super::press::Press;
-use super::scroll::Scroll;
+
+pub use click::Click;
+pub use fill::Fill;
+pub use hover::Hover;
+pub use press::{Key, MODIFIERS, Press, key_def, key_names};
+pub use scroll::Scroll;
 
 /// One interaction with the page last visited.
 #[derive(Debug, Clone, PartialEq)]

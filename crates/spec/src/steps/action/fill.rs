@@ -4,8 +4,7 @@ use prod_smoke_input::{EXCERPT_CHARS, excerpt};
 use serde::de;
 use serde_yaml::Value;
 
-use super::locator::Locator;
-use super::{Fields, kind};
+use crate::steps::{Fields, Locator, kind};
 
 /// `fill: locator` with `with: text`: Playwright's `locator.fill()`. Waits
 /// until the one element is visible, enabled and editable (an input, a
@@ -19,7 +18,7 @@ pub struct Fill {
 }
 
 /// `fill: locator`, `with: text`, optionally `timeout`.
-pub(super) fn parse<E: de::Error>(f: &mut Fields) -> Result<Fill, E> {
+pub(crate) fn parse<E: de::Error>(f: &mut Fields) -> Result<Fill, E> {
     let target = f.require_locator("fill")?;
     // A number or a boolean is typed as written (`with: 2026`).
     let with = match f.take_value("with") {

@@ -1,4 +1,4 @@
-//! `seal.intoto.json` for a run: which spec ran (read once, before the
+//! `seal.intoto.json` for a seal: which spec ran (read once, before the
 //! run, so the digest names the bytes that were executed) and, after the
 //! manifest's last rewrite, the statement naming its digest.
 
@@ -7,9 +7,11 @@ use std::path::Path;
 use prod_smoke_model::RunReport;
 use prod_smoke_report::{MANIFEST_FILE, SpecResource, write_statement};
 
+use crate::events::{EngineEvent, EngineEvents};
+
 /// The spec given with `--spec`, else the embedded suite. `None` when the
 /// file cannot be read again (it was read a moment ago to load the suite).
-pub fn spec_resource(spec: Option<&Path>) -> Option<SpecResource> {
+pub(crate) fn spec_resource(spec: Option<&Path>) -> Option<SpecResource> {
     match spec {
         None => Some(SpecResource::new(
             prod_smoke_spec::DEFAULT_SUITE_NAME,
@@ -30,14 +32,15 @@ pub fn spec_resource(spec: Option<&Path>) -> Option<SpecResource> {
 /// Writes the statement into `dir` when it has a manifest (a folder whose
 /// reports failed has none, and so no statement either). Must run after
 /// the manifest's last rewrite: its subject is the manifest's digest.
-pub async fn write(
+pub(crate) async fn write(
     dir: &Path,
     report: &RunReport,
     spec: Option<SpecResource>,
     run_url: Option<String>,
+    events: &EngineEvents,
 ) {
     let Some(spec) = spec else {
-        eprintln!("prod-smoke: no seal.intoto.json: the spec could not be read again to hash it");
+        events.emit(EngineEvent::SpecNotHashed);
         return;
     };
     if !tokio::fs::try_exists(dir.join(MANIFEST_FILE))
@@ -53,6 +56,6 @@ pub async fn write(
     })
     .await;
     if let Ok(Err(e)) = written {
-        eprintln!("prod-smoke: could not write seal.intoto.json: {e}");
+        events.emit(EngineEvent::StatementNotWritten { why: e.to_string() });
     }
 }
