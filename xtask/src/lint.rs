@@ -1,4 +1,5 @@
-//! `cargo xtask lint`: formatting, clippy and actionlint on the workflows.
+//! `cargo xtask lint`: formatting, clippy, no import circles between a
+//! crate's files (import_circles.rs) and actionlint on the workflows.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,6 +20,7 @@ pub fn run(_args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ]))?;
+    crate::import_circles::run(Path::new("."))?;
     actionlint(Path::new("."))
 }
 

@@ -6,6 +6,7 @@ mod bench;
 mod chromium;
 mod dist;
 mod fixture;
+mod import_circles;
 mod lint;
 mod parity;
 mod pool;
@@ -43,7 +44,7 @@ pub const TASKS: &[(&str, &str, &str)] = &[
     (
         "lint",
         "",
-        "cargo fmt --check, clippy -D warnings, actionlint",
+        "cargo fmt --check, clippy -D warnings, no import circles, actionlint",
     ),
     (
         "dist",

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version = env!("PROD_SMOKE_VERSION"),
     // A later flag overrides an earlier one, as wrappers that append flags expect.
     args_override_self = true,
-    after_help = SINKS_HELP,
+    after_help = sinks_help(),
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,20 +25,23 @@ pub struct Cli {
     pub global: GlobalArgs,
 }
 
-/// Shown under `prod-smoke --help`: what turns each sink on. The ledger is
+/// Shown under `prod-smoke --help`: what turns each sink on, one entry per
+/// registered sink, in the words of the sink's own file. The ledger is
 /// always written; every other sink is off until its variables are set.
-pub const SINKS_HELP: &str = "\
-Sinks (the local ledger is always written; each other sink is on when its variables are set):
-  Postgres       DATABASE_URL (and PGPASSWORD): the seal on the Release row
-  Discord        DISCORD_RELEASE_NOTES_WEBHOOK_URL, else DISCORD_DEPLOY_WEBHOOK_URL;
-                 DISCORD_RELEASE_NOTES_THREAD_ID posts into a thread,
-                 DISCORD_OPERATOR_MENTION is pinged on red
-  Release notes  --notes-message-id ID, through the same Discord webhook
-  Webhook        PROD_SMOKE_WEBHOOK_URL and PROD_SMOKE_WEBHOOK_SECRET (signed JSON)
-  GitHub         GITHUB_TOKEN, GITHUB_REPOSITORY and --sha (or the deployment in
-                 GITHUB_EVENT_PATH when GITHUB_EVENT_NAME is deployment_status):
-                 a commit status; GITHUB_API_URL for GitHub Enterprise Server
-Every flag and variable: docs/operations.md.";
+pub fn sinks_help() -> String {
+    const INDENT: usize = 17;
+    let mut help = String::from(
+        "Sinks (the local ledger is always written; each other sink is on when its variables are set):\n",
+    );
+    for sink in prod_smoke_seal::Sink::ALL {
+        for (i, line) in sink.help().lines().enumerate() {
+            let label = if i == 0 { sink.label() } else { "" };
+            help.push_str(&format!("  {label:<width$}{line}\n", width = INDENT - 2));
+        }
+    }
+    help.push_str("Every flag and variable: docs/operations.md.");
+    help
+}
 
 /// Flags every command takes, before or after its name
 /// (`prod-smoke --ledger L history` = `prod-smoke history --ledger L`).
@@ -75,12 +78,17 @@ impl Cli {
             None => {
                 self.run.config_dir = g.config_dir.clone();
                 self.run.seal.ledger = ledger;
+                // The session's values are secrets like `--secret`'s, so
+                // every redactor built from the list masks them.
+                if let Some(state) = &self.run.storage_state {
+                    self.run.seal.ledger.secrets.extend(state.secrets());
+                }
             }
             Some(Command::Rollback(r)) => r.config_dir = g.config_dir.clone(),
             Some(Command::Deliver(d)) => d.ledger = ledger,
             Some(Command::History(h)) => h.ledger = ledger,
             Some(Command::Notes(n)) => n.ledger = ledger,
-            Some(Command::Check(_) | Command::Steps) => {}
+            Some(Command::Check(_) | Command::Devices | Command::Steps) => {}
         }
     }
 
@@ -123,6 +131,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Replay seal deliveries that are still pending in the ledger.
     Deliver(DeliverArgs),
+    /// List the devices a scenario's `use: {device: …}` can name, with
+    /// their viewport, scale, touch and user agent.
+    Devices,
     /// List recent seals from the ledger.
     History(HistoryArgs),
     /// Put the latest verdict line into a release-notes body or message.
@@ -271,6 +282,13 @@ pub struct RunArgs {
     #[arg(long, help_heading = SEAL)]
     pub repo: Option<String>,
 
+    /// A signed-in session: Playwright's storageState JSON (cookies and
+    /// per-origin localStorage), as a file or, in the variable, the JSON
+    /// itself. Put into every scenario's browser for the app's own host
+    /// only; its values are masked as *** everywhere.
+    #[arg(long, env = "PROD_SMOKE_STORAGE_STATE", hide_env_values = true, value_name = "FILE", value_parser = StorageStateParser, help_heading = BROWSER)]
+    pub storage_state: Option<prod_smoke_runner::StorageState>,
+
     /// Which scenarios leave a trace in <artifacts>/traces/: a HAR of the
     /// network, an MHTML snapshot of the page, and the console.
     #[arg(long, value_enum, default_value_t = TraceArg::OnFailure, help_heading = OUTPUT)]
@@ -278,6 +296,37 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub seal: SealArgs,
+}
+
+/// Reads `--storage-state` (a file, or the JSON itself from the variable)
+/// when the flags are parsed, so a bad one is exit 2 before anything runs.
+/// Its errors are raw: clap's own would quote the value, which may be the
+/// JSON with its secrets.
+#[derive(Debug, Clone, Copy)]
+struct StorageStateParser;
+
+impl clap::builder::TypedValueParser for StorageStateParser {
+    type Value = prod_smoke_runner::StorageState;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        use clap::error::ErrorKind;
+        let text = value.to_str().ok_or_else(|| {
+            clap::Error::raw(ErrorKind::InvalidUtf8, "--storage-state is not UTF-8\n")
+        })?;
+        // A blank variable counts as unset, as every variable does: an
+        // empty state signs nothing in.
+        if text.trim().is_empty() {
+            return Ok(prod_smoke_runner::StorageState::default());
+        }
+        prod_smoke_runner::StorageState::from_flag(text).map_err(|e| {
+            clap::Error::raw(ErrorKind::InvalidValue, format!("--storage-state: {e}\n"))
+        })
+    }
 }
 
 /// The `--help` headings of the seal run's flags.
@@ -483,19 +532,22 @@ mod tests {
     }
 
     /// `--help` names what turns each sink on: every variable a sink
-    /// reads for itself, and the ones the configuration reads for them.
+    /// reads for itself (but the ones only tests set).
     #[test]
     fn help_names_every_sink_variable() {
         let help = Cli::command().render_long_help().to_string();
-        let env = prod_smoke_seal::env::DATABASE_URL;
-        let mut vars = vec![
-            env,
-            prod_smoke_seal::env::RELEASE_NOTES_WEBHOOK,
-            prod_smoke_seal::env::DEPLOY_WEBHOOK,
-            prod_smoke_seal::env::RELEASE_NOTES_THREAD,
-        ];
-        for sink in prod_smoke_seal::Sink::ALL {
-            vars.extend(sink.env_vars().iter().map(|v| v.name));
+        let vars: Vec<&str> = prod_smoke_seal::Sink::ALL
+            .iter()
+            .flat_map(|sink| sink.help_vars())
+            .map(|var| var.name)
+            .collect();
+        for var in [
+            "DATABASE_URL",
+            "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
+            "DISCORD_DEPLOY_WEBHOOK_URL",
+            "DISCORD_RELEASE_NOTES_THREAD_ID",
+        ] {
+            assert!(vars.contains(&var), "no sink declares {var}: {vars:?}");
         }
         for var in vars {
             assert!(help.contains(var), "--help does not name {var}:\n{help}");

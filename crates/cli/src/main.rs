@@ -3,6 +3,7 @@
 
 mod args;
 mod check_cmd;
+mod devices_cmd;
 mod exit;
 mod logging;
 mod progress;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         let code = match cli.command {
             Some(args::Command::Check(c)) => check_cmd::run(&c),
             Some(args::Command::Deliver(c)) => seal_cmds::deliver(&c).await,
+            Some(args::Command::Devices) => devices_cmd::run(),
             Some(args::Command::History(c)) => seal_cmds::history(&c).await,
             Some(args::Command::Notes(c)) => seal_cmds::notes(&c).await,
             Some(args::Command::Rollback(c)) => rollback_cmd::run(c).await,

@@ -56,6 +56,7 @@ fn request(a: RunArgs) -> SealRequest {
             max_page_mb: a.max_page_mb,
             allow_websockets: a.allow_websockets,
             strict_page_errors: a.strict_page_errors,
+            storage_state: a.storage_state.map(std::sync::Arc::new),
         },
         browser: BrowserSettings {
             chromium: a.chromium,

@@ -171,6 +171,7 @@ impl PreparedSeal {
         );
         opts.trace = run.trace;
         opts.max_page_bytes = run.max_page_mb * 1024 * 1024;
+        opts.storage_state = run.storage_state.clone();
         opts.redactor = self.redactor.clone();
         opts
     }

@@ -1,9 +1,10 @@
 //! What a front end hands the engine for one seal: its flags, parsed.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use prod_smoke_runner::TraceMode;
+use prod_smoke_runner::{StorageState, TraceMode};
 
 use crate::outcome::Outcome;
 
@@ -55,6 +56,9 @@ pub struct RunSettings {
     pub max_page_mb: u64,
     pub allow_websockets: bool,
     pub strict_page_errors: bool,
+    /// A signed-in session (`--storage-state`), applied to every
+    /// scenario's context for the app's own hosts.
+    pub storage_state: Option<Arc<StorageState>>,
 }
 
 /// Which browser.

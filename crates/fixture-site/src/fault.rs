@@ -68,6 +68,11 @@ pub enum Fault {
     /// that scrolls to its contact section, and an unknown path answers
     /// 200 (a soft 404).
     LocatorsBroken,
+    /// The pages a scenario's browser settings and signed-in session read
+    /// regress: `/phone`'s menu button no longer shows on a phone,
+    /// `/theme` ignores the colour scheme, and `/account` refuses the
+    /// session cookie.
+    ContextBroken,
     /// The pages that interactions read regress: the `/menu` hover menu
     /// no longer opens, `/spa`'s router no longer changes the URL,
     /// `/search` ignores its query, `/contact`'s live preview stays empty,
@@ -77,7 +82,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 24] = [
+    pub const ALL: [Fault; 25] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -101,6 +106,7 @@ impl Fault {
         Fault::Trickle,
         Fault::TallPage,
         Fault::LocatorsBroken,
+        Fault::ContextBroken,
         Fault::InteractionsBroken,
     ];
 
@@ -130,6 +136,7 @@ impl Fault {
             Fault::Trickle => "trickle",
             Fault::TallPage => "tall-page",
             Fault::LocatorsBroken => "locators-broken",
+            Fault::ContextBroken => "context-broken",
             Fault::InteractionsBroken => "interactions-broken",
         }
     }
@@ -163,6 +170,9 @@ impl Fault {
             Fault::TallPage => "/tasks lays out 300,000 px tall",
             Fault::LocatorsBroken => {
                 "/people, /embed and /long lose labels, test ids, frame text and anchors; unknown paths answer 200"
+            }
+            Fault::ContextBroken => {
+                "/phone hides its menu on phones, /theme ignores dark mode, /account refuses the session"
             }
             Fault::InteractionsBroken => {
                 "/menu, /spa, /search, /contact and /tabs stop opening, routing, searching, previewing and opening tabs"

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, StatusCode};
 
-use crate::routes::{Body, respond};
+use crate::response::{Body, respond};
 use crate::state::SiteState;
 
 /// The page's own script nonce on `/ro/csp`.

@@ -14,7 +14,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, StatusCode};
 
 use crate::fault::Fault;
-use crate::routes::{Body, respond};
+use crate::response::{Body, respond};
 
 fn page(title: &str, body: &str) -> String {
     format!(

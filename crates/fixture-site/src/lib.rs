@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod context_pages;
 mod errors;
 mod fault;
 mod guard_pages;
@@ -22,6 +23,7 @@ mod interaction_pages;
 mod options;
 mod pages;
 mod request_log;
+mod response;
 mod routes;
 mod server;
 mod state;
@@ -35,6 +37,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+pub use context_pages::{PHONE_MAX_WIDTH, SESSION_COOKIE};
 pub use errors::{FixtureError, UnknownFault};
 pub use fault::Fault;
 pub use options::FixtureOptions;

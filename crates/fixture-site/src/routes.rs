@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
-use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use http_body_util::{BodyExt, Limited, StreamBody};
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -14,15 +13,13 @@ use hyper::{Method, Request, Response, StatusCode};
 use crate::fault::Fault;
 use crate::pages::{self, Chrome};
 use crate::request_log::{LoggedRequest, WS_FRAME, WS_OPEN};
+use crate::response::{Body, respond};
 use crate::state::{ConnControl, SiteState};
 use futures::StreamExt;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
-
-/// Whole bodies, and the one that never ends ([`Fault::Trickle`]).
-pub(crate) type Body = UnsyncBoxBody<Bytes, std::convert::Infallible>;
 
 /// Beacons are tiny; anything bigger is read no further.
 const MAX_BODY: usize = 64 * 1024;
@@ -58,6 +55,9 @@ pub(crate) async fn handle(
     }
     if let Some(res) = crate::guard_pages::route(state, &method, &path, req.headers()) {
         let _ = Limited::new(req.into_body(), MAX_BODY).collect().await;
+        return res;
+    }
+    if let Some(res) = crate::context_pages::route(state, &method, &path, req.headers()) {
         return res;
     }
     let query = req.uri().query().unwrap_or_default().to_string();
@@ -300,24 +300,6 @@ fn route(
         _ if on(Fault::LocatorsBroken) => html(StatusCode::OK, pages::NOT_FOUND.into()),
         _ => html(StatusCode::NOT_FOUND, pages::NOT_FOUND.into()),
     }
-}
-
-pub(crate) fn respond(
-    status: StatusCode,
-    content_type: &'static str,
-    body: Bytes,
-) -> Response<Body> {
-    let mut res = Response::new(Full::new(body).boxed_unsync());
-    *res.status_mut() = status;
-    let headers = res.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    // Faults switch at run time; a cached page would hide the switch.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::SERVER,
-        HeaderValue::from_static("prod-smoke-fixture-site"),
-    );
-    res
 }
 
 fn html(status: StatusCode, body: String) -> Response<Body> {

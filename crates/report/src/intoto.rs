@@ -19,10 +19,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::errors::ReportError;
-use crate::manifest::MANIFEST_FILE;
+use crate::manifest::{MANIFEST_FILE, STATEMENT_FILE};
 
-/// The statement's file name in the artifacts folder.
-pub const STATEMENT_FILE: &str = "seal.intoto.json";
 /// in-toto Statement v1.
 pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// The in-toto test-result predicate.

@@ -26,10 +26,9 @@ pub use errors::ReportError;
 pub use explain::explain;
 pub use html::{CONTENT_SECURITY_POLICY, report_html};
 pub use intoto::{
-    STATEMENT_FILE, STATEMENT_TYPE, SpecResource, TEST_RESULT_PREDICATE, intoto_statement,
-    write_statement,
+    STATEMENT_TYPE, SpecResource, TEST_RESULT_PREDICATE, intoto_statement, write_statement,
 };
 pub use junit::junit_xml;
-pub use manifest::{MANIFEST_FILE, is_inside, verify_manifest, write_manifest};
+pub use manifest::{MANIFEST_FILE, STATEMENT_FILE, is_inside, verify_manifest, write_manifest};
 pub use markdown::step_summary_markdown;
 pub use results_json::{RESULTS_SCHEMA, results_json};

@@ -13,6 +13,11 @@ use crate::errors::ReportError;
 
 pub const MANIFEST_FILE: &str = "sha256_manifest.txt";
 
+/// The in-toto statement's file name in the artifacts folder (intoto.rs
+/// writes it). Named here, beside the manifest, because the manifest leaves
+/// it out: the statement attests the manifest, not the other way round.
+pub const STATEMENT_FILE: &str = "seal.intoto.json";
+
 /// Hashes every regular file under `dir` (recursively, except the manifest
 /// itself, temporary files mid-write and the in-toto statement that names
 /// the manifest's digest; symlinks are not followed) and writes the
@@ -86,7 +91,7 @@ fn hash_folder(dir: &Path) -> Result<BTreeMap<String, String>, ReportError> {
                 // A temporary file mid-write is not evidence.
                 let rel = slash_path(path.strip_prefix(dir).unwrap_or(&path));
                 // The statement attests the manifest, so it cannot be in it.
-                if rel != MANIFEST_FILE && rel != crate::intoto::STATEMENT_FILE {
+                if rel != MANIFEST_FILE && rel != STATEMENT_FILE {
                     files.insert(rel, sha256_file(&path)?);
                 }
             }

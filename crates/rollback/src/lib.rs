@@ -21,15 +21,14 @@ mod command;
 mod heroku;
 mod revert;
 mod strategies;
+mod target;
 
-pub use block::{
-    DeployTarget, Tools, UNKNOWN_APP, UNKNOWN_REPO, UNKNOWN_SHA, block_with_proof, prove_rollback,
-    rollback_block, unproved_block,
-};
+pub use block::{Tools, block_with_proof, prove_rollback, rollback_block, unproved_block};
 pub use heroku::heroku_rollback_target;
 pub use revert::{METHOD_MERGE_TREE, METHOD_WORKTREE, RevertRequest, is_sha, prove_revert};
 pub use strategies::Strategy;
 pub use strategies::fly::previous_release as fly_previous_release;
+pub use target::{DeployTarget, UNKNOWN_APP, UNKNOWN_REPO, UNKNOWN_SHA};
 
 /// Said on every revert proof: the dry run changes nothing.
 pub const NOTHING_CHANGED: &str = "dry run: nothing pushed, committed or checked out";

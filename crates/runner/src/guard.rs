@@ -62,8 +62,7 @@ use futures::StreamExt;
 use tokio::task::JoinHandle;
 
 use crate::errors::RunnerError;
-use crate::page_watch::{self, WatchState};
-use crate::scenario::MAX_DOCUMENT_BYTES;
+use crate::watched::{self, WatchState};
 
 /// Methods the guard lets leave the machine. Everything else is failed in
 /// the browser with `BlockedByClient` before it is sent: a GET, HEAD or
@@ -93,6 +92,12 @@ const DROP_SPECULATION_RULES: &str = r#"(function () {
     for (var r of records) for (var n of r.addedNodes) drop(n);
   }).observe(document, { childList: true, subtree: true });
 })();"#;
+
+/// The main document alone may not be bigger than this (nor than the page
+/// cap): no real page is, and Chromium's memory grows with the document it
+/// parses (a 50 MB page took one renderer to 11 GB). The guard stops a
+/// document's body here as it streams in; scenario.rs fails the visit.
+pub const MAX_DOCUMENT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What the guard lets through beyond its fixed rules.
 #[derive(Debug, Clone, Default)]
@@ -352,7 +357,7 @@ async fn on_request(shared: &Shared, browser: &Browser, ev: &EventRequestPaused)
     if let Some((method, url, channel)) = record {
         tracing::info!(%method, %url, %channel, "blocked a write");
         if let Some(state) = owner_of(shared, browser, ev).await {
-            page_watch::push_blocked(&state, method, &url, channel, ev.frame_id.as_ref());
+            watched::push_blocked(&state, method, &url, channel, ev.frame_id.as_ref());
         }
     }
     let _ = browser
@@ -451,7 +456,7 @@ async fn owner_of(
     let pages = shared.pages.lock().expect("guard pages");
     pages
         .iter()
-        .max_by_key(|p| page_watch::visit_seq(&p.state))
+        .max_by_key(|p| watched::visit_seq(&p.state))
         .map(|p| p.state.clone())
 }
 
@@ -619,7 +624,7 @@ async fn document_body(
 
     let watch = main_document_owner(shared, ev.frame_id.as_ref());
     if let Some(w) = &watch {
-        page_watch::document_arriving(w, u16::try_from(status).ok(), 0);
+        watched::document_arriving(w, u16::try_from(status).ok(), 0);
     }
     let stream = match browser
         .execute(TakeResponseBodyAsStreamParams::new(ev.request_id.clone()))
@@ -661,7 +666,7 @@ async fn document_body(
             size = (size * 2).min(1024 * 1024);
         }
         if let Some(w) = &watch {
-            page_watch::document_arriving(w, None, body.len() as u64);
+            watched::document_arriving(w, None, body.len() as u64);
         }
         if body.len() as u64 > MAX_DOCUMENT_BYTES {
             break false;
@@ -690,7 +695,7 @@ fn main_document_owner(shared: &Shared, frame: &str) -> Option<Arc<Mutex<WatchSt
     let pages = shared.pages.lock().expect("guard pages");
     pages
         .iter()
-        .find(|p| page_watch::is_main_frame(&p.state, frame))
+        .find(|p| watched::is_main_frame(&p.state, frame))
         .map(|p| p.state.clone())
 }
 

@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chromiumoxide::Page;
+use chromiumoxide::cdp::IntoEventKind;
 use chromiumoxide::cdp::browser_protocol::log::{
     self, EventEntryAdded, LogEntryLevel, LogEntrySource,
 };
@@ -39,7 +40,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
     EventDataReceived, EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent,
     EventResponseReceived, EventWebSocketCreated, ResourceType,
 };
-use chromiumoxide::cdp::browser_protocol::page::EventFrameAttached;
+use chromiumoxide::cdp::browser_protocol::page::{EventFrameAttached, FrameId};
 use chromiumoxide::cdp::browser_protocol::target::{
     AttachToTargetParams, EventAttachedToTarget, EventReceivedMessageFromTarget,
 };
@@ -52,63 +53,10 @@ use tokio::task::JoinHandle;
 
 use crate::errors::RunnerError;
 use crate::guard::{BrowserGuard, Subscription};
-use crate::trace::{ConsoleEvent, NetEvent, PageLog, VisitMark};
-
-/// Caps what one page may pile up, so a hostile page cannot exhaust memory.
-const MAX_RECORDS: usize = 200;
-const MAX_TEXT: usize = 500;
-
-#[derive(Debug, Default)]
-pub(crate) struct WatchState {
-    /// Index of the visit step that is current, so records land on it.
-    visit: usize,
-    /// When the current visit began, in [`VISIT_SEQ`] order.
-    seq: u64,
-    document_status: Option<u16>,
-    document_url: Option<String>,
-    /// The main document's request in this visit, and the body bytes of it
-    /// that arrived so far (a trickling response is reported with them).
-    document_request: Option<String>,
-    document_bytes: u64,
-    /// Every response body byte of this visit, for the page cap.
-    page_bytes: u64,
-    /// The page's target id, which is also its main frame's id.
-    target_id: String,
-    blocked: Vec<Refusal>,
-    errors: Vec<Seen>,
-    /// Execution context id to the frame it runs in.
-    contexts: HashMap<i64, String>,
-    /// WebSockets created while the guard's policy should have stopped
-    /// them, with the visit they happened on.
-    breaches: Vec<(usize, String)>,
-    /// The next arrival number for a refusal or an error.
-    arrivals: u64,
-    /// The raw events for the scenario's trace; `None` under `--trace off`.
-    trace: Option<PageLog>,
-}
-
-/// A request the guard refused, filed under a visit.
-#[derive(Debug, Clone)]
-struct Refusal {
-    visit: usize,
-    /// Arrival order among the page's refusals and errors.
-    seq: u64,
-    frame: String,
-    request: BlockedRequest,
-}
-
-/// A page error as it arrived, before it is matched against refusals.
-#[derive(Debug, Clone)]
-struct Seen {
-    visit: usize,
-    /// Arrival order among the page's refusals and errors.
-    seq: u64,
-    /// The frame it came from, when the event says.
-    frame: Option<String>,
-    /// The URL a failed-load log entry names.
-    url: Option<String>,
-    error: PageError,
-}
+use crate::watched::{
+    ConsoleEvent, MAX_RECORDS, NetEvent, PageLog, Refusal, Seen, VisitMark, WatchState, clip,
+    console_message, exception_message,
+};
 
 pub struct PageWatch {
     state: Arc<Mutex<WatchState>>,
@@ -121,11 +69,6 @@ pub struct PageWatch {
 /// Orders visits across pages, so the guard can file a request no page
 /// claims (a shared worker's, a popup's) on the page visited last.
 static VISIT_SEQ: AtomicU64 = AtomicU64::new(0);
-
-/// At most [`MAX_TEXT`] characters of a page-derived string, then `…`.
-fn clip(s: &str) -> String {
-    prod_smoke_model::text::truncate(s, MAX_TEXT + 1)
-}
 
 impl PageWatch {
     /// Subscribes to the page's events and to what the browser's guard
@@ -151,183 +94,40 @@ impl PageWatch {
         // Frames of this page, so the browser-wide guard can tell whose
         // request it stopped. Out-of-process iframes are attached here too.
         let frames = Arc::new(Mutex::new(HashSet::new()));
-        if let Some(f) = &main_frame {
-            frames
-                .lock()
-                .expect("frames")
-                .insert(f.as_ref().to_string());
+        {
+            let mut known = frames.lock().expect("frames");
+            known.extend(main_frame.as_ref().map(|f| f.as_ref().to_string()));
+            known.insert(page.target_id().as_ref().to_string());
         }
-        frames
-            .lock()
-            .expect("frames")
-            .insert(page.target_id().as_ref().to_string());
-        let mut attached = page
-            .event_listener::<EventFrameAttached>()
-            .await
-            .map_err(cdp)?;
         let fr = frames.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(ev) = attached.next().await {
+        tasks.push(
+            listen(page, &state, move |_, ev: Arc<EventFrameAttached>| {
                 fr.lock()
                     .expect("frames")
                     .insert(ev.frame_id.as_ref().to_string());
-            }
-        }));
+            })
+            .await?,
+        );
         let subscription = guard.subscribe(context, frames, state.clone());
-
-        let mut contexts = page
-            .event_listener::<EventExecutionContextCreated>()
-            .await
-            .map_err(cdp)?;
-        let st = state.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(ev) = contexts.next().await {
-                let frame = ev
-                    .context
-                    .aux_data
-                    .as_ref()
-                    .and_then(|a| a.get("frameId"))
-                    .and_then(|f| f.as_str());
-                if let Some(frame) = frame {
-                    let mut s = st.lock().expect("watch state");
-                    if s.contexts.len() < MAX_RECORDS * 10 {
-                        s.contexts.insert(*ev.context.id.inner(), frame.to_string());
-                    }
-                }
-            }
-        }));
-
+        tasks.push(listen(page, &state, record_context).await?);
         if policy.expects_policy() {
-            let mut sockets = page
-                .event_listener::<EventWebSocketCreated>()
-                .await
-                .map_err(cdp)?;
-            let st = state.clone();
-            tasks.push(tokio::spawn(async move {
-                while let Some(ev) = sockets.next().await {
-                    let mut s = st.lock().expect("watch state");
-                    let opener = opener_of(&ev, s.document_url.as_deref());
-                    tracing::error!(url = %ev.url, %opener, "a WebSocket opened past the read-only guard");
-                    let visit = s.visit;
-                    if s.breaches.len() < MAX_RECORDS {
-                        s.breaches.push((
-                            visit,
-                            format!("a WebSocket to {} was opened by {opener}", clip(&ev.url)),
-                        ));
-                    }
-                }
-            }));
+            tasks.push(listen(page, &state, record_breach).await?);
             tasks.extend(
                 watch_children(page, guard, state.clone())
                     .await
                     .map_err(cdp)?,
             );
         }
-
-        let mut responses = page
-            .event_listener::<EventResponseReceived>()
-            .await
-            .map_err(cdp)?;
-        let st = state.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(ev) = responses.next().await {
-                let is_main = ev.r#type == ResourceType::Document
-                    && (main_frame.is_none() || ev.frame_id == main_frame);
-                let mut s = st.lock().expect("watch state");
-                if is_main {
-                    s.document_status = u16::try_from(ev.response.status).ok();
-                    s.document_url = Some(ev.response.url.clone());
-                    s.document_request = Some(ev.request_id.as_ref().to_string());
-                    s.document_bytes = 0;
-                }
-                if let Some(t) = &mut s.trace {
-                    t.push_net(NetEvent::Response(ev));
-                }
-            }
-        }));
-
-        // Body bytes as they arrive (Network.dataReceived fires per chunk,
-        // also while a response is still streaming).
-        let mut data = page
-            .event_listener::<EventDataReceived>()
-            .await
-            .map_err(cdp)?;
-        let st = state.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(ev) = data.next().await {
-                let mut s = st.lock().expect("watch state");
-                let n = ev.data_length.max(0) as u64;
-                s.page_bytes = s.page_bytes.saturating_add(n);
-                if s.document_request.as_deref() == Some(ev.request_id.as_ref()) {
-                    s.document_bytes = s.document_bytes.saturating_add(n);
-                }
-            }
-        }));
-
-        let mut exceptions = page
-            .event_listener::<EventExceptionThrown>()
-            .await
-            .map_err(cdp)?;
-        let st = state.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(ev) = exceptions.next().await {
-                let message = exception_message(&ev);
-                let ctx = ev
-                    .exception_details
-                    .execution_context_id
-                    .as_ref()
-                    .map(|c| *c.inner());
-                push_error(
-                    &st,
-                    PageErrorKind::Exception,
-                    &message,
-                    Origin::Context(ctx),
-                );
-                push_console(&st, |visit| ConsoleEvent::Exception(ev, visit));
-            }
-        }));
-
-        let mut console = page
-            .event_listener::<EventConsoleApiCalled>()
-            .await
-            .map_err(cdp)?;
-        let st = state.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(ev) = console.next().await {
-                if ev.r#type != ConsoleApiCalledType::Error {
-                    push_console(&st, |visit| ConsoleEvent::Api(ev, visit));
-                    continue;
-                }
-                let message = console_message(&ev);
-                let ctx = Some(*ev.execution_context_id.inner());
-                push_error(&st, PageErrorKind::Console, &message, Origin::Context(ctx));
-                push_console(&st, |visit| ConsoleEvent::Api(ev, visit));
-            }
-        }));
-
-        let mut entries = page
-            .event_listener::<EventEntryAdded>()
-            .await
-            .map_err(cdp)?;
-        let st = state.clone();
-        tasks.push(tokio::spawn(async move {
-            while let Some(ev) = entries.next().await {
-                let e = &ev.entry;
-                // Loads the guard refused are matched to their refusal when
-                // the errors are read.
-                if e.source == LogEntrySource::Network && e.level == LogEntryLevel::Error {
-                    let url = e.url.clone().unwrap_or_default();
-                    push_error(
-                        &st,
-                        PageErrorKind::FailedRequest,
-                        &format!("{} {url}", e.text),
-                        Origin::Url(e.url.clone()),
-                    );
-                }
-                push_console(&st, |visit| ConsoleEvent::Log(ev, visit));
-            }
-        }));
-
+        tasks.push(
+            listen(page, &state, move |st, ev| {
+                record_response(st, ev, main_frame.as_ref());
+            })
+            .await?,
+        );
+        tasks.push(listen(page, &state, record_data).await?);
+        tasks.push(listen(page, &state, record_exception).await?);
+        tasks.push(listen(page, &state, record_console).await?);
+        tasks.push(listen(page, &state, record_log_entry).await?);
         if trace {
             tasks.push(trace_network(page, state.clone()).await.map_err(cdp)?);
         }
@@ -437,6 +237,140 @@ impl PageWatch {
     }
 }
 
+/// The one shape of every listener above: `on_event` runs on each `E` the
+/// page sends, with the page's records, in a task of its own until the
+/// page goes away.
+async fn listen<E>(
+    page: &Page,
+    state: &Arc<Mutex<WatchState>>,
+    mut on_event: impl FnMut(&Mutex<WatchState>, Arc<E>) + Send + 'static,
+) -> Result<JoinHandle<()>, RunnerError>
+where
+    E: IntoEventKind + Unpin + Send + Sync + 'static,
+{
+    let mut events = page
+        .event_listener::<E>()
+        .await
+        .map_err(|e| RunnerError::Cdp(e.to_string()))?;
+    let state = state.clone();
+    Ok(tokio::spawn(async move {
+        while let Some(ev) = events.next().await {
+            on_event(&state, ev);
+        }
+    }))
+}
+
+/// Which frame each execution context runs in, so an error can be filed
+/// under its frame.
+fn record_context(state: &Mutex<WatchState>, ev: Arc<EventExecutionContextCreated>) {
+    let frame = ev
+        .context
+        .aux_data
+        .as_ref()
+        .and_then(|a| a.get("frameId"))
+        .and_then(|f| f.as_str());
+    if let Some(frame) = frame {
+        let mut s = state.lock().expect("watch state");
+        if s.contexts.len() < MAX_RECORDS * 10 {
+            s.contexts.insert(*ev.context.id.inner(), frame.to_string());
+        }
+    }
+}
+
+/// The backstop: a WebSocket on the page while the policy is in force.
+fn record_breach(state: &Mutex<WatchState>, ev: Arc<EventWebSocketCreated>) {
+    let mut s = state.lock().expect("watch state");
+    let opener = opener_of(&ev, s.document_url.as_deref());
+    tracing::error!(url = %ev.url, %opener, "a WebSocket opened past the read-only guard");
+    let visit = s.visit;
+    if s.breaches.len() < MAX_RECORDS {
+        s.breaches.push((
+            visit,
+            format!("a WebSocket to {} was opened by {opener}", clip(&ev.url)),
+        ));
+    }
+}
+
+/// The main document's status and URL (Chrome fails `goto` on an error
+/// status with an empty body, so the status comes from here).
+fn record_response(
+    state: &Mutex<WatchState>,
+    ev: Arc<EventResponseReceived>,
+    main_frame: Option<&FrameId>,
+) {
+    let is_main = ev.r#type == ResourceType::Document
+        && (main_frame.is_none() || ev.frame_id.as_ref() == main_frame);
+    let mut s = state.lock().expect("watch state");
+    if is_main {
+        s.document_status = u16::try_from(ev.response.status).ok();
+        s.document_url = Some(ev.response.url.clone());
+        s.document_request = Some(ev.request_id.as_ref().to_string());
+        s.document_bytes = 0;
+    }
+    if let Some(t) = &mut s.trace {
+        t.push_net(NetEvent::Response(ev));
+    }
+}
+
+/// Body bytes as they arrive (Network.dataReceived fires per chunk, also
+/// while a response is still streaming), for the page and document caps.
+fn record_data(state: &Mutex<WatchState>, ev: Arc<EventDataReceived>) {
+    let mut s = state.lock().expect("watch state");
+    let n = ev.data_length.max(0) as u64;
+    s.page_bytes = s.page_bytes.saturating_add(n);
+    if s.document_request.as_deref() == Some(ev.request_id.as_ref()) {
+        s.document_bytes = s.document_bytes.saturating_add(n);
+    }
+}
+
+fn record_exception(state: &Mutex<WatchState>, ev: Arc<EventExceptionThrown>) {
+    let message = exception_message(&ev);
+    let ctx = ev
+        .exception_details
+        .execution_context_id
+        .as_ref()
+        .map(|c| *c.inner());
+    push_error(
+        state,
+        PageErrorKind::Exception,
+        &message,
+        Origin::Context(ctx),
+    );
+    push_console(state, |visit| ConsoleEvent::Exception(ev, visit));
+}
+
+/// Every `console.*` call for the trace; `console.error` is a page error.
+fn record_console(state: &Mutex<WatchState>, ev: Arc<EventConsoleApiCalled>) {
+    if ev.r#type == ConsoleApiCalledType::Error {
+        let message = console_message(&ev);
+        let ctx = Some(*ev.execution_context_id.inner());
+        push_error(
+            state,
+            PageErrorKind::Console,
+            &message,
+            Origin::Context(ctx),
+        );
+    }
+    push_console(state, |visit| ConsoleEvent::Api(ev, visit));
+}
+
+/// Browser log entries for the trace; a failed load is a page error.
+fn record_log_entry(state: &Mutex<WatchState>, ev: Arc<EventEntryAdded>) {
+    let e = &ev.entry;
+    // Loads the guard refused are matched to their refusal when the
+    // errors are read.
+    if e.source == LogEntrySource::Network && e.level == LogEntryLevel::Error {
+        let url = e.url.clone().unwrap_or_default();
+        push_error(
+            state,
+            PageErrorKind::FailedRequest,
+            &format!("{} {url}", e.text),
+            Origin::Url(e.url.clone()),
+        );
+    }
+    push_console(state, |visit| ConsoleEvent::Log(ev, visit));
+}
+
 /// The visit's refusals, each with the errors it explains, and the errors
 /// no refusal explains (see the module docs).
 fn sort_errors(s: &WatchState, visit: usize) -> (Vec<BlockedRequest>, Vec<PageError>) {
@@ -495,36 +429,6 @@ fn explaining(refusals: &[&Refusal], seen: &Seen) -> Option<usize> {
         return first(&|c| c == "service-worker");
     }
     None
-}
-
-/// Files a request the guard blocked on the page's current visit.
-pub(crate) fn push_blocked(
-    state: &Mutex<WatchState>,
-    method: String,
-    url: &str,
-    channel: String,
-    frame: &str,
-) {
-    let mut s = state.lock().expect("watch state");
-    if s.blocked.len() >= MAX_RECORDS {
-        return;
-    }
-    let page = s.document_url.clone().unwrap_or_default();
-    let visit = s.visit;
-    s.arrivals += 1;
-    let seq = s.arrivals;
-    s.blocked.push(Refusal {
-        visit,
-        seq,
-        frame: frame.to_string(),
-        request: BlockedRequest {
-            method,
-            url: clip(url),
-            page,
-            channel,
-            caused: Vec::new(),
-        },
-    });
 }
 
 /// The backstop for the page's child targets (out-of-process iframes,
@@ -663,49 +567,6 @@ fn opener_of(ev: &EventWebSocketCreated, document: Option<&str>) -> String {
         Some(s) if !s.is_empty() => format!("the frame of {}", clip(&s)),
         _ => format!("the frame of {}", clip(doc)),
     }
-}
-
-/// True when `frame` is the main frame of the watched page.
-pub(crate) fn is_main_frame(state: &Mutex<WatchState>, frame: &str) -> bool {
-    state.lock().expect("watch state").target_id == frame
-}
-
-/// The guard holds a document until its body is complete (guard.rs); while
-/// it arrives, the guard reports its status and the bytes so far here.
-pub(crate) fn document_arriving(state: &Mutex<WatchState>, status: Option<u16>, bytes: u64) {
-    let mut s = state.lock().expect("watch state");
-    if let Some(status) = status {
-        s.document_status = Some(status);
-        // Counted from here by the guard, then again by dataReceived.
-        s.document_request = None;
-    }
-    s.document_bytes = bytes;
-}
-
-pub(crate) fn visit_seq(state: &Mutex<WatchState>) -> u64 {
-    state.lock().expect("watch state").seq
-}
-
-/// What a `console.*` call printed: its arguments, joined by spaces.
-pub(crate) fn console_message(ev: &EventConsoleApiCalled) -> String {
-    ev.args
-        .iter()
-        .map(|a| match &a.value {
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-            None => a.description.clone().unwrap_or_default(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// An uncaught exception's description (with its stack), else its text.
-pub(crate) fn exception_message(ev: &EventExceptionThrown) -> String {
-    let d = &ev.exception_details;
-    d.exception
-        .as_ref()
-        .and_then(|e| e.description.clone())
-        .unwrap_or_else(|| d.text.clone())
 }
 
 /// Keeps a console event for the trace, under the current visit. Only an

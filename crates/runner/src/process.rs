@@ -122,19 +122,30 @@ pub fn find_chromium(explicit: Option<&Path>) -> Result<PathBuf, RunnerError> {
 /// flags ours alone. Any other path is used as given.
 fn unwrap_launcher(path: &Path) -> PathBuf {
     const DEBIAN_BINARY: &str = "/usr/lib/chromium/chromium";
-    // The launcher is a few KB; a `--chromium` that names the real binary
-    // (hundreds of MB) is not read whole to find that out.
-    let mut script = Vec::new();
-    if let Ok(file) = std::fs::File::open(path) {
-        let _ = std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut script);
-    }
-    let is_debian_launcher =
-        script.starts_with(b"#!") && script.windows(24).any(|w| w == b"LIBDIR=/usr/lib/$APPNAME");
+    let script = launcher_script(path).unwrap_or_default();
+    let is_debian_launcher = script.windows(24).any(|w| w == b"LIBDIR=/usr/lib/$APPNAME");
     if is_debian_launcher && Path::new(DEBIAN_BINARY).is_file() {
         PathBuf::from(DEBIAN_BINARY)
     } else {
         path.to_path_buf()
     }
+}
+
+/// The text of a shell-script launcher (at most its first 64 KiB; the
+/// launcher is a few KB), or `None` for anything that does not start with
+/// `#!`. A `--chromium` naming the real binary (hundreds of MB) is read
+/// for its first two bytes only.
+fn launcher_script(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut shebang = [0u8; 2];
+    file.read_exact(&mut shebang).ok()?;
+    if &shebang != b"#!" {
+        return None;
+    }
+    let mut script = shebang.to_vec();
+    file.take(64 * 1024 - 2).read_to_end(&mut script).ok()?;
+    Some(script)
 }
 
 /// A running Chromium that is killed and reaped when dropped.
@@ -337,5 +348,30 @@ fn reap_group(pgid: Pid) {
             // ECHILD: nothing of the group is left to reap.
             Err(_) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_shebang_file_is_read_as_a_launcher() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("chromium");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nLIBDIR=/usr/lib/$APPNAME\nexec \"$LIBDIR/$APPNAME\"\n",
+        )
+        .unwrap();
+        let text = launcher_script(&script).expect("a script");
+        assert!(text.starts_with(b"#!/bin/sh\nLIBDIR="));
+        let binary = dir.path().join("binary");
+        std::fs::write(&binary, b"\x7fELF\x02\x01\x01").unwrap();
+        assert_eq!(launcher_script(&binary), None);
+        assert_eq!(launcher_script(&dir.path().join("missing")), None);
+        let one_byte = dir.path().join("one");
+        std::fs::write(&one_byte, b"#").unwrap();
+        assert_eq!(launcher_script(&one_byte), None);
     }
 }

@@ -16,6 +16,7 @@ use crate::browser::{BrowserSession, BrowserSource};
 use crate::events::{EventSink, RunEvent};
 use crate::guard::GuardPolicy;
 use crate::scenario::{self, ScenarioContext, ScenarioOutcome, SharedBrowser};
+use crate::storage_state::{AppSession, StorageState};
 use crate::trace::{self, TraceMode};
 
 #[derive(Debug, Clone)]
@@ -47,6 +48,9 @@ pub struct RunOptions {
     /// What one visit may download, every response together; past it the
     /// visit is stopped and its check fails (scenario.rs).
     pub max_page_bytes: u64,
+    /// A signed-in session (`--storage-state`), put into every scenario's
+    /// context for the app's own host only (storage_state.rs).
+    pub storage_state: Option<Arc<StorageState>>,
 }
 
 /// The default page cap: 32 MiB.
@@ -78,6 +82,7 @@ impl RunOptions {
             trace: TraceMode::default(),
             redactor: Redactor::new(),
             max_page_bytes: DEFAULT_MAX_PAGE_BYTES,
+            storage_state: None,
         }
     }
 }
@@ -85,6 +90,26 @@ impl RunOptions {
 /// Runs the suite and returns everything it found. Never fails: a broken
 /// environment makes the report inconclusive instead.
 pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
+    let mut report = empty_report(opts);
+    let http = match prepare(opts).await {
+        Ok(http) => http,
+        Err(why) => return report.cut_short(unrun_checks(&opts.scenarios, &why), why),
+    };
+    let needs_browser = opts.scenarios.iter().any(Scenario::needs_browser);
+    let browser = needs_browser.then(|| start_browser(opts, events, false));
+    let mut done = run_attempts(opts, &http, browser, events).await;
+    report.retried = done.retried;
+    if let Some(browser) = done.browser.take() {
+        report.environment_error = close_browser(opts, browser, &done.outcomes).await;
+    }
+    record_outcomes(opts, done, &mut report).await;
+    report.verdict = verdict(&report.checks, report.environment_error.is_some());
+    report.finished_at = Utc::now();
+    report
+}
+
+/// The report before anything ran: inconclusive, with no checks.
+fn empty_report(opts: &RunOptions) -> RunReport {
     let mut report = RunReport::begin(
         &opts.run_id,
         &opts.app,
@@ -93,32 +118,57 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         Some(opts.artifacts_dir.clone()),
     );
     report.retry_delay_secs = opts.retry_delay.as_secs();
+    report
+}
+
+/// What every scenario needs before the first one starts: the screenshots
+/// folder and the plain-HTTP client. `Err` says why nothing can run.
+async fn prepare(opts: &RunOptions) -> Result<reqwest::Client, String> {
     if let Err(e) = tokio::fs::create_dir_all(opts.artifacts_dir.join("screenshots")).await {
-        let why = format!(
+        return Err(format!(
             "cannot create the artifacts folder {}: {e}",
             opts.artifacts_dir.display()
-        );
-        return report.cut_short(unrun_checks(&opts.scenarios, &why), why);
+        ));
     }
-    let http = match crate::http_check::client(opts.nav_timeout) {
-        Ok(c) => c,
-        Err(e) => {
-            return report.cut_short(unrun_checks(&opts.scenarios, &e.to_string()), e.to_string());
-        }
+    crate::http_check::client(opts.nav_timeout).map_err(|e| e.to_string())
+}
+
+/// A browser started in the background, and how to cancel its start.
+type StartedBrowser = (SharedBrowser, tokio::task::AbortHandle);
+
+/// Where the attempts left each scenario.
+struct Attempts {
+    /// Each scenario's last outcome; `None` when it never ran.
+    outcomes: Vec<Option<ScenarioOutcome>>,
+    /// The attempt each last outcome came from.
+    attempts: Vec<u32>,
+    retried: bool,
+    /// The browser of the last attempt, still to be closed.
+    browser: Option<StartedBrowser>,
+}
+
+/// Runs every scenario, then (after the boot-window wait) the failed ones
+/// again, up to `--retries` more times; a browser lost mid-batch is
+/// replaced before its scenarios run again.
+async fn run_attempts(
+    opts: &RunOptions,
+    http: &reqwest::Client,
+    browser: Option<StartedBrowser>,
+    events: &EventSink,
+) -> Attempts {
+    let count = opts.scenarios.len();
+    let mut done = Attempts {
+        outcomes: (0..count).map(|_| None).collect(),
+        attempts: vec![0; count],
+        retried: false,
+        browser,
     };
-
-    let needs_browser = opts.scenarios.iter().any(Scenario::needs_browser);
-    let mut browser = needs_browser.then(|| start_browser(opts, events, false));
-
-    let all: Vec<usize> = (0..opts.scenarios.len()).collect();
-    let mut outcomes: Vec<Option<ScenarioOutcome>> =
-        (0..opts.scenarios.len()).map(|_| None).collect();
-    let mut attempts = vec![0u32; opts.scenarios.len()];
-    let mut to_run = all;
+    let signed_in = signed_in(opts, events);
+    let mut to_run: Vec<usize> = (0..count).collect();
     let mut reconnect = false;
     for attempt in 1..=opts.retries + 1 {
         if attempt > 1 {
-            report.retried = true;
+            done.retried = true;
             events.emit(RunEvent::RetryScheduled {
                 scenarios: to_run
                     .iter()
@@ -130,39 +180,32 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
             if reconnect {
                 // After the wait, so a restarting pool has had the boot
                 // window to come back; the connection gets its own budget.
-                browser = Some(start_browser(opts, events, true));
+                done.browser = Some(start_browser(opts, events, true));
             }
         }
-        let shared = browser.as_ref().map(|(shared, _)| shared);
-        let results = run_batch(opts, &to_run, attempt, &http, shared, events).await;
+        let shared = done.browser.as_ref().map(|(shared, _)| shared);
+        let results = run_batch(opts, &to_run, attempt, http, shared, &signed_in, events).await;
         let any_failed = results.iter().any(|(_, o)| !o.passed());
         // A browser lost mid-batch (a pool restart, a crash) is an
         // environment failure that a new browser can fix: its scenarios
         // are retried like failed ones. Any other broken environment ends
         // the run. On the last attempt the check after the loop decides.
-        let lost = match browser.as_ref() {
+        let lost = match done.browser.as_ref() {
             Some((shared, _)) if any_failed && attempt <= opts.retries => {
                 went_away(shared, true).await
             }
             _ => false,
         };
-        let mut failed = Vec::new();
-        for (i, outcome) in results {
-            attempts[i] = attempt;
-            let env_broken = outcome.environment_error.is_some();
-            if !outcome.passed() && (lost || !env_broken) {
-                failed.push(i);
-            }
-            outcomes[i] = Some(outcome);
-        }
-        let env_broken = outcomes
+        let failed = done.file(results, attempt, lost);
+        let env_broken = done
+            .outcomes
             .iter()
             .flatten()
             .any(|o| o.environment_error.is_some());
         if failed.is_empty() || (env_broken && !lost) || attempt > opts.retries {
             break;
         }
-        if lost && let Some((old, _)) = browser.take() {
+        if lost && let Some((old, _)) = done.browser.take() {
             if let Some(Ok(session)) = old.peek() {
                 session.close().await;
             }
@@ -170,22 +213,60 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         }
         to_run = failed;
     }
+    done
+}
 
-    if let Some((shared, launch_task)) = browser {
-        // A launch nobody waited for (every page scenario stopped early) is
-        // cancelled; its process is reaped on drop. Otherwise close it.
-        if shared.peek().is_none() {
-            launch_task.abort();
+impl Attempts {
+    /// Files one batch's outcomes under `attempt`, and returns the
+    /// scenarios to run again: the failed ones, and with a `lost` browser
+    /// also those whose environment broke.
+    fn file(
+        &mut self,
+        results: Vec<(usize, ScenarioOutcome)>,
+        attempt: u32,
+        lost: bool,
+    ) -> Vec<usize> {
+        let mut failed = Vec::new();
+        for (i, outcome) in results {
+            self.attempts[i] = attempt;
+            let env_broken = outcome.environment_error.is_some();
+            if !outcome.passed() && (lost || !env_broken) {
+                failed.push(i);
+            }
+            self.outcomes[i] = Some(outcome);
         }
-        let any_failed = outcomes.iter().flatten().any(|o| !o.passed());
-        if went_away(&shared, any_failed).await {
-            report.environment_error = Some(lost_browser(&opts.browser, opts.retries));
-        }
-        if let Ok(session) = shared.await {
-            session.close().await;
-        }
+        failed
     }
+}
 
+/// Closes the run's browser, or cancels a launch nobody waited for (every
+/// page scenario stopped early; its process is reaped on drop). Says why
+/// the run is inconclusive when the browser went away in the last attempt.
+async fn close_browser(
+    opts: &RunOptions,
+    (shared, launch_task): StartedBrowser,
+    outcomes: &[Option<ScenarioOutcome>],
+) -> Option<String> {
+    if shared.peek().is_none() {
+        launch_task.abort();
+    }
+    let any_failed = outcomes.iter().flatten().any(|o| !o.passed());
+    let lost = went_away(&shared, any_failed)
+        .await
+        .then(|| lost_browser(&opts.browser, opts.retries));
+    if let Ok(session) = shared.await {
+        session.close().await;
+    }
+    lost
+}
+
+/// Puts each scenario's last outcome into the report: its checks (with
+/// their attempts, flaky when they passed only on a retry), its trace when
+/// `--trace` keeps it, and the first broken environment.
+async fn record_outcomes(opts: &RunOptions, done: Attempts, report: &mut RunReport) {
+    let Attempts {
+        outcomes, attempts, ..
+    } = done;
     for (i, outcome) in outcomes.into_iter().enumerate() {
         let Some(mut outcome) = outcome else {
             report.checks.extend(unrun_checks(
@@ -222,9 +303,6 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         }
         report.checks.extend(outcome.checks);
     }
-    report.verdict = verdict(&report.checks, report.environment_error.is_some());
-    report.finished_at = Utc::now();
-    report
 }
 
 /// Every step of `scenarios` as a skipped check: what a report shows for
@@ -257,6 +335,7 @@ async fn run_batch(
     attempt: u32,
     http: &reqwest::Client,
     browser: Option<&SharedBrowser>,
+    signed_in: &Option<Arc<AppSession>>,
     events: &EventSink,
 ) -> Vec<(usize, ScenarioOutcome)> {
     stream::iter(indexes.iter().copied())
@@ -273,12 +352,27 @@ async fn run_batch(
                 attempt,
                 trace: opts.trace,
                 max_page_bytes: opts.max_page_bytes,
+                signed_in: signed_in.clone(),
             };
             (i, scenario::run(&opts.scenarios[i], &ctx).await)
         })
         .buffer_unordered(opts.workers.max(1))
         .collect()
         .await
+}
+
+/// The app's share of the storage state, and a note for each part of it
+/// left out because it belongs to another host or origin.
+fn signed_in(opts: &RunOptions, events: &EventSink) -> Option<Arc<AppSession>> {
+    let state = opts.storage_state.as_ref()?;
+    let (app, skipped) = state.for_app(&opts.base_url);
+    for line in skipped {
+        events.emit(RunEvent::Note {
+            scenario: "storage state".into(),
+            text: format!("left out {line}"),
+        });
+    }
+    (!app.is_empty()).then(|| Arc::new(app))
 }
 
 /// Did the browser go away? A browser that died mid-run can first surface

@@ -16,8 +16,11 @@ use crate::browser::{BrowserSession, IsolatedPage};
 use crate::events::{EventSink, RunEvent};
 use crate::expect::{self, ExpectOutcome};
 use crate::failure::Failure;
+use crate::guard::MAX_DOCUMENT_BYTES;
 use crate::http_check::CapturedResponse;
+use crate::page_setup::PageSetup;
 use crate::page_watch::PageWatch;
+use crate::storage_state::AppSession;
 use crate::trace::{self, HttpRecord, ScenarioTraceData, TraceMode};
 use crate::{http_check, response_check, screenshot};
 
@@ -38,6 +41,8 @@ pub struct ScenarioContext<'a> {
     pub trace: TraceMode,
     /// What one visit may download, all responses together (`--max-page-mb`).
     pub max_page_bytes: u64,
+    /// The signed-in session every context starts with (`--storage-state`).
+    pub signed_in: Option<Arc<AppSession>>,
 }
 
 pub struct ScenarioOutcome {
@@ -75,6 +80,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         (true, Some(shared)) => Some(PendingPage(tokio::spawn(open_page(
             shared.clone(),
             ctx.trace.collects(),
+            PageSetup::new(scenario, ctx.signed_in.clone()),
         )))),
         _ => None,
     };
@@ -270,7 +276,10 @@ async fn run_step(
             if page.is_none() {
                 let opened = match (pending.take(), ctx.browser) {
                     (Some(p), _) => p.wait().await,
-                    (None, Some(shared)) => open_page(shared.clone(), ctx.trace.collects()).await,
+                    (None, Some(shared)) => {
+                        let setup = PageSetup::new(scenario, ctx.signed_in.clone());
+                        open_page(shared.clone(), ctx.trace.collects(), setup).await
+                    }
                     (None, None) => Err("no browser was started for this run".into()),
                 };
                 match opened {
@@ -457,7 +466,11 @@ impl Drop for PendingPage {
     }
 }
 
-async fn open_page(shared: SharedBrowser, trace: bool) -> Result<OpenPage, String> {
+async fn open_page(
+    shared: SharedBrowser,
+    trace: bool,
+    setup: PageSetup,
+) -> Result<OpenPage, String> {
     let session = shared.await?;
     let opened = async {
         let isolated = session
@@ -469,6 +482,7 @@ async fn open_page(shared: SharedBrowser, trace: bool) -> Result<OpenPage, Strin
             .close_preload_doors(&isolated.page)
             .await
             .map_err(|e| e.to_string())?;
+        setup.apply(&isolated.page).await?;
         let watch = PageWatch::attach(
             &isolated.page,
             isolated.context_id(),
@@ -504,11 +518,6 @@ enum Navigated {
     /// was stopped.
     TooBig(u64),
 }
-
-/// The main document alone may not be bigger than this (nor than the page
-/// cap): no real page is, and Chromium's memory grows with the document it
-/// parses (a 50 MB page took one renderer to 11 GB).
-pub const MAX_DOCUMENT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// `12.3 MiB`, `512 KiB`, `87 bytes`.
 fn size(bytes: u64) -> String {

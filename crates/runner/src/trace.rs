@@ -3,27 +3,24 @@
 //! and page errors as text.
 //!
 //! While a scenario runs, only the CDP events themselves are kept (an `Arc`
-//! pushed onto a capped list), so a green run pays next to nothing; the
+//! pushed onto a capped list in watched.rs), so a green run pays next to nothing; the
 //! HAR and the console text are built only for a trace that is kept.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use chromiumoxide::Page;
-use chromiumoxide::cdp::browser_protocol::log::EventEntryAdded;
 use chromiumoxide::cdp::browser_protocol::network::{
     EventLoadingFailed, EventLoadingFinished, EventRequestWillBeSent, EventResponseReceived,
     Headers, Request, Response,
 };
 use chromiumoxide::cdp::browser_protocol::page::{CaptureSnapshotFormat, CaptureSnapshotParams};
-use chromiumoxide::cdp::js_protocol::runtime::{EventConsoleApiCalled, EventExceptionThrown};
 use chrono::{DateTime, Utc};
 use prod_smoke_model::{BlockedRequest, Redactor, ScenarioTrace};
 use serde_json::{Value, json};
 
-use crate::page_watch;
+use crate::watched::{ConsoleEvent, NetEvent, PageLog, console_message, exception_message};
 
 /// When a scenario's trace is written (`--trace`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,10 +49,6 @@ impl TraceMode {
     }
 }
 
-/// Caps what one page may pile up for its trace, so a page that loads
-/// thousands of resources (or logs in a loop) cannot exhaust memory.
-const MAX_NET_EVENTS: usize = 20_000;
-const MAX_CONSOLE: usize = 2_000;
 /// A request body shown in the HAR is cut at this many bytes.
 const MAX_POST_DATA: usize = 64 * 1024;
 /// How long the MHTML snapshot may take; a hung page must not hold up the run.
@@ -63,53 +56,6 @@ const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the trace files go, inside the artifacts folder.
 pub const TRACES_DIR: &str = "traces";
-
-/// One network event, as CDP sent it, and the visit it arrived during.
-#[derive(Debug)]
-pub(crate) enum NetEvent {
-    Sent(Arc<EventRequestWillBeSent>, usize),
-    Response(Arc<EventResponseReceived>),
-    Finished(Arc<EventLoadingFinished>),
-    Failed(Arc<EventLoadingFailed>),
-}
-
-/// One console message or page error, and the visit it arrived during.
-#[derive(Debug)]
-pub(crate) enum ConsoleEvent {
-    Api(Arc<EventConsoleApiCalled>, usize),
-    Exception(Arc<EventExceptionThrown>, usize),
-    Log(Arc<EventEntryAdded>, usize),
-}
-
-/// A visit: the page entry of the HAR.
-#[derive(Debug, Clone)]
-pub(crate) struct VisitMark {
-    pub index: usize,
-    pub url: String,
-    pub at: DateTime<Utc>,
-}
-
-/// What one page recorded for its trace.
-#[derive(Debug, Default)]
-pub(crate) struct PageLog {
-    pub visits: Vec<VisitMark>,
-    pub net: Vec<NetEvent>,
-    pub console: Vec<ConsoleEvent>,
-}
-
-impl PageLog {
-    pub fn push_net(&mut self, ev: NetEvent) {
-        if self.net.len() < MAX_NET_EVENTS {
-            self.net.push(ev);
-        }
-    }
-
-    pub fn push_console(&mut self, ev: ConsoleEvent) {
-        if self.console.len() < MAX_CONSOLE {
-            self.console.push(ev);
-        }
-    }
-}
 
 /// A plain-HTTP step: no browser saw it, so the runner notes it itself.
 #[derive(Debug, Clone)]
@@ -178,7 +124,8 @@ pub(crate) async fn write(
     let har = serde_json::to_string_pretty(&har).unwrap_or_default();
     trace.har = write_file(dir, &format!("{stem}.har"), redactor.redact(&har)).await;
     if let Some(Ok(mhtml)) = &data.mhtml {
-        trace.mhtml = write_file(dir, &format!("{stem}.mhtml"), redactor.redact(mhtml)).await;
+        let mhtml = redactor.redact(&unfold_soft_breaks(mhtml, redactor));
+        trace.mhtml = write_file(dir, &format!("{stem}.mhtml"), mhtml).await;
     }
     let console = console_text(scenario, attempt, data);
     trace.console = write_file(
@@ -188,6 +135,36 @@ pub(crate) async fn write(
     )
     .await;
     trace
+}
+
+/// Quoted-printable text breaks lines past 76 characters with a soft
+/// break (`=` and a newline) wherever it falls, so a secret on a long line
+/// can be cut in two and slip past the redactor. With secrets to mask, the
+/// soft breaks of the quoted-printable parts are taken out first: the
+/// decoded text is the same, and browsers read the longer lines. Base64
+/// parts (images) are left as they are: their `=` is padding.
+fn unfold_soft_breaks(mhtml: &str, redactor: &Redactor) -> String {
+    if redactor.is_empty() {
+        return mhtml.to_string();
+    }
+    let mut out = String::with_capacity(mhtml.len());
+    let mut quoted_printable = false;
+    for line in mhtml.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\r', '\n']);
+        if bare.starts_with("--") {
+            quoted_printable = false;
+        } else if let Some(v) = bare
+            .to_ascii_lowercase()
+            .strip_prefix("content-transfer-encoding:")
+        {
+            quoted_printable = v.trim() == "quoted-printable";
+        } else if quoted_printable && let Some(joined) = bare.strip_suffix('=') {
+            out.push_str(joined);
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 async fn write_file(dir: &Path, name: &str, text: String) -> Option<PathBuf> {
@@ -693,12 +670,12 @@ pub(crate) fn console_text(scenario: &str, attempt: u32, data: &ScenarioTraceDat
         .iter()
         .map(|ev| match ev {
             ConsoleEvent::Api(e, visit) => {
-                let text = page_watch::console_message(e);
+                let text = console_message(e);
                 let kind = format!("console.{}", e.r#type.as_ref().to_lowercase());
                 (*e.timestamp.inner(), line(&kind, &text, page_of(*visit)))
             }
             ConsoleEvent::Exception(e, visit) => {
-                let text = page_watch::exception_message(e);
+                let text = exception_message(e);
                 (
                     *e.timestamp.inner(),
                     line("exception", &text, page_of(*visit)),
@@ -746,6 +723,24 @@ fn line(kind: &str, text: &str, page: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn soft_breaks_are_unfolded_in_quoted_printable_parts_only() {
+        let mut r = prod_smoke_model::Redactor::new();
+        r.add("session-value-1234");
+        let mhtml = "Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>session-val=\r\nue-1234</p>=3D\r\n------B\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA=\r\nQQ==\r\n------B--\r\n";
+        let unfolded = super::unfold_soft_breaks(mhtml, &r);
+        assert!(
+            unfolded.contains("<p>session-value-1234</p>=3D\r\n"),
+            "{unfolded}"
+        );
+        assert!(unfolded.contains("AAAA=\r\nQQ==\r\n"), "{unfolded}");
+        assert!(!r.redact(&unfolded).contains("session-value-1234"));
+        assert_eq!(
+            super::unfold_soft_breaks(mhtml, &prod_smoke_model::Redactor::new()),
+            mhtml
+        );
+    }
+
     use super::*;
 
     fn entry(url: &str, version: &str, ty: Option<&str>, reserved: bool) -> Value {

@@ -11,6 +11,7 @@ use prod_smoke_model::{RunReport, Verdict};
 use crate::config::SealConfig;
 use crate::errors::{SealError, chain};
 use crate::fallback::{LedgerPlace, fallback_ledgers};
+use crate::history::HistoryEntry;
 use crate::ledger::{DeliveryState, InitialDelivery, Ledger, RunRecord};
 use crate::rollback::rollback_for;
 use crate::sinks::{Done, Job, Sink};
@@ -208,7 +209,7 @@ pub async fn seal_run(report: &RunReport, cfg: &SealConfig) -> Result<SealOutcom
             DeliveryState::Pending | DeliveryState::Delivering => {
                 let target = initial
                     .iter()
-                    .find(|d| d.sink == record.sink)
+                    .find(|d| d.sink == record.sink.as_str())
                     .and_then(|d| d.target.clone());
                 match deliver_one(&ledger, &mut run, record.sink, target.as_deref(), cfg).await? {
                     Some(outcome) => outcome,
@@ -310,7 +311,8 @@ fn initial_deliveries(run: &RunRecord, cfg: &SealConfig) -> Vec<InitialDelivery>
         .filter_map(|&sink| {
             let initial = sink.initial(run, cfg)?;
             Some(InitialDelivery {
-                sink,
+                sink: sink.as_str(),
+                position: sink.position(),
                 state: initial.state,
                 detail: initial.detail,
                 target: initial.target,
@@ -337,7 +339,7 @@ async fn deliver_one(
         return Ok(Some(outcome));
     }
     let run_id = run.report.run_id.clone();
-    if !ledger.claim(&run_id, sink).await? {
+    if !ledger.claim(&run_id, sink.as_str()).await? {
         return Ok(None);
     }
     let mut job = Job {
@@ -345,20 +347,22 @@ async fn deliver_one(
         run,
         target,
         cfg,
-        sink,
+        sink: sink.as_str(),
     };
     let attempt = match sink.deliver(&mut job).await {
         Ok(attempt) => attempt,
         Err(e) => {
             // The ledger failed mid-delivery: put the claim back if we can.
-            let _ = ledger.mark_failed(&run_id, sink, 0, &chain(&e)).await;
+            let _ = ledger
+                .mark_failed(&run_id, sink.as_str(), 0, &chain(&e))
+                .await;
             return Err(e);
         }
     };
     let outcome = match attempt.result {
         Ok(Done::Delivered(detail)) => {
             ledger
-                .mark_delivered(&run_id, sink, attempt.attempts, &detail)
+                .mark_delivered(&run_id, sink.as_str(), attempt.attempts, &detail)
                 .await?;
             SinkOutcome::Delivered {
                 detail: cfg.redactor.redact(&detail),
@@ -367,7 +371,7 @@ async fn deliver_one(
         }
         Ok(Done::Skipped(reason)) => {
             ledger
-                .mark_skipped(&run_id, sink, attempt.attempts, &reason)
+                .mark_skipped(&run_id, sink.as_str(), attempt.attempts, &reason)
                 .await?;
             SinkOutcome::Skipped {
                 reason: cfg.redactor.redact(&reason),
@@ -375,7 +379,7 @@ async fn deliver_one(
         }
         Ok(Done::Warning(reason)) => {
             ledger
-                .mark_skipped(&run_id, sink, attempt.attempts, &reason)
+                .mark_skipped(&run_id, sink.as_str(), attempt.attempts, &reason)
                 .await?;
             tracing::warn!("{sink}: {reason}");
             SinkOutcome::Warning {
@@ -385,7 +389,7 @@ async fn deliver_one(
         Err(error) => {
             let error = cfg.redactor.redact(&chain(&error));
             ledger
-                .mark_failed(&run_id, sink, attempt.attempts, &error)
+                .mark_failed(&run_id, sink.as_str(), attempt.attempts, &error)
                 .await?;
             tracing::warn!("{sink}: delivery left pending: {error}");
             SinkOutcome::Pending {
@@ -502,6 +506,10 @@ async fn replay(
     let pending = ledger.pending().await?;
     let mut current: Option<RunRecord> = None;
     for item in pending {
+        // A sink this prod-smoke does not have is left for one that does.
+        let Some(sink) = Sink::parse(&item.sink) else {
+            continue;
+        };
         if current
             .as_ref()
             .is_none_or(|r| r.report.run_id != item.run_id)
@@ -509,15 +517,14 @@ async fn replay(
             current = Some(ledger.load_run(&item.run_id).await?);
         }
         let run = current.as_mut().expect("just loaded");
-        let Some(outcome) =
-            deliver_one(ledger, run, item.sink, item.target.as_deref(), cfg).await?
+        let Some(outcome) = deliver_one(ledger, run, sink, item.target.as_deref(), cfg).await?
         else {
             continue;
         };
         report.deliveries.push(ReplayedDelivery {
             run_id: item.run_id.clone(),
             app: run.report.app.clone(),
-            sink: item.sink,
+            sink,
             outcome,
         });
     }
@@ -530,7 +537,7 @@ pub async fn history(
     cfg: &SealConfig,
     app: Option<&str>,
     limit: u32,
-) -> Result<Vec<crate::HistoryEntry>, SealError> {
+) -> Result<Vec<HistoryEntry>, SealError> {
     let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
     let entries = ledger.history(app, limit).await;
     ledger.close().await;

@@ -22,8 +22,7 @@ use serde::Deserialize;
 use serenity::http::Route;
 use serenity::model::id::{MessageId, WebhookId};
 
-use crate::config::SealConfig;
-use crate::errors::{Cause, DeliveryError};
+use crate::errors::{Cause, DeliveryError, SinkFailure};
 
 /// Discord's limits for one webhook message (on a server without boosts),
 /// in one place: the seal message, the release-notes edit and their errors
@@ -40,6 +39,29 @@ pub(crate) mod limits {
 
 /// How errors name this service.
 const SERVICE: &str = "Discord";
+
+/// What only a Discord webhook can get wrong; none of it is helped by a
+/// retry.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DiscordError {
+    #[error(
+        "the Discord webhook URL does not look like .../api/webhooks/<id>/<token> \
+         (check DISCORD_RELEASE_NOTES_WEBHOOK_URL or DISCORD_DEPLOY_WEBHOOK_URL)"
+    )]
+    WebhookUrl,
+
+    #[error("DISCORD_RELEASE_NOTES_THREAD_ID must be a numeric Discord id")]
+    ThreadId,
+
+    #[error("`{id}` is not a Discord message id")]
+    MessageId { id: String },
+}
+
+impl SinkFailure for DiscordError {
+    fn is_transient(&self) -> bool {
+        false
+    }
+}
 
 /// Where serenity's routes point; replaced by the configured API base.
 const DISCORD_ORIGIN: &str = "https://discord.com";
@@ -79,12 +101,9 @@ impl<'a> Webhook<'a> {
         timeout: Duration,
         redactor: &'a Redactor,
     ) -> Result<Self, DeliveryError> {
-        let (id, token) = parse_webhook_url(url).ok_or(DeliveryError::InvalidWebhookUrl)?;
+        let (id, token) = parse_webhook_url(url).ok_or(DiscordError::WebhookUrl)?;
         let thread_id = match thread_id.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(t) => Some(
-                t.parse::<u64>()
-                    .map_err(|_| DeliveryError::InvalidThreadId)?,
-            ),
+            Some(t) => Some(t.parse::<u64>().map_err(|_| DiscordError::ThreadId)?),
             None => None,
         };
         let client = reqwest::Client::builder()
@@ -104,20 +123,6 @@ impl<'a> Webhook<'a> {
             client,
             redactor,
         })
-    }
-
-    /// The configured Discord webhook (`cfg.webhook_url` in `cfg.thread_id`),
-    /// reached through `cfg.discord_api_base`. The seal message and the
-    /// release-notes edit both go through here, so they can never disagree
-    /// on where or how long to wait.
-    pub fn from_config(cfg: &'a SealConfig) -> Result<Self, DeliveryError> {
-        Webhook::new(
-            cfg.webhook_url.as_deref().unwrap_or_default(),
-            cfg.thread_id.as_deref(),
-            &cfg.discord_api_base,
-            cfg.request_timeout,
-            &cfg.redactor,
-        )
     }
 
     /// Posts a message and returns it (`wait=true`, so Discord sends it back
@@ -164,7 +169,7 @@ impl<'a> Webhook<'a> {
             .ok()
             .filter(|id| *id != 0)
             .map(MessageId::new)
-            .ok_or_else(|| DeliveryError::InvalidMessageId {
+            .ok_or_else(|| DiscordError::MessageId {
                 id: self.redactor.redact(message_id),
             })?;
         self.url(Route::WebhookMessage {

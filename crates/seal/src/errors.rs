@@ -97,49 +97,6 @@ pub enum SealError {
 /// `prod-smoke deliver` replays it.
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
-    #[error("DATABASE_URL is not a valid Postgres URL")]
-    PostgresUrl {
-        #[source]
-        cause: Cause,
-    },
-
-    #[error("could not connect to Postgres (DATABASE_URL)")]
-    PostgresConnect {
-        #[source]
-        cause: Cause,
-    },
-
-    #[error("Postgres failed while {doing}")]
-    PostgresQuery {
-        doing: &'static str,
-        #[source]
-        cause: Cause,
-    },
-
-    #[error(
-        "the database has no `releases` table: DATABASE_URL should point at the hub app's \
-         production database"
-    )]
-    NoReleasesTable,
-
-    #[error(
-        "`releases.smoke_seal` does not exist yet: run the hub migration `AddSmokeSealToReleases` \
-         (db/migrate/*_add_smoke_seal_to_releases.rb) in production, then `prod-smoke deliver`"
-    )]
-    MissingSmokeSealColumn,
-
-    #[error(
-        "the Discord webhook URL does not look like .../api/webhooks/<id>/<token> \
-         (check DISCORD_RELEASE_NOTES_WEBHOOK_URL or DISCORD_DEPLOY_WEBHOOK_URL)"
-    )]
-    InvalidWebhookUrl,
-
-    #[error("DISCORD_RELEASE_NOTES_THREAD_ID must be a numeric Discord id")]
-    InvalidThreadId,
-
-    #[error("`{id}` is not a Discord message id")]
-    InvalidMessageId { id: String },
-
     /// An HTTP sink (`service` names it: "Discord", "the webhook") did not answer.
     #[error("could not reach {service}")]
     Unreachable {
@@ -172,15 +129,50 @@ pub enum DeliveryError {
         problem: &'static str,
     },
 
-    #[error(
-        "the release-notes message would exceed Discord's {}-character limit with the verdict \
-         line added",
-        crate::discord_webhook::limits::MAX_CONTENT
-    )]
-    NotesTooLong,
-
     #[error("gave up after {secs}s without an answer")]
     Timeout { secs: u64 },
+
+    /// A failure only one sink can have (its database, its URL's shape, its
+    /// service's limits), worded in that sink's file.
+    #[error(transparent)]
+    Sink(SinkError),
+}
+
+/// A sink's own kind of failure. Each sink words its failures in its own
+/// file and says whether trying again can help; the shared machinery only
+/// needs that answer.
+pub trait SinkFailure: std::error::Error + Send + Sync + 'static {
+    /// Whether a retry may succeed (a connection dropped), as opposed to a
+    /// setting or a state only the operator can fix.
+    fn is_transient(&self) -> bool;
+}
+
+/// A [`SinkFailure`], boxed: its message and sources are the failure's own.
+#[derive(Debug)]
+pub struct SinkError(Box<dyn SinkFailure>);
+
+impl SinkError {
+    pub fn is_transient(&self) -> bool {
+        self.0.is_transient()
+    }
+}
+
+impl fmt::Display for SinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for SinkError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl<E: SinkFailure> From<E> for DeliveryError {
+    fn from(failure: E) -> Self {
+        DeliveryError::Sink(SinkError(Box::new(failure)))
+    }
 }
 
 /// What the retry loop should do after an error.
@@ -228,9 +220,7 @@ impl DeliveryError {
 
     pub(crate) fn retry_hint(&self) -> RetryHint {
         match self {
-            DeliveryError::PostgresConnect { .. }
-            | DeliveryError::PostgresQuery { .. }
-            | DeliveryError::Unreachable { .. }
+            DeliveryError::Unreachable { .. }
             | DeliveryError::Response { .. }
             | DeliveryError::Timeout { .. } => RetryHint::Retry,
             DeliveryError::Status {
@@ -242,14 +232,8 @@ impl DeliveryError {
                 (429, None) | (500..=599, _) => RetryHint::Retry,
                 _ => RetryHint::Stop,
             },
-            DeliveryError::PostgresUrl { .. }
-            | DeliveryError::NoReleasesTable
-            | DeliveryError::MissingSmokeSealColumn
-            | DeliveryError::InvalidWebhookUrl
-            | DeliveryError::InvalidThreadId
-            | DeliveryError::InvalidMessageId { .. }
-            | DeliveryError::BadSetting { .. }
-            | DeliveryError::NotesTooLong => RetryHint::Stop,
+            DeliveryError::Sink(failure) if failure.is_transient() => RetryHint::Retry,
+            DeliveryError::BadSetting { .. } | DeliveryError::Sink(_) => RetryHint::Stop,
         }
     }
 }

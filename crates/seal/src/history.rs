@@ -5,8 +5,20 @@ use prod_smoke_model::Verdict;
 use sqlx::Row;
 
 use crate::errors::SealError;
-use crate::ledger::{DeliveryRecord, DeliveryState, Ledger, parse_verdict};
+use crate::ledger::{DeliveryState, Ledger, parse_verdict};
 use crate::sinks::Sink;
+
+/// One sink's delivery of one run, as the ledger has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRecord {
+    pub sink: Sink,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    /// Why it was skipped, or what was delivered.
+    pub detail: Option<String>,
+    pub delivered_at: Option<String>,
+}
 
 /// One run in the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +42,37 @@ pub struct HistoryEntry {
 }
 
 impl Ledger {
+    /// Every sink's delivery of a run.
+    pub async fn deliveries(&self, run_id: &str) -> Result<Vec<DeliveryRecord>, SealError> {
+        let rows = sqlx::query(
+            "SELECT sink, state, attempts, last_error, detail, delivered_at FROM deliveries \
+             WHERE run_id = ? ORDER BY position",
+        )
+        .bind(run_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(self.error("reading deliveries"))?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            // A sink this prod-smoke no longer has (or does not have yet).
+            let Some(sink) = Sink::parse(row.get::<String, _>("sink").as_str()) else {
+                continue;
+            };
+            let state = row.get::<String, _>("state");
+            let state = DeliveryState::parse(&state)
+                .ok_or_else(|| self.unknown_word("a delivery state", &state))?;
+            records.push(DeliveryRecord {
+                sink,
+                state,
+                attempts: row.get::<i64, _>("attempts").max(0) as u32,
+                last_error: row.get("last_error"),
+                detail: row.get("detail"),
+                delivered_at: row.get("delivered_at"),
+            });
+        }
+        Ok(records)
+    }
+
     /// The `limit` most recent runs, newest first, of one app or of all.
     pub async fn history(
         &self,

@@ -1,6 +1,10 @@
 //! The local ledger: a SQLite file that holds every run and the state of
 //! each of its deliveries. It is written before anything is sent anywhere,
 //! and with no sink configured it is (with the artifacts) the record.
+//!
+//! The ledger knows no sink: it keeps each delivery under the sink's name
+//! and position, as the registry gives them. `history.rs` reads the rows
+//! back as typed `DeliveryRecord`s.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,7 +15,6 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 use crate::errors::{Cause, SealError, chain};
-use crate::sinks::Sink;
 
 /// A delivery claimed this long ago by a process that never finished it
 /// (it crashed, say) may be claimed again.
@@ -61,18 +64,6 @@ pub(crate) fn parse_verdict(text: &str) -> Option<Verdict> {
         .find(|v| v.as_str() == text)
 }
 
-/// One sink's delivery of one run, as the ledger has it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryRecord {
-    pub sink: Sink,
-    pub state: DeliveryState,
-    pub attempts: u32,
-    pub last_error: Option<String>,
-    /// Why it was skipped, or what was delivered.
-    pub detail: Option<String>,
-    pub delivered_at: Option<String>,
-}
-
 /// A run as the ledger keeps it: the redacted report plus what a later
 /// replay needs to deliver it the same way.
 #[derive(Debug, Clone)]
@@ -93,7 +84,10 @@ pub(crate) struct RunRecord {
 /// A sink's row as first written for a run.
 #[derive(Debug, Clone)]
 pub(crate) struct InitialDelivery {
-    pub sink: Sink,
+    /// The sink's name.
+    pub sink: &'static str,
+    /// Where its row sorts among the run's deliveries.
+    pub position: i64,
     pub state: DeliveryState,
     pub detail: Option<String>,
     pub target: Option<String>,
@@ -103,7 +97,8 @@ pub(crate) struct InitialDelivery {
 #[derive(Debug, Clone)]
 pub(crate) struct PendingDelivery {
     pub run_id: String,
-    pub sink: Sink,
+    /// The sink's name, as stored.
+    pub sink: String,
     pub target: Option<String>,
 }
 
@@ -216,7 +211,7 @@ impl Ledger {
         self.pool.close().await;
     }
 
-    fn error(&self, doing: &'static str) -> impl Fn(sqlx::Error) -> SealError + '_ {
+    pub(crate) fn error(&self, doing: &'static str) -> impl Fn(sqlx::Error) -> SealError + '_ {
         move |e| SealError::Ledger {
             path: self.redactor.redact(&self.path.display().to_string()),
             doing,
@@ -286,8 +281,8 @@ impl Ledger {
                  updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(&report.run_id)
-            .bind(delivery.sink.as_str())
-            .bind(delivery.sink.position())
+            .bind(delivery.sink)
+            .bind(delivery.position)
             .bind(delivery.state.as_str())
             .bind(&delivery.detail)
             .bind(&delivery.target)
@@ -302,7 +297,7 @@ impl Ledger {
 
     /// Claims a pending delivery for this process. `false` when it is not
     /// pending (delivered, skipped, or another process has it).
-    pub(crate) async fn claim(&self, run_id: &str, sink: Sink) -> Result<bool, SealError> {
+    pub(crate) async fn claim(&self, run_id: &str, sink: &str) -> Result<bool, SealError> {
         let now = Utc::now();
         let result = sqlx::query(
             "UPDATE deliveries SET state = ?5, claimed_at = ?3, updated_at = ?3 \
@@ -310,7 +305,7 @@ impl Ledger {
              AND (state = ?6 OR (state = ?5 AND claimed_at < ?4))",
         )
         .bind(run_id)
-        .bind(sink.as_str())
+        .bind(sink)
         .bind(stamp(now))
         .bind(stamp(now - STALE_CLAIM))
         .bind(DeliveryState::Delivering.as_str())
@@ -324,7 +319,7 @@ impl Ledger {
     pub(crate) async fn mark_delivered(
         &self,
         run_id: &str,
-        sink: Sink,
+        sink: &str,
         attempts: u32,
         detail: &str,
     ) -> Result<(), SealError> {
@@ -335,7 +330,7 @@ impl Ledger {
              WHERE run_id = ?1 AND sink = ?2",
         )
         .bind(run_id)
-        .bind(sink.as_str())
+        .bind(sink)
         .bind(attempts as i64)
         .bind(self.redactor.redact(detail))
         .bind(&now)
@@ -350,7 +345,7 @@ impl Ledger {
     pub(crate) async fn mark_failed(
         &self,
         run_id: &str,
-        sink: Sink,
+        sink: &str,
         attempts: u32,
         error: &str,
     ) -> Result<(), SealError> {
@@ -359,7 +354,7 @@ impl Ledger {
              updated_at = ?5, claimed_at = NULL WHERE run_id = ?1 AND sink = ?2",
         )
         .bind(run_id)
-        .bind(sink.as_str())
+        .bind(sink)
         .bind(attempts as i64)
         .bind(self.redactor.redact(error))
         .bind(now())
@@ -374,7 +369,7 @@ impl Ledger {
     pub(crate) async fn mark_skipped(
         &self,
         run_id: &str,
-        sink: Sink,
+        sink: &str,
         attempts: u32,
         reason: &str,
     ) -> Result<(), SealError> {
@@ -383,7 +378,7 @@ impl Ledger {
              detail = ?4, updated_at = ?5, claimed_at = NULL WHERE run_id = ?1 AND sink = ?2",
         )
         .bind(run_id)
-        .bind(sink.as_str())
+        .bind(sink)
         .bind(attempts as i64)
         .bind(self.redactor.redact(reason))
         .bind(now())
@@ -410,12 +405,10 @@ impl Ledger {
         .map_err(self.error("listing pending deliveries"))?;
         Ok(rows
             .into_iter()
-            .filter_map(|row| {
-                Some(PendingDelivery {
-                    run_id: row.get("run_id"),
-                    sink: Sink::parse(row.get::<String, _>("sink").as_str())?,
-                    target: row.get("target"),
-                })
+            .map(|row| PendingDelivery {
+                run_id: row.get("run_id"),
+                sink: row.get("sink"),
+                target: row.get("target"),
             })
             .collect())
     }
@@ -523,36 +516,6 @@ impl Ledger {
         .await
         .map_err(self.error("remembering the release's Discord message"))?;
         Ok(())
-    }
-
-    /// Every sink's delivery of a run.
-    pub async fn deliveries(&self, run_id: &str) -> Result<Vec<DeliveryRecord>, SealError> {
-        let rows = sqlx::query(
-            "SELECT sink, state, attempts, last_error, detail, delivered_at FROM deliveries \
-             WHERE run_id = ? ORDER BY position",
-        )
-        .bind(run_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(self.error("reading deliveries"))?;
-        let mut records = Vec::with_capacity(rows.len());
-        for row in rows {
-            let Some(sink) = Sink::parse(row.get::<String, _>("sink").as_str()) else {
-                continue;
-            };
-            let state = row.get::<String, _>("state");
-            let state = DeliveryState::parse(&state)
-                .ok_or_else(|| self.unknown_word("a delivery state", &state))?;
-            records.push(DeliveryRecord {
-                sink,
-                state,
-                attempts: row.get::<i64, _>("attempts").max(0) as u32,
-                last_error: row.get("last_error"),
-                detail: row.get("detail"),
-                delivered_at: row.get("delivered_at"),
-            });
-        }
-        Ok(records)
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {

@@ -14,6 +14,13 @@
 //! that is down leaves its delivery pending; [`deliver_pending`] replays it
 //! later. Nothing here changes the site's verdict.
 //!
+//! Each sink declares the variables it reads in its own file; [`ENV_VARS`]
+//! lists them all, with the seal's own, for `--help`, docs and tests.
+//!
+//! Imports point down, from the registry to the sinks to the machinery
+//! they share: `deliver`/`history` → `sinks` (the registry) → each sink →
+//! `sinks/adapter` → `ledger`, `config` → `secrets`, `settings`, `errors`.
+//!
 //! The CLI calls [`SealConfig::from_env`], then [`seal_run`],
 //! [`deliver_pending`] or [`history`] + [`format_history`].
 
@@ -29,28 +36,28 @@ mod markdown_safe;
 mod retry;
 mod rollback;
 mod secrets;
+mod settings;
 mod sinks;
 mod summary;
 
-pub use config::{
-    DEFAULT_DISCORD_API_BASE, DeliveryLog, SealConfig, SealOverrides, env, ledger_path,
-};
+pub use config::{DeliveryLog, SealConfig, SealOverrides, env, ledger_path};
 pub use deliver::{
     DeliverReport, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport, deliver_pending,
     history, seal_run,
 };
-pub use errors::{Cause, DeliveryError, SealError, chain};
+pub use errors::{Cause, DeliveryError, SealError, SinkError, SinkFailure, chain};
 pub use fallback::{FALLBACK_FOLDER, LedgerPlace, fallback_ledgers};
-pub use history::{HistoryEntry, format_history};
-pub use ledger::{APPLICATION_ID, DeliveryRecord, DeliveryState, Ledger};
+pub use history::{DeliveryRecord, HistoryEntry, format_history};
+pub use ledger::{APPLICATION_ID, DeliveryState, Ledger};
 pub use markdown_safe::escape_markdown;
 pub use retry::RetryPolicy;
 pub use rollback::{
     RollbackTarget, UNKNOWN_APP, UNKNOWN_REPO, UNKNOWN_SHA, block_with_proof, rollback_block,
 };
-pub use secrets::seal_redactor;
+pub use settings::{EnvVar, Need, Secrecy};
 pub use sinks::discord::{
-    GREEN as DISCORD_GREEN, GREY as DISCORD_GREY, OperatorMention, RED as DISCORD_RED,
+    DEFAULT_API_BASE as DEFAULT_DISCORD_API_BASE, GREEN as DISCORD_GREEN, GREY as DISCORD_GREY,
+    OperatorMention, RED as DISCORD_RED,
 };
 pub use sinks::github::{
     CONTEXT as GITHUB_STATUS_CONTEXT, DEPLOYMENT_STATUS_MARKER as GITHUB_DEPLOYMENT_STATUS_MARKER,
@@ -59,7 +66,7 @@ pub use sinks::notes::{NotesEdit, apply_verdict_line, is_seal_line, update_relea
 pub use sinks::postgres::{
     ReleasePick, ReleaseSha, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator, release_sha,
 };
-pub use sinks::{EnvVar, Secrecy, Sink};
+pub use sinks::{ENV_VARS, Sink};
 pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,
     summary, summary_markdown, verdict_line,

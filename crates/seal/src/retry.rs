@@ -175,11 +175,41 @@ mod tests {
 
         let (result, made) = retry(
             &policy,
-            || async { Err::<(), _>(DeliveryError::MissingSmokeSealColumn) },
+            || async {
+                Err::<(), _>(DeliveryError::BadSetting {
+                    setting: "PROD_SMOKE_WEBHOOK_SECRET",
+                    problem: "is not set",
+                })
+            },
             |_, _, wait| assert_eq!(wait, None, "never retried"),
         )
         .await;
         assert!(result.is_err());
         assert_eq!(made, 1);
+    }
+
+    /// A sink's own failure is retried exactly when the sink says a retry
+    /// can help.
+    #[tokio::test]
+    async fn a_sinks_own_failure_says_whether_to_retry() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("the sink's own failure")]
+        struct Own(bool);
+        impl crate::errors::SinkFailure for Own {
+            fn is_transient(&self) -> bool {
+                self.0
+            }
+        }
+        let policy = RetryPolicy::quick(3);
+        for (transient, attempts) in [(true, 3), (false, 1)] {
+            let (result, made) = retry(
+                &policy,
+                || async move { Err::<(), DeliveryError>(Own(transient).into()) },
+                |_, _, _| {},
+            )
+            .await;
+            assert_eq!(result.unwrap_err().to_string(), "the sink's own failure");
+            assert_eq!(made, attempts, "transient: {transient}");
+        }
     }
 }

@@ -1,56 +1,32 @@
-//! The secrets the seal knows about, gathered into one [`Redactor`].
+//! Masking a setting as its [`Secrecy`] says, so every secret the seal may
+//! touch is in one [`Redactor`] before any output exists.
 
 use prod_smoke_model::{Redactor, url_credentials};
 
-use crate::discord_webhook::webhook_token;
-use crate::sinks::Secrecy;
+use crate::settings::Secrecy;
 
-/// A redactor for everything secret the seal may touch: the whole webhook
-/// URLs and their tokens, the whole `DATABASE_URL` and its password (raw and
-/// percent-decoded), `PGPASSWORD`, and any extra (`--secret`) values.
-pub fn seal_redactor<'a>(
-    database_url: Option<&str>,
-    webhook_urls: impl IntoIterator<Item = &'a str>,
-    pg_password: Option<&str>,
-    extra: impl IntoIterator<Item = String>,
-) -> Redactor {
-    let mut redactor = Redactor::new();
-    for url in webhook_urls {
-        let url = url.trim();
-        if url.is_empty() {
-            continue;
-        }
-        if let Some(token) = webhook_token(url) {
-            add_with_decoded(&mut redactor, &token);
-        }
-        redactor.add(url);
-    }
-    if let Some(url) = database_url.map(str::trim).filter(|u| !u.is_empty()) {
-        redactor.add(url);
-        if let Some(password) = url_password(url) {
-            add_with_decoded(&mut redactor, &password);
-        }
-    }
-    if let Some(password) = pg_password {
-        redactor.add(password);
-    }
-    for secret in extra {
-        redactor.add(secret);
-    }
-    redactor
-}
-
-/// Masks a sink's own setting as its [`Secrecy`] says: a secret whole, a
-/// URL whole and each credential in it (see [`url_credentials`]).
-pub(crate) fn add_sink_secret(redactor: &mut Redactor, secrecy: Secrecy, value: &str) {
+/// Masks `value` as `secrecy` says: a secret whole, a URL whole and each
+/// credential in it (see [`url_credentials`]), or whole and each part its
+/// sink names.
+pub(crate) fn mask_setting(redactor: &mut Redactor, secrecy: Secrecy, value: &str) {
+    let value = value.trim();
     match secrecy {
         Secrecy::Plain => {}
-        Secrecy::Secret => add_with_decoded(redactor, value.trim()),
+        Secrecy::Secret => add_with_decoded(redactor, value),
         Secrecy::Url => {
-            redactor.add(value.trim());
+            redactor.add(value);
             for credential in url_credentials(value) {
                 redactor.add(credential);
             }
+        }
+        Secrecy::WithParts(parts) => {
+            if value.is_empty() {
+                return;
+            }
+            for part in parts(value) {
+                add_with_decoded(redactor, &part);
+            }
+            redactor.add(value);
         }
     }
 }
@@ -62,20 +38,6 @@ fn add_with_decoded(redactor: &mut Redactor, value: &str) {
     {
         redactor.add(decoded);
     }
-}
-
-/// The password in `scheme://user:password@host/...` as written (encoded).
-fn url_password(url: &str) -> Option<String> {
-    if let Ok(parsed) = url::Url::parse(url) {
-        return parsed.password().map(str::to_string);
-    }
-    // Not a URL the parser accepts (odd characters): find it by hand.
-    let rest = url.split_once("://")?.1;
-    let userinfo = rest.rsplit_once('@')?.0;
-    userinfo
-        .split_once(':')
-        .map(|(_, p)| p.to_string())
-        .filter(|p| !p.is_empty())
 }
 
 fn percent_decode(value: &str) -> Result<String, std::string::FromUtf8Error> {
@@ -92,17 +54,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn masks_tokens_passwords_and_extras() {
-        let r = seal_redactor(
-            Some("postgres://app:s3cr%40t-pass@db.example:5432/hub"),
-            ["https://discord.com/api/webhooks/123/TOKEN-abcdef"],
-            None,
-            vec!["extra-secret".to_string()],
+    fn each_secrecy_masks_what_it_says() {
+        let mut r = Redactor::new();
+        mask_setting(&mut r, Secrecy::Plain, "plain-value-shown");
+        mask_setting(&mut r, Secrecy::Secret, " s3cr%40t-pass ");
+        mask_setting(
+            &mut r,
+            Secrecy::Url,
+            "https://hook-user:hook-pass@hooks.example/in?token=tok-abcdef",
         );
-        let text = "postgres://app:s3cr%40t-pass@db.example:5432/hub s3cr@t-pass s3cr%40t-pass \
-                    https://discord.com/api/webhooks/123/TOKEN-abcdef TOKEN-abcdef extra-secret";
-        let out = r.redact(text);
-        for secret in ["s3cr", "TOKEN-abcdef", "extra-secret", "webhooks/123"] {
+        mask_setting(
+            &mut r,
+            Secrecy::WithParts(|v| vec![v.rsplit('/').next().unwrap().to_string()]),
+            "https://discord.com/api/webhooks/123/TOKEN-abcdef",
+        );
+        let out = r.redact(
+            "plain-value-shown s3cr@t-pass s3cr%40t-pass hook-pass tok-abcdef TOKEN-abcdef \
+             https://discord.com/api/webhooks/123/TOKEN-abcdef",
+        );
+        assert!(out.starts_with("plain-value-shown "), "{out}");
+        for secret in [
+            "s3cr",
+            "hook-pass",
+            "tok-abcdef",
+            "TOKEN-abcdef",
+            "webhooks/123",
+        ] {
             assert!(!out.contains(secret), "{secret} leaked: {out}");
         }
     }

@@ -5,13 +5,17 @@
 //! This crate does no I/O beyond reading a spec file; the runner executes
 //! the steps it defines.
 
+mod devices;
 mod errors;
+mod settings;
 pub mod steps;
 
 mod suite;
 
+pub use devices::{DEVICES, Device, device, device_names};
 pub use errors::SpecError;
 pub use prod_smoke_suggest::did_you_mean;
+pub use settings::{BrowserSettings, ColorScheme, MAX_VIEWPORT_SIDE, Screen, USE_KEYS, Viewport};
 pub use steps::normalise_ws as steps_normalise;
 pub use steps::{
     Assertion, HttpCheck, HttpMethod, JsonPath, Locator, ResponseCheck, Step, StepInfo, StepKind,

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::MAX_SPEC_BYTES;
 use crate::errors::SpecError;
+use crate::settings::BrowserSettings;
 use crate::steps::{HttpMethod, ResponseCheck, Step};
 use prod_smoke_input::{EXCERPT_CHARS, ReadError, excerpt};
 use prod_smoke_suggest::did_you_mean;
@@ -30,6 +31,10 @@ pub struct Scenario {
     pub name: String,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// `use:`: the browser the scenario runs in (viewport, device, colour
+    /// scheme, locale, user agent, time zone).
+    #[serde(default, rename = "use")]
+    pub browser: BrowserSettings,
     pub steps: Vec<Step>,
 }
 

@@ -209,20 +209,9 @@ impl Runner {
             .env("TMPDIR", self.scratch.path())
             .env("HOME", self.scratch.path())
             .env("SEAL_RETRY_DELAY_SECONDS", "0");
-        for k in [
-            "DATABASE_URL",
-            "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
-            "DISCORD_DEPLOY_WEBHOOK_URL",
-            "PROD_SMOKE_WEBHOOK_URL",
-            "PROD_SMOKE_WEBHOOK_SECRET",
-            "GITHUB_TOKEN",
-            "GITHUB_REPOSITORY",
-            "GITHUB_API_URL",
-            "GITHUB_EVENT_NAME",
-            "GITHUB_EVENT_PATH",
-            "PROD_SMOKE_LEDGER",
-            "PROD_SMOKE_DOWNLOAD_BASE",
-        ] {
+        // Every variable the seal reads, and where the installer downloads from.
+        let seal_vars = prod_smoke_seal::ENV_VARS.iter().map(|var| var.name);
+        for k in seal_vars.chain(["PROD_SMOKE_DOWNLOAD_BASE"]) {
             cmd.env_remove(k);
         }
         for (k, v) in env {

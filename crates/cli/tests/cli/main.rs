@@ -20,5 +20,6 @@ mod rollback;
 mod seal;
 mod since_last_green;
 mod steps;
+mod storage_state;
 mod trace;
 mod webhook;

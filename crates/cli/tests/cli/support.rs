@@ -6,29 +6,15 @@ use prod_smoke_fixture_site::{Fault, FixtureOptions, FixtureSite};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_prod-smoke");
 
-/// Variables a developer's shell may carry that must not leak into a test run.
+/// Variables a developer's shell may carry that must not leak into a test
+/// run, beside every variable the seal reads (`prod_smoke_seal::ENV_VARS`).
 const SCRUBBED: &[&str] = &[
-    "DATABASE_URL",
-    "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
-    "DISCORD_DEPLOY_WEBHOOK_URL",
-    "DISCORD_RELEASE_NOTES_THREAD_ID",
-    "DISCORD_OPERATOR_MENTION",
-    "PROD_SMOKE_WEBHOOK_URL",
-    "PROD_SMOKE_WEBHOOK_SECRET",
-    "PROD_SMOKE_LEDGER",
     "SEAL_RETRY_DELAY_SECONDS",
     "GITHUB_STEP_SUMMARY",
     "GITHUB_ACTIONS",
-    "GITHUB_API_URL",
-    // The github sink's: a runner's own would have a test post to GitHub.
-    "GITHUB_TOKEN",
-    "GITHUB_REPOSITORY",
-    "GITHUB_EVENT_NAME",
-    "GITHUB_EVENT_PATH",
-    "GITHUB_SERVER_URL",
-    "GITHUB_RUN_ID",
     "PROD_SMOKE_CDP_URL",
     "PROD_SMOKE_CANARY_URL",
+    "PROD_SMOKE_STORAGE_STATE",
 ];
 
 /// One prod-smoke invocation in its own scratch folder. Chromium's profile
@@ -113,7 +99,8 @@ impl Smoke {
             .env("TMPDIR", self.tmp())
             .env("XDG_STATE_HOME", self.scratch.path().join("state"))
             .kill_on_drop(true);
-        for k in SCRUBBED {
+        let seal_vars = prod_smoke_seal::ENV_VARS.iter().map(|var| var.name);
+        for k in seal_vars.chain(SCRUBBED.iter().copied()) {
             cmd.env_remove(k);
         }
         for (k, v) in &self.envs {

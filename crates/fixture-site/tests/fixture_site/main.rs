@@ -1,6 +1,7 @@
 //! Drives the fixture site over real HTTP, one module per concern.
 
 mod binary;
+mod context_pages;
 mod faults;
 mod healthy;
 mod tls;

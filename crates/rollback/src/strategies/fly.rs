@@ -21,7 +21,7 @@ use prod_smoke_model::{FlyProof, HerokuStatus, RollbackEvidence};
 use serde_json::Value;
 
 use super::StrategyAdapter;
-use crate::block::{DeployTarget, app_or_placeholder, quoted, revert_command};
+use crate::target::{DeployTarget, app_or_placeholder, quoted, revert_command};
 use crate::command::releases_json;
 
 pub(crate) struct Fly;

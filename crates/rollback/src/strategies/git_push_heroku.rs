@@ -8,7 +8,7 @@ use std::ffi::OsStr;
 use prod_smoke_model::RollbackEvidence;
 
 use super::StrategyAdapter;
-use crate::block::{DeployTarget, app_or_placeholder, revert_command};
+use crate::target::{DeployTarget, app_or_placeholder, revert_command};
 use crate::heroku_rollback_target;
 
 pub(crate) struct GitPushHeroku;

@@ -6,7 +6,7 @@
 use prod_smoke_model::RollbackEvidence;
 
 use super::StrategyAdapter;
-use crate::block::{DeployTarget, quoted, revert_command};
+use crate::target::{DeployTarget, quoted, revert_command};
 
 pub(crate) struct GithubActions;
 

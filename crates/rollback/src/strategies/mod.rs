@@ -13,7 +13,7 @@ use std::ffi::OsStr;
 
 use prod_smoke_model::RollbackEvidence;
 
-use crate::block::DeployTarget;
+use crate::target::DeployTarget;
 
 pub(crate) mod unknown;
 

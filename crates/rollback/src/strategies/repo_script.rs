@@ -5,7 +5,7 @@
 use prod_smoke_model::RollbackEvidence;
 
 use super::StrategyAdapter;
-use crate::block::{DeployTarget, revert_command};
+use crate::target::{DeployTarget, revert_command};
 
 pub(crate) struct RepoScript;
 

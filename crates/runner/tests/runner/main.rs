@@ -2,6 +2,7 @@
 
 mod support;
 
+mod browser_context;
 mod guard_pages;
 mod hostile;
 mod interactions;

@@ -19,11 +19,12 @@ use crate::config::SealConfig;
 use crate::discord_webhook::limits::{
     MAX_CONTENT, MAX_DESCRIPTION, MAX_FIELD, MAX_FILES, MAX_TITLE, MAX_UPLOAD_BYTES,
 };
-use crate::discord_webhook::{PostedMessage, Upload, Webhook};
+use crate::discord_webhook::{PostedMessage, Upload, Webhook, webhook_token};
 use crate::errors::{DeliveryError, SealError};
 use crate::ledger::RunRecord;
 use crate::rollback::rollback_for;
-use crate::sinks::{Attempt, Done, Initial, Job, SinkAdapter};
+use crate::settings::{EnvVar, Need, Secrecy, Settings};
+use crate::sinks::adapter::{Attempt, Done, Initial, Job, SinkAdapter};
 
 pub const GREEN: u32 = 0x2ECC71;
 pub const RED: u32 = 0xE74C3C;
@@ -383,37 +384,138 @@ fn unique_name(taken: &mut HashSet<String>, shot: &Path) -> String {
 /// The Discord sink: the seal message through the webhook.
 pub(crate) struct Discord;
 
+const RELEASE_NOTES_WEBHOOK: &str = "DISCORD_RELEASE_NOTES_WEBHOOK_URL";
+const DEPLOY_WEBHOOK: &str = "DISCORD_DEPLOY_WEBHOOK_URL";
+const RELEASE_NOTES_THREAD: &str = "DISCORD_RELEASE_NOTES_THREAD_ID";
+const OPERATOR_MENTION: &str = "DISCORD_OPERATOR_MENTION";
+const API_BASE: &str = "PROD_SMOKE_DISCORD_API_BASE";
+/// Discord's API origin; `PROD_SMOKE_DISCORD_API_BASE` replaces it.
+pub const DEFAULT_API_BASE: &str = "https://discord.com";
+
+/// The settings of the Discord webhook, which the release notes use too.
+#[derive(Debug, Clone)]
+pub(crate) struct DiscordConfig {
+    /// `DISCORD_RELEASE_NOTES_WEBHOOK_URL`, else `DISCORD_DEPLOY_WEBHOOK_URL`;
+    /// `None` skips Discord and the release notes.
+    pub webhook_url: Option<String>,
+    /// `DISCORD_RELEASE_NOTES_THREAD_ID`: post into this thread.
+    pub thread_id: Option<String>,
+    /// `DISCORD_OPERATOR_MENTION` (`<@123>` or `<@&456>`): pinged on red.
+    pub operator_mention: Option<String>,
+    /// `PROD_SMOKE_DISCORD_API_BASE`, default [`DEFAULT_API_BASE`].
+    pub api_base: String,
+}
+
+impl DiscordConfig {
+    pub fn read(settings: &Settings) -> Self {
+        DiscordConfig {
+            webhook_url: settings
+                .raw(RELEASE_NOTES_WEBHOOK)
+                .or_else(|| settings.raw(DEPLOY_WEBHOOK))
+                .map(str::to_string),
+            thread_id: settings.trimmed(RELEASE_NOTES_THREAD).map(str::to_string),
+            operator_mention: settings.trimmed(OPERATOR_MENTION).map(str::to_string),
+            api_base: settings
+                .trimmed(API_BASE)
+                .map(|b| b.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| DEFAULT_API_BASE.to_string()),
+        }
+    }
+
+    /// The configured webhook (in the configured thread), reached through
+    /// the configured API base. The seal message and the release-notes edit
+    /// both go through here, so they can never disagree on where or how
+    /// long to wait.
+    pub fn webhook<'a>(&self, cfg: &'a SealConfig) -> Result<Webhook<'a>, DeliveryError> {
+        Webhook::new(
+            self.webhook_url.as_deref().unwrap_or_default(),
+            self.thread_id.as_deref(),
+            &self.api_base,
+            cfg.request_timeout,
+            &cfg.redactor,
+        )
+    }
+
+    /// Why a pending Discord or release-notes delivery waits.
+    pub fn not_configured(&self) -> Option<&'static str> {
+        self.webhook_url
+            .is_none()
+            .then_some("no Discord webhook URL is set")
+    }
+}
+
 /// Why Discord and the release notes are skipped on a run.
 pub(crate) const WEBHOOK_NOT_SET: &str =
     "not configured (DISCORD_RELEASE_NOTES_WEBHOOK_URL / DISCORD_DEPLOY_WEBHOOK_URL not set)";
 
-/// Why a pending Discord or release-notes delivery waits.
-pub(crate) fn webhook_not_configured(cfg: &SealConfig) -> Option<&'static str> {
-    cfg.webhook_url
-        .is_none()
-        .then_some("no Discord webhook URL is set")
+/// The token part of a webhook URL, for the redactor.
+fn token_of(url: &str) -> Vec<String> {
+    webhook_token(url).into_iter().collect()
 }
 
 impl SinkAdapter for Discord {
     const NAME: &'static str = "discord";
     const HISTORY_COLUMN: Option<&'static str> = Some("DISCORD");
+    const LABEL: &'static str = "Discord";
+    const HELP: &'static str = "DISCORD_RELEASE_NOTES_WEBHOOK_URL, else DISCORD_DEPLOY_WEBHOOK_URL;
+DISCORD_RELEASE_NOTES_THREAD_ID posts into a thread,
+DISCORD_OPERATOR_MENTION is pinged on red";
+    // Both webhook variables are secrets even when only one is used.
+    const ENV: &'static [EnvVar] = &[
+        EnvVar {
+            name: RELEASE_NOTES_WEBHOOK,
+            need: Need::Required,
+            secrecy: Secrecy::WithParts(token_of),
+            help: "the webhook for seals and release notes",
+        },
+        EnvVar {
+            name: DEPLOY_WEBHOOK,
+            need: Need::FallbackFor(RELEASE_NOTES_WEBHOOK),
+            secrecy: Secrecy::WithParts(token_of),
+            help: "the webhook when DISCORD_RELEASE_NOTES_WEBHOOK_URL is unset or blank",
+        },
+        EnvVar {
+            name: RELEASE_NOTES_THREAD,
+            need: Need::Optional,
+            secrecy: Secrecy::Plain,
+            help: "post into this thread of the webhook's channel",
+        },
+        EnvVar {
+            name: OPERATOR_MENTION,
+            need: Need::Optional,
+            secrecy: Secrecy::Plain,
+            help: "<@user-id> or <@&role-id>, pinged on red",
+        },
+        EnvVar {
+            name: API_BASE,
+            need: Need::Testing,
+            secrecy: Secrecy::Plain,
+            help: "Discord's origin, default https://discord.com",
+        },
+    ];
 
-    fn initial(_run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
-        Some(if cfg.webhook_url.is_none() {
+    type Config = DiscordConfig;
+
+    fn config(settings: &Settings) -> DiscordConfig {
+        DiscordConfig::read(settings)
+    }
+
+    fn initial(_run: &RunRecord, _cfg: &SealConfig, own: &DiscordConfig) -> Option<Initial> {
+        Some(if own.webhook_url.is_none() {
             Initial::skipped(WEBHOOK_NOT_SET, None)
         } else {
             Initial::pending(None)
         })
     }
 
-    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
-        webhook_not_configured(cfg)
+    fn not_configured(own: &DiscordConfig) -> Option<&'static str> {
+        own.not_configured()
     }
 
     /// Posts (or edits) the seal message, retrying within the policy.
-    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+    async fn deliver(job: &mut Job<'_>, own: &DiscordConfig) -> Result<Attempt, SealError> {
         let (cfg, run) = (job.cfg, &*job.run);
-        let webhook = match Webhook::from_config(cfg) {
+        let webhook = match own.webhook(cfg) {
             Ok(webhook) => webhook,
             Err(e) => {
                 return Ok(Attempt {
@@ -443,7 +545,7 @@ impl SinkAdapter for Discord {
         }
 
         let rollback = rollback_for(run);
-        let mention = cfg.operator_mention.as_deref().and_then(|m| {
+        let mention = own.operator_mention.as_deref().and_then(|m| {
             let parsed = OperatorMention::parse(m);
             if parsed.is_none() {
                 tracing::warn!(

@@ -35,7 +35,8 @@ use crate::config::SealConfig;
 use crate::errors::{DeliveryError, SealError};
 use crate::ledger::RunRecord;
 use crate::retry::header_retry_after;
-use crate::sinks::{Attempt, Done, EnvVar, Initial, Job, Secrecy, SinkAdapter};
+use crate::settings::{EnvVar, Need, Secrecy, Settings};
+use crate::sinks::adapter::{Attempt, Done, Initial, Job, SinkAdapter};
 
 /// The GitHub sink.
 pub(crate) struct GitHub;
@@ -57,40 +58,85 @@ pub const DEPLOYMENT_STATUS_MARKER: &str = "prod-smoke seal:";
 /// GitHub refuses a longer status description.
 const DESCRIPTION_CHARS: usize = 140;
 
+/// The GitHub sink's settings, trimmed.
+pub(crate) struct GitHubConfig {
+    /// `GITHUB_TOKEN`; `None` switches the sink off.
+    token: Option<String>,
+    /// `GITHUB_REPOSITORY`, `owner/name`.
+    repository: Option<String>,
+    /// `GITHUB_API_URL`, else [`DEFAULT_API_URL`], without a trailing `/`.
+    api_url: String,
+    /// `GITHUB_EVENT_NAME` and `GITHUB_EVENT_PATH`: the event that started
+    /// the run, read for a deployment.
+    event_name: Option<String>,
+    event_path: Option<String>,
+}
+
 impl SinkAdapter for GitHub {
     const NAME: &'static str = "github";
     const HISTORY_COLUMN: Option<&'static str> = Some("GITHUB");
+    const LABEL: &'static str = "GitHub";
+    const HELP: &'static str = "GITHUB_TOKEN, GITHUB_REPOSITORY and --sha (or the deployment in
+GITHUB_EVENT_PATH when GITHUB_EVENT_NAME is deployment_status):
+a commit status; GITHUB_API_URL for GitHub Enterprise Server";
     const ENV: &'static [EnvVar] = &[
         EnvVar {
             name: TOKEN,
+            need: Need::Required,
             secrecy: Secrecy::Secret,
+            help: "with GITHUB_REPOSITORY and a sha: the commit (and deployment) status",
         },
         EnvVar {
             name: REPOSITORY,
+            need: Need::Required,
             secrecy: Secrecy::Plain,
+            help: "owner/name of the repository the sha is in",
         },
         // An API origin, not a credential: shown as it is in errors.
         EnvVar {
             name: API_URL,
+            need: Need::Optional,
             secrecy: Secrecy::Plain,
+            help: "GitHub's API, default https://api.github.com (GitHub Enterprise Server)",
         },
         EnvVar {
             name: EVENT_NAME,
+            need: Need::Optional,
             secrecy: Secrecy::Plain,
+            help: "on deployment_status, the deployment is read from GITHUB_EVENT_PATH",
         },
         EnvVar {
             name: EVENT_PATH,
+            need: Need::Optional,
             secrecy: Secrecy::Plain,
+            help: "the event that started the run: the deployment's id, sha and URL",
         },
     ];
+
+    type Config = GitHubConfig;
+
+    fn config(settings: &Settings) -> GitHubConfig {
+        let get = |name| settings.trimmed(name).map(str::to_string);
+        GitHubConfig {
+            token: get(TOKEN),
+            repository: get(REPOSITORY),
+            api_url: settings
+                .trimmed(API_URL)
+                .unwrap_or(DEFAULT_API_URL)
+                .trim_end_matches('/')
+                .to_string(),
+            event_name: get(EVENT_NAME),
+            event_path: get(EVENT_PATH),
+        }
+    }
 
     /// Off (no row) unless a token, a repository and a sha are known. A sha
     /// that is not hex is skipped with the reason: it would not name a
     /// commit, and must not reach the request path.
-    fn initial(run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
-        cfg.sink_setting(TOKEN)?;
-        let repository = cfg.sink_setting(REPOSITORY)?;
-        let deployment = deployment_event(cfg);
+    fn initial(run: &RunRecord, _cfg: &SealConfig, own: &GitHubConfig) -> Option<Initial> {
+        own.token.as_ref()?;
+        let repository = own.repository.as_deref()?;
+        let deployment = deployment_event(own);
         let sha = run
             .sha
             .clone()
@@ -102,11 +148,7 @@ impl SinkAdapter for GitHub {
             ));
         }
         let target = Target {
-            api_url: cfg
-                .sink_setting(API_URL)
-                .unwrap_or(DEFAULT_API_URL)
-                .trim_end_matches('/')
-                .to_string(),
+            api_url: own.api_url.clone(),
             repository: repository.to_string(),
             sha,
             deployment_id: deployment.as_ref().map(|d| d.id),
@@ -119,13 +161,11 @@ impl SinkAdapter for GitHub {
         )))
     }
 
-    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
-        cfg.sink_setting(TOKEN)
-            .is_none()
-            .then_some("GITHUB_TOKEN is not set")
+    fn not_configured(own: &GitHubConfig) -> Option<&'static str> {
+        own.token.is_none().then_some("GITHUB_TOKEN is not set")
     }
 
-    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+    async fn deliver(job: &mut Job<'_>, own: &GitHubConfig) -> Result<Attempt, SealError> {
         let cfg = job.cfg;
         let Some(target) = job
             .target
@@ -133,7 +173,7 @@ impl SinkAdapter for GitHub {
         else {
             return Ok(Attempt::skipped("no GitHub target was recorded for the run"));
         };
-        let Some(token) = cfg.sink_setting(TOKEN) else {
+        let Some(token) = own.token.as_deref() else {
             return Ok(Attempt {
                 attempts: 0,
                 result: Err(DeliveryError::BadSetting {
@@ -264,11 +304,11 @@ struct DeploymentEvent {
 
 /// Reads `$GITHUB_EVENT_PATH` when `$GITHUB_EVENT_NAME` is
 /// `deployment_status`; anything unreadable is no deployment.
-fn deployment_event(cfg: &SealConfig) -> Option<DeploymentEvent> {
-    if cfg.sink_setting(EVENT_NAME)? != "deployment_status" {
+fn deployment_event(own: &GitHubConfig) -> Option<DeploymentEvent> {
+    if own.event_name.as_deref()? != "deployment_status" {
         return None;
     }
-    let path = cfg.sink_setting(EVENT_PATH)?;
+    let path = own.event_path.as_deref()?;
     // An event payload is small; a huge file is not one.
     let text = std::fs::read(path).ok().filter(|t| t.len() < 4 << 20)?;
     parse_deployment_event(&serde_json::from_slice(&text).ok()?)

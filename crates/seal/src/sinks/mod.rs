@@ -1,185 +1,33 @@
-//! Where a seal goes besides the ledger. Every sink has one shape,
-//! [`SinkAdapter`]: it says which ledger row a run gets, why it cannot be
+//! The registry: where a seal goes besides the ledger. Every sink has one
+//! shape, [`SinkAdapter`] (`adapter.rs`): the variables it reads and its
+//! typed configuration, which ledger row a run gets, why it cannot be
 //! delivered with the present configuration, and how one claimed delivery
 //! goes out. The shared machinery in `deliver.rs` does the rest for all of
 //! them: the ledger row, the claim, the bounded retry, the pending state
 //! and the replay by `prod-smoke deliver`. `prod-smoke history` gives a
-//! column to every sink that names one.
+//! column to every sink that names one, and `prod-smoke --help` a line.
 //!
 //! Adding a sink is one new file in this folder, implementing
 //! [`SinkAdapter`], plus one line in the [`sinks!`] list at the bottom. The
-//! list makes the module, the [`Sink`] variant and every dispatch `match`,
-//! so a sink cannot be half registered.
+//! list makes the module, the [`Sink`] variant, every dispatch `match` and
+//! [`ENV_VARS`], so a sink cannot be half registered.
+//!
+//! Imports point one way: the sinks use `adapter.rs`, `config.rs`,
+//! `settings.rs` and `ledger.rs`, none of which knows any sink; only this
+//! file knows them all.
 
-use std::future::Future;
+mod adapter;
 
-use crate::config::SealConfig;
-use crate::errors::{DeliveryError, SealError};
-use crate::ledger::{DeliveryState, Ledger, RunRecord};
+pub(crate) use adapter::{Attempt, Done, Initial, Job, SinkAdapter};
 
-/// An environment variable a sink reads for itself (beyond the settings
-/// [`SealConfig`] has fields for), and how secret its value is. The
-/// configuration reads every registered sink's variables once, and masks
-/// the secret ones everywhere before any output exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EnvVar {
-    pub name: &'static str,
-    pub secrecy: Secrecy,
-}
-
-/// How much of a sink setting must never be shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Secrecy {
-    /// Safe to show.
-    Plain,
-    /// The whole value is a secret.
-    Secret,
-    /// A URL: the whole value, and the credentials in it (`user:password@`,
-    /// token-like query values), each masked on its own too.
-    Url,
-}
-
-/// A sink's ledger row when a run is first recorded.
-#[derive(Debug, Clone)]
-pub(crate) struct Initial {
-    pub state: DeliveryState,
-    /// Why it was skipped.
-    pub detail: Option<String>,
-    /// Sink-specific target, e.g. the release-notes message id.
-    pub target: Option<String>,
-}
-
-impl Initial {
-    pub fn pending(target: Option<String>) -> Self {
-        Initial {
-            state: DeliveryState::Pending,
-            detail: None,
-            target,
-        }
-    }
-
-    pub fn skipped(reason: &str, target: Option<String>) -> Self {
-        Initial {
-            state: DeliveryState::Skipped,
-            detail: Some(reason.to_string()),
-            target,
-        }
-    }
-}
-
-/// How a delivery ended, when it did.
-#[derive(Debug, Clone)]
-pub(crate) enum Done {
-    /// What was delivered.
-    Delivered(String),
-    /// Nothing to send; never retried.
-    Skipped(String),
-    /// Nothing written and nothing to retry, but an operator should know.
-    Warning(String),
-}
-
-/// One delivery's attempts and how they ended; an error leaves it pending.
-#[derive(Debug)]
-pub(crate) struct Attempt {
-    pub attempts: u32,
-    pub result: Result<Done, DeliveryError>,
-}
-
-impl Attempt {
-    /// Nothing to send, decided before any attempt.
-    pub fn skipped(reason: &str) -> Self {
-        Attempt {
-            attempts: 0,
-            result: Ok(Done::Skipped(reason.to_string())),
-        }
-    }
-
-    /// The outcome of [`Job::retry`], with `done` turning a success into
-    /// its [`Done`].
-    pub fn from_retry<T>(
-        (result, attempts): (Result<T, DeliveryError>, u32),
-        done: impl FnOnce(T) -> Done,
-    ) -> Self {
-        Attempt {
-            attempts,
-            result: result.map(done),
-        }
-    }
-}
-
-/// One claimed delivery of one run: what a sink delivers with.
-pub(crate) struct Job<'a> {
-    pub ledger: &'a Ledger,
-    /// The run as the ledger has it; a sink that learns something about it
-    /// (Postgres: the release) updates it for the sinks after it.
-    pub run: &'a mut RunRecord,
-    pub target: Option<&'a str>,
-    pub cfg: &'a SealConfig,
-    /// The sink delivering, for the delivery log.
-    pub sink: Sink,
-}
-
-impl Job<'_> {
-    /// Runs `op` within the configured retry policy (bounded backoff,
-    /// `retry-after` on 429), the same for every sink.
-    pub async fn retry<T, F, Fut>(&self, op: F) -> (Result<T, DeliveryError>, u32)
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, DeliveryError>>,
-    {
-        retry_logged(self.cfg, self.sink, op).await
-    }
-}
-
-/// [`crate::retry::retry`] for `sink`, telling the configuration's
-/// delivery log about each failed attempt as it happens.
-pub(crate) async fn retry_logged<T, F, Fut>(
-    cfg: &SealConfig,
-    sink: Sink,
-    op: F,
-) -> (Result<T, DeliveryError>, u32)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, DeliveryError>>,
-{
-    crate::retry::retry(&cfg.retry, op, |attempt, error, wait| {
-        let next = match wait {
-            Some(wait) => format!("retrying in {:.1}s", wait.as_secs_f64()),
-            None => "no attempt left".to_string(),
-        };
-        cfg.log_delivery(&format!(
-            "delivery {sink}: attempt {attempt} failed, {next} — {error}"
-        ));
-    })
-    .await
-}
-
-/// The one shape of a sink. Implemented by a unit struct in its own file
-/// and registered in [`sinks!`].
-pub(crate) trait SinkAdapter {
-    /// The sink's word in the ledger and in the CLI's output.
-    const NAME: &'static str;
-    /// Its column heading in `prod-smoke history`, or `None` to leave it out.
-    const HISTORY_COLUMN: Option<&'static str>;
-    /// The environment variables it reads for itself.
-    const ENV: &'static [EnvVar] = &[];
-
-    /// The row a run gets when it is recorded; `None` for no row at all
-    /// (an optional sink that is switched off for this run).
-    fn initial(run: &RunRecord, cfg: &SealConfig) -> Option<Initial>;
-
-    /// Why a pending delivery cannot go out with this configuration (it is
-    /// then left pending for a replay from a shell that has it).
-    fn not_configured(cfg: &SealConfig) -> Option<&'static str>;
-
-    /// Delivers one claimed delivery. Only a ledger failure is an `Err`;
-    /// the sink's own failure is in the [`Attempt`].
-    fn deliver(job: &mut Job<'_>) -> impl Future<Output = Result<Attempt, SealError>>;
-}
+use crate::config::{SEAL_VARS, SealConfig, SealOverrides};
+use crate::errors::SealError;
+use crate::ledger::RunRecord;
+use crate::settings::{EnvVar, Need};
 
 /// Makes the registry from one list of `module::Adapter`: the modules, the
-/// [`Sink`] enum (in list order, which is also delivery order) and the
-/// dispatch to each adapter.
+/// [`Sink`] enum (in list order, which is also delivery order), the
+/// dispatch to each adapter and the list of every variable.
 macro_rules! sinks {
     ($($module:ident :: $adapter:ident),+ $(,)?) => {
         $(pub(crate) mod $module;)+
@@ -208,6 +56,20 @@ macro_rules! sinks {
                 }
             }
 
+            /// The sink's name in `prod-smoke --help`.
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(Sink::$adapter => <$module::$adapter as SinkAdapter>::LABEL),+
+                }
+            }
+
+            /// What turns the sink on, in lines for `prod-smoke --help`.
+            pub fn help(self) -> &'static str {
+                match self {
+                    $(Sink::$adapter => <$module::$adapter as SinkAdapter>::HELP),+
+                }
+            }
+
             /// The environment variables the sink reads for itself.
             pub fn env_vars(self) -> &'static [EnvVar] {
                 match self {
@@ -217,22 +79,57 @@ macro_rules! sinks {
 
             pub(crate) fn initial(self, run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
                 match self {
-                    $(Sink::$adapter => <$module::$adapter as SinkAdapter>::initial(run, cfg)),+
+                    $(Sink::$adapter => {
+                        let own = <$module::$adapter as SinkAdapter>::config(&cfg.settings);
+                        <$module::$adapter as SinkAdapter>::initial(run, cfg, &own)
+                    }),+
                 }
             }
 
             pub(crate) fn not_configured(self, cfg: &SealConfig) -> Option<&'static str> {
                 match self {
-                    $(Sink::$adapter => <$module::$adapter as SinkAdapter>::not_configured(cfg)),+
+                    $(Sink::$adapter => {
+                        let own = <$module::$adapter as SinkAdapter>::config(&cfg.settings);
+                        <$module::$adapter as SinkAdapter>::not_configured(&own)
+                    }),+
                 }
             }
 
             pub(crate) async fn deliver(self, job: &mut Job<'_>) -> Result<Attempt, SealError> {
                 match self {
-                    $(Sink::$adapter => <$module::$adapter as SinkAdapter>::deliver(job).await),+
+                    $(Sink::$adapter => {
+                        let own = <$module::$adapter as SinkAdapter>::config(&job.cfg.settings);
+                        <$module::$adapter as SinkAdapter>::deliver(job, &own).await
+                    }),+
                 }
             }
         }
+
+        /// How many variables [`ENV_VARS`] holds.
+        const ENV_VAR_COUNT: usize =
+            SEAL_VARS.len() $(+ <$module::$adapter as SinkAdapter>::ENV.len())+;
+
+        /// Every variable the seal reads from the operator's environment:
+        /// its own (`config.rs`), then each sink's, in registry order.
+        /// A variable two of them read (`GITHUB_REPOSITORY`) is listed under
+        /// each. xtask, the CLI's tests and the docs test read this list
+        /// instead of keeping copies.
+        pub const ENV_VARS: &[EnvVar] = &{
+            let lists: &[&[EnvVar]] =
+                &[SEAL_VARS, $(<$module::$adapter as SinkAdapter>::ENV),+];
+            let mut all = [SEAL_VARS[0]; ENV_VAR_COUNT];
+            let (mut at, mut list) = (0, 0);
+            while list < lists.len() {
+                let mut i = 0;
+                while i < lists[list].len() {
+                    all[at] = lists[list][i];
+                    at += 1;
+                    i += 1;
+                }
+                list += 1;
+            }
+            all
+        };
     };
 }
 
@@ -247,6 +144,14 @@ impl Sink {
 
     pub(crate) fn parse(text: &str) -> Option<Sink> {
         Sink::ALL.iter().copied().find(|s| s.as_str() == text)
+    }
+
+    /// The variables `prod-smoke --help` names for the sink: all but the
+    /// ones only tests set.
+    pub fn help_vars(self) -> impl Iterator<Item = &'static EnvVar> {
+        self.env_vars()
+            .iter()
+            .filter(|var| var.need != Need::Testing)
     }
 }
 
@@ -267,6 +172,25 @@ impl std::str::FromStr for Sink {
     }
 }
 
+// The configuration is read here, on top, because only the registry knows
+// which variables the sinks read.
+impl SealConfig {
+    /// Reads the process environment; `overrides` win.
+    pub fn from_env(overrides: SealOverrides) -> Result<Self, SealError> {
+        Self::from_lookup(overrides, |key| std::env::var(key).ok())
+    }
+
+    /// Like [`Self::from_env`], with the environment given as a lookup
+    /// function (tests use a map). Blank values count as unset.
+    pub fn from_lookup(
+        overrides: SealOverrides,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, SealError> {
+        let sink_vars = Sink::ALL.iter().flat_map(|sink| sink.env_vars());
+        SealConfig::read(overrides, lookup, sink_vars)
+    }
+}
+
 // The registry: one line per sink, in delivery order. Postgres goes first,
 // because it resolves the release the later sinks name.
 sinks! {
@@ -275,4 +199,138 @@ sinks! {
     notes::Notes,
     webhook::Webhook,
     github::GitHub,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::config::SealOverrides;
+    use crate::settings::Secrecy;
+
+    fn config(pairs: &[(&str, &str)], secrets: &[&str]) -> SealConfig {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let overrides = SealOverrides {
+            secrets: secrets.iter().map(|s| s.to_string()).collect(),
+            ..SealOverrides::default()
+        };
+        SealConfig::from_lookup(overrides, move |k| map.get(k).cloned()).unwrap()
+    }
+
+    #[test]
+    fn webhook_falls_back_and_run_link_is_built() {
+        let cfg = config(
+            &[
+                ("HOME", "/h"),
+                ("DISCORD_RELEASE_NOTES_WEBHOOK_URL", " "),
+                (
+                    "DISCORD_DEPLOY_WEBHOOK_URL",
+                    "https://discord.com/api/webhooks/1/deploy-token",
+                ),
+                ("GITHUB_SERVER_URL", "https://github.com"),
+                ("GITHUB_REPOSITORY", "mcritchie/studio"),
+                ("GITHUB_RUN_ID", "99"),
+            ],
+            &[],
+        );
+        let discord = discord::DiscordConfig::read(&cfg.settings);
+        assert_eq!(
+            discord.webhook_url.as_deref(),
+            Some("https://discord.com/api/webhooks/1/deploy-token")
+        );
+        assert_eq!(
+            cfg.run_link.as_deref(),
+            Some("https://github.com/mcritchie/studio/actions/runs/99")
+        );
+        assert_eq!(discord.api_base, discord::DEFAULT_API_BASE);
+        assert!(!format!("{cfg:?}").contains("deploy-token"));
+        assert_eq!(cfg.redactor.redact("deploy-token"), "***");
+    }
+
+    #[test]
+    fn masks_tokens_passwords_and_extras() {
+        let r = config(
+            &[
+                ("HOME", "/h"),
+                (
+                    "DATABASE_URL",
+                    "postgres://app:s3cr%40t-pass@db.example:5432/hub",
+                ),
+                (
+                    "DISCORD_RELEASE_NOTES_WEBHOOK_URL",
+                    "https://discord.com/api/webhooks/123/TOKEN-abcdef",
+                ),
+            ],
+            &["extra-secret"],
+        )
+        .redactor;
+        let text = "postgres://app:s3cr%40t-pass@db.example:5432/hub s3cr@t-pass s3cr%40t-pass \
+                    https://discord.com/api/webhooks/123/TOKEN-abcdef TOKEN-abcdef extra-secret";
+        let out = r.redact(text);
+        for secret in ["s3cr", "TOKEN-abcdef", "extra-secret", "webhooks/123"] {
+            assert!(!out.contains(secret), "{secret} leaked: {out}");
+        }
+    }
+
+    #[test]
+    fn env_vars_hold_the_seals_and_every_sinks_in_order() {
+        let expected: Vec<&str> = SEAL_VARS
+            .iter()
+            .chain(Sink::ALL.iter().flat_map(|s| s.env_vars()))
+            .map(|v| v.name)
+            .collect();
+        let listed: Vec<&str> = ENV_VARS.iter().map(|v| v.name).collect();
+        assert_eq!(listed, expected);
+        for name in ["DATABASE_URL", "DISCORD_DEPLOY_WEBHOOK_URL", "GITHUB_TOKEN"] {
+            assert!(listed.contains(&name), "{name} missing from {listed:?}");
+        }
+    }
+
+    /// A variable read by two owners is masked the same way by both, and a
+    /// fallback names a variable of its own sink.
+    #[test]
+    fn variables_agree_with_each_other() {
+        fn secret(s: Secrecy) -> bool {
+            !matches!(s, Secrecy::Plain)
+        }
+        for a in ENV_VARS {
+            for b in ENV_VARS.iter().filter(|b| b.name == a.name) {
+                assert_eq!(secret(a.secrecy), secret(b.secrecy), "{}", a.name);
+            }
+            assert!(!a.help.is_empty() && !a.help.contains('\n'), "{}", a.name);
+        }
+        for sink in Sink::ALL {
+            for var in sink.env_vars() {
+                if let Need::FallbackFor(other) = var.need {
+                    assert!(
+                        sink.env_vars().iter().any(|v| v.name == other),
+                        "{} falls back for {other}, which {sink} does not read",
+                        var.name
+                    );
+                }
+            }
+        }
+    }
+
+    /// `--help` says what turns each sink on: its help names every variable
+    /// it requires or takes as a fallback.
+    #[test]
+    fn each_sinks_help_names_what_turns_it_on() {
+        for sink in Sink::ALL {
+            let help = sink.help();
+            assert!(!sink.label().is_empty());
+            for var in sink.env_vars() {
+                if matches!(var.need, Need::Required | Need::FallbackFor(_)) {
+                    assert!(help.contains(var.name), "{sink}'s help lacks {}", var.name);
+                }
+            }
+            for line in help.lines() {
+                assert!(line.chars().count() <= 67, "{sink}: `{line}` is too long");
+            }
+        }
+    }
 }

@@ -4,13 +4,31 @@
 use prod_smoke_model::Verdict;
 
 use crate::config::SealConfig;
-use crate::discord_webhook::Webhook;
+use crate::discord_webhook::{DiscordError, Webhook};
 use crate::discord_webhook::limits::MAX_CONTENT as MAX_CONTENT_CHARS;
-use crate::errors::{DeliveryError, SealError};
+use crate::errors::{DeliveryError, SealError, SinkFailure};
 use crate::ledger::RunRecord;
-use crate::sinks::discord::{WEBHOOK_NOT_SET, webhook_not_configured};
-use crate::sinks::{Attempt, Done, Initial, Job, Sink, SinkAdapter, retry_logged};
+use crate::settings::{EnvVar, Settings};
+use crate::sinks::adapter::{Attempt, Done, Initial, Job, SinkAdapter, retry_logged};
+use crate::sinks::discord::{DiscordConfig, WEBHOOK_NOT_SET};
 use crate::summary::{GREEN_SEAL_PREFIX, RED_SEAL_PREFIX};
+
+/// What only the release notes can get wrong.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotesError {
+    #[error(
+        "the release-notes message would exceed Discord's {}-character limit with the verdict \
+         line added",
+        MAX_CONTENT_CHARS
+    )]
+    TooLong,
+}
+
+impl SinkFailure for NotesError {
+    fn is_transient(&self) -> bool {
+        false
+    }
+}
 
 /// Is this line a seal line (green or red)?
 pub fn is_seal_line(line: &str) -> bool {
@@ -69,7 +87,7 @@ async fn edit_notes_message(
         return Ok(NotesEdit::Unchanged);
     }
     if content.chars().count() > MAX_CONTENT_CHARS {
-        return Err(DeliveryError::NotesTooLong);
+        return Err(NotesError::TooLong.into());
     }
     let payload = serde_json::json!({
         "content": content,
@@ -89,30 +107,40 @@ impl SinkAdapter for Notes {
     const NAME: &'static str = "notes";
     // The notes line repeats Discord's verdict line.
     const HISTORY_COLUMN: Option<&'static str> = None;
+    const LABEL: &'static str = "Release notes";
+    const HELP: &'static str = "--notes-message-id ID, through the same Discord webhook";
+    // Discord's variables, which the Discord sink declares.
+    const ENV: &'static [EnvVar] = &[];
 
-    fn initial(run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
+    type Config = DiscordConfig;
+
+    fn config(settings: &Settings) -> DiscordConfig {
+        DiscordConfig::read(settings)
+    }
+
+    fn initial(run: &RunRecord, cfg: &SealConfig, own: &DiscordConfig) -> Option<Initial> {
         let target = Some(cfg.notes_message_id.clone()?);
         Some(if run.report.verdict == Verdict::Inconclusive {
             Initial::skipped(INCONCLUSIVE, target)
-        } else if cfg.webhook_url.is_none() {
+        } else if own.webhook_url.is_none() {
             Initial::skipped(WEBHOOK_NOT_SET, target)
         } else {
             Initial::pending(target)
         })
     }
 
-    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
-        webhook_not_configured(cfg)
+    fn not_configured(own: &DiscordConfig) -> Option<&'static str> {
+        own.not_configured()
     }
 
-    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+    async fn deliver(job: &mut Job<'_>, own: &DiscordConfig) -> Result<Attempt, SealError> {
         let Some(message_id) = job.target else {
             return Ok(Attempt::skipped("no release-notes message id"));
         };
         if job.run.report.verdict == Verdict::Inconclusive {
             return Ok(Attempt::skipped(INCONCLUSIVE));
         }
-        let edit = update_notes(job.cfg, message_id, &job.run.verdict_line).await;
+        let edit = update_notes(job.cfg, own, message_id, &job.run.verdict_line).await;
         Ok(Attempt::from_retry(edit, |edit| {
             Done::Delivered(match edit {
                 NotesEdit::Updated => {
@@ -128,14 +156,15 @@ impl SinkAdapter for Notes {
 
 async fn update_notes(
     cfg: &SealConfig,
+    discord: &DiscordConfig,
     message_id: &str,
     line: &str,
 ) -> (Result<NotesEdit, DeliveryError>, u32) {
-    let webhook = match Webhook::from_config(cfg) {
+    let webhook = match discord.webhook(cfg) {
         Ok(webhook) => webhook,
         Err(e) => return (Err(e), 1),
     };
-    retry_logged(cfg, Sink::Notes, || {
+    retry_logged(cfg, Notes::NAME, || {
         edit_notes_message(&webhook, message_id, line)
     })
     .await
@@ -150,10 +179,11 @@ pub async fn update_release_notes(
     message_id: &str,
     verdict_line: &str,
 ) -> Result<NotesEdit, DeliveryError> {
-    if cfg.webhook_url.is_none() {
-        return Err(DeliveryError::InvalidWebhookUrl);
+    let discord = DiscordConfig::read(&cfg.settings);
+    if discord.webhook_url.is_none() {
+        return Err(DiscordError::WebhookUrl.into());
     }
-    update_notes(cfg, message_id, verdict_line).await.0
+    update_notes(cfg, &discord, message_id, verdict_line).await.0
 }
 
 #[cfg(test)]

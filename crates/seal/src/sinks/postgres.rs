@@ -13,11 +13,77 @@ use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::types::Json;
 use sqlx::{Connection, Row};
 
+use crate::sinks::adapter::{Attempt, Done, Initial, Job, SinkAdapter};
 use crate::config::SealConfig;
-use crate::errors::{Cause, DeliveryError, SealError};
+use crate::errors::{Cause, DeliveryError, SealError, SinkFailure, chain};
 use crate::ledger::RunRecord;
-use crate::sinks::{Attempt, Done, Initial, Job, SinkAdapter};
+use crate::settings::{EnvVar, Need, Secrecy, Settings};
 use crate::summary::SmokeSeal;
+
+/// The hub's database; unset, the sink is skipped.
+const DATABASE_URL: &str = "DATABASE_URL";
+/// Only masked: the password for a `DATABASE_URL` that carries none.
+const PGPASSWORD: &str = "PGPASSWORD";
+
+/// Upper bound for one whole delivery attempt.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The Postgres sink's settings.
+pub(crate) struct PostgresConfig {
+    /// `DATABASE_URL`, as set.
+    pub database_url: Option<String>,
+}
+
+impl PostgresConfig {
+    pub fn read(settings: &Settings) -> Self {
+        PostgresConfig {
+            database_url: settings.raw(DATABASE_URL).map(str::to_string),
+        }
+    }
+}
+
+/// What only the hub's database can get wrong.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PostgresError {
+    #[error("DATABASE_URL is not a valid Postgres URL")]
+    Url {
+        #[source]
+        cause: Cause,
+    },
+
+    #[error("could not connect to Postgres (DATABASE_URL)")]
+    Connect {
+        #[source]
+        cause: Cause,
+    },
+
+    #[error("Postgres failed while {doing}")]
+    Query {
+        doing: &'static str,
+        #[source]
+        cause: Cause,
+    },
+
+    #[error(
+        "the database has no `releases` table: DATABASE_URL should point at the hub app's \
+         production database"
+    )]
+    NoReleasesTable,
+
+    #[error(
+        "`releases.smoke_seal` does not exist yet: run the hub migration `AddSmokeSealToReleases` \
+         (db/migrate/*_add_smoke_seal_to_releases.rb) in production, then `prod-smoke deliver`"
+    )]
+    MissingSmokeSealColumn,
+}
+
+impl SinkFailure for PostgresError {
+    /// A dropped connection or a failed statement may pass; a bad URL or
+    /// the wrong database will not.
+    fn is_transient(&self) -> bool {
+        matches!(self, PostgresError::Connect { .. } | PostgresError::Query { .. })
+    }
+}
 
 /// prod-smoke's schema; sqlx's own bookkeeping table lives there too.
 pub const SCHEMA: &str = "prod_smoke";
@@ -103,36 +169,59 @@ pub(crate) struct Postgres;
 impl SinkAdapter for Postgres {
     const NAME: &'static str = "postgres";
     const HISTORY_COLUMN: Option<&'static str> = Some("POSTGRES");
+    const LABEL: &'static str = "Postgres";
+    const HELP: &'static str = "DATABASE_URL (and PGPASSWORD): the seal on the Release row";
+    const ENV: &'static [EnvVar] = &[
+        EnvVar {
+            name: DATABASE_URL,
+            need: Need::Required,
+            secrecy: Secrecy::WithParts(password_of),
+            help: "the hub's Postgres: the seal on the Release row",
+        },
+        EnvVar {
+            name: PGPASSWORD,
+            need: Need::Optional,
+            secrecy: Secrecy::Secret,
+            help: "masked in all output (for a DATABASE_URL that carries no password)",
+        },
+    ];
 
-    fn initial(run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
+    type Config = PostgresConfig;
+
+    fn config(settings: &Settings) -> PostgresConfig {
+        PostgresConfig::read(settings)
+    }
+
+    fn initial(run: &RunRecord, _cfg: &SealConfig, own: &PostgresConfig) -> Option<Initial> {
         Some(if run.report.verdict == Verdict::Inconclusive {
             Initial::skipped(
                 "inconclusive run: the site was not judged, so the release stays unsealed",
                 None,
             )
-        } else if cfg.database_url.is_none() {
+        } else if own.database_url.is_none() {
             Initial::skipped("not configured (DATABASE_URL is not set)", None)
         } else {
             Initial::pending(None)
         })
     }
 
-    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
-        cfg.database_url
+    fn not_configured(own: &PostgresConfig) -> Option<&'static str> {
+        own.database_url
             .is_none()
             .then_some("DATABASE_URL is not set")
     }
 
     /// Seals the release, then tells the ledger (and the later sinks) which
     /// release that was and its `deployed_sha`.
-    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+    async fn deliver(job: &mut Job<'_>, own: &PostgresConfig) -> Result<Attempt, SealError> {
         if job.run.report.verdict == Verdict::Inconclusive {
             return Ok(Attempt::skipped(
                 "inconclusive run: the release stays unsealed",
             ));
         }
         let snapshot = job.run.clone();
-        let (result, attempts) = job.retry(|| deliver(&snapshot, job.cfg)).await;
+        let url = own.database_url.as_deref().unwrap_or_default();
+        let (result, attempts) = job.retry(|| deliver(url, &snapshot, job.cfg)).await;
         let result = match result {
             Ok(PgResult::Sealed(sealed)) => {
                 job.ledger
@@ -163,10 +252,9 @@ struct Release {
 
 /// Delivers one run's seal. Green and red only: an inconclusive run is
 /// never sent here (the caller skips it).
-async fn deliver(run: &RunRecord, cfg: &SealConfig) -> Result<PgResult, DeliveryError> {
-    let url = cfg.database_url.as_deref().unwrap_or_default();
-    let secs = cfg.postgres_timeout.as_secs();
-    tokio::time::timeout(cfg.postgres_timeout, deliver_inner(url, run, cfg))
+async fn deliver(url: &str, run: &RunRecord, cfg: &SealConfig) -> Result<PgResult, DeliveryError> {
+    let secs = DELIVERY_TIMEOUT.as_secs();
+    tokio::time::timeout(DELIVERY_TIMEOUT, deliver_inner(url, run, cfg))
         .await
         .unwrap_or(Err(DeliveryError::Timeout { secs }))
 }
@@ -192,7 +280,7 @@ async fn connect(
     read_only: bool,
 ) -> Result<PgConnection, DeliveryError> {
     let mut options = PgConnectOptions::from_str(url)
-        .map_err(|e| DeliveryError::PostgresUrl {
+        .map_err(|e| PostgresError::Url {
             cause: Cause::new(redactor, &e),
         })?
         .application_name("prod-smoke")
@@ -203,15 +291,17 @@ async fn connect(
     }
     match tokio::time::timeout(timeout, PgConnection::connect_with(&options)).await {
         Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(DeliveryError::PostgresConnect {
+        Ok(Err(e)) => Err(PostgresError::Connect {
             cause: Cause::new(redactor, &e),
-        }),
-        Err(_) => Err(DeliveryError::PostgresConnect {
+        }
+        .into()),
+        Err(_) => Err(PostgresError::Connect {
             cause: Cause::text(
                 redactor,
                 &format!("no answer within {}s", timeout.as_secs()),
             ),
-        }),
+        }
+        .into()),
     }
 }
 
@@ -232,14 +322,15 @@ pub async fn release_sha(
     cfg: &SealConfig,
     finished_at: DateTime<Utc>,
 ) -> Result<ReleaseSha, String> {
-    let Some(url) = cfg.database_url.as_deref() else {
+    let own = PostgresConfig::read(&cfg.settings);
+    let Some(url) = own.database_url.as_deref() else {
         return Err("no DATABASE_URL to look up the release".to_string());
     };
     let redactor = &cfg.redactor;
     let lookup = async {
         let mut conn = connect(url, cfg.request_timeout, redactor, true)
             .await
-            .map_err(|e| crate::chain(&e))?;
+            .map_err(|e| chain(&e))?;
         let picked = pick_release(
             &mut conn,
             cfg.release_slug.as_deref(),
@@ -248,7 +339,7 @@ pub async fn release_sha(
         )
         .await;
         let _ = conn.close().await;
-        match picked.map_err(|e| crate::chain(&e))? {
+        match picked.map_err(|e| chain(&e))? {
             Ok((release, pick)) => Ok(ReleaseSha {
                 slug: release.slug,
                 deployed_sha: release.deployed_sha.filter(|s| !s.trim().is_empty()),
@@ -275,12 +366,13 @@ fn query_error<'a>(
             && db.code().as_deref() == Some("42703")
             && db.message().contains("smoke_seal")
         {
-            return DeliveryError::MissingSmokeSealColumn;
+            return PostgresError::MissingSmokeSealColumn.into();
         }
-        DeliveryError::PostgresQuery {
+        PostgresError::Query {
             doing,
             cause: Cause::new(redactor, &e),
         }
+        .into()
     }
 }
 
@@ -405,10 +497,10 @@ async fn check_app_schema(
     .await
     .map_err(query_error(redactor, "checking the releases table"))?;
     if !row.get::<bool, _>("has_table") {
-        return Err(DeliveryError::NoReleasesTable);
+        return Err(PostgresError::NoReleasesTable.into());
     }
     if !row.get::<bool, _>("has_seal") {
-        return Err(DeliveryError::MissingSmokeSealColumn);
+        return Err(PostgresError::MissingSmokeSealColumn.into());
     }
     Ok(())
 }
@@ -663,4 +755,23 @@ async fn insert_history(
         .await?;
     }
     Ok(())
+}
+
+/// The password in `scheme://user:password@host/...` as written (encoded),
+/// for the redactor.
+fn password_of(url: &str) -> Vec<String> {
+    url_password(url).into_iter().collect()
+}
+
+fn url_password(url: &str) -> Option<String> {
+    if let Ok(parsed) = url::Url::parse(url) {
+        return parsed.password().map(str::to_string);
+    }
+    // Not a URL the parser accepts (odd characters): find it by hand.
+    let rest = url.split_once("://")?.1;
+    let userinfo = rest.rsplit_once('@')?.0;
+    userinfo
+        .split_once(':')
+        .map(|(_, p)| p.to_string())
+        .filter(|p| !p.is_empty())
 }

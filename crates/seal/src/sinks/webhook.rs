@@ -21,7 +21,8 @@ use crate::ledger::RunRecord;
 use crate::markdown_safe::escape_markdown;
 use crate::retry::header_retry_after;
 use crate::rollback::rollback_for;
-use crate::sinks::{Attempt, Done, EnvVar, Initial, Job, Secrecy, SinkAdapter};
+use crate::settings::{EnvVar, Need, Secrecy, Settings};
+use crate::sinks::adapter::{Attempt, Done, Initial, Job, SinkAdapter};
 
 /// The webhook sink.
 pub(crate) struct Webhook;
@@ -35,43 +36,67 @@ const SIGNATURE_HEADER: &str = "X-Prod-Smoke-Signature-256";
 /// The same for every retry and replay of one run's delivery.
 const DELIVERY_HEADER: &str = "X-Prod-Smoke-Delivery";
 
+/// The webhook's settings, trimmed.
+pub(crate) struct WebhookConfig {
+    /// `PROD_SMOKE_WEBHOOK_URL`; `None` switches the sink off.
+    url: Option<String>,
+    /// `PROD_SMOKE_WEBHOOK_SECRET`, the HMAC key; a seal is never sent
+    /// without it.
+    secret: Option<String>,
+}
+
 impl SinkAdapter for Webhook {
     const NAME: &'static str = "webhook";
     const HISTORY_COLUMN: Option<&'static str> = Some("WEBHOOK");
+    const LABEL: &'static str = "Webhook";
+    const HELP: &'static str = "PROD_SMOKE_WEBHOOK_URL and PROD_SMOKE_WEBHOOK_SECRET (signed JSON)";
     const ENV: &'static [EnvVar] = &[
         EnvVar {
             name: URL,
+            need: Need::Required,
             secrecy: Secrecy::Url,
+            help: "the signed webhook's endpoint",
         },
         EnvVar {
             name: SECRET,
+            need: Need::Required,
             secrecy: Secrecy::Secret,
+            help: "the webhook's HMAC-SHA256 key; without it the delivery waits pending",
         },
     ];
 
+    type Config = WebhookConfig;
+
+    fn config(settings: &Settings) -> WebhookConfig {
+        WebhookConfig {
+            url: settings.trimmed(URL).map(str::to_string),
+            secret: settings.trimmed(SECRET).map(str::to_string),
+        }
+    }
+
     /// No URL, no row: the sink is off for the run. Inconclusive runs are
     /// sent too (with `"verdict": "inconclusive"`), as Discord gets them.
-    fn initial(_run: &RunRecord, cfg: &SealConfig) -> Option<Initial> {
-        cfg.sink_setting(URL)?;
+    fn initial(_run: &RunRecord, _cfg: &SealConfig, own: &WebhookConfig) -> Option<Initial> {
+        own.url.as_ref()?;
         Some(Initial::pending(None))
     }
 
     /// A seal is never sent unsigned: without the secret it waits.
-    fn not_configured(cfg: &SealConfig) -> Option<&'static str> {
-        if cfg.sink_setting(URL).is_none() {
+    fn not_configured(own: &WebhookConfig) -> Option<&'static str> {
+        if own.url.is_none() {
             Some("PROD_SMOKE_WEBHOOK_URL is not set")
-        } else if cfg.sink_setting(SECRET).is_none() {
+        } else if own.secret.is_none() {
             Some("PROD_SMOKE_WEBHOOK_SECRET is not set (a seal is never sent unsigned)")
         } else {
             None
         }
     }
 
-    async fn deliver(job: &mut Job<'_>) -> Result<Attempt, SealError> {
+    async fn deliver(job: &mut Job<'_>, own: &WebhookConfig) -> Result<Attempt, SealError> {
         let cfg = job.cfg;
         // `not_configured` has been asked before the claim; this only keeps
         // the sink from ever sending unsigned if that changes.
-        let (Some(url), Some(secret)) = (cfg.sink_setting(URL), cfg.sink_setting(SECRET)) else {
+        let (Some(url), Some(secret)) = (own.url.as_deref(), own.secret.as_deref()) else {
             return Ok(Attempt {
                 attempts: 0,
                 result: Err(DeliveryError::BadSetting {

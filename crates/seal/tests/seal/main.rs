@@ -3,6 +3,7 @@
 //! real HTTP mock of Discord.
 
 mod discord;
+mod docs;
 mod github;
 mod ledger;
 mod notes;

@@ -146,3 +146,46 @@ fn the_locators_section_names_every_key_and_shows_a_mapping() {
         "docs/spec.md \"## Locators\" shows {mappings} locator mappings"
     );
 }
+
+#[test]
+fn the_use_section_names_every_key_and_its_examples_set_each_one() {
+    let start = DOC
+        .find("\n## Browser settings (`use:`)\n")
+        .expect("docs/spec.md has a `## Browser settings (`use:`)` section");
+    let rest = &DOC[start + 1..];
+    let section = &rest[..rest[1..].find("\n## ").map_or(rest.len(), |e| e + 1)];
+    for key in prod_smoke_spec::USE_KEYS {
+        assert!(
+            section.contains(&format!("`{key}`")),
+            "docs/spec.md's `use:` section does not name `{key}`"
+        );
+    }
+    for device in prod_smoke_spec::device_names() {
+        assert!(
+            section.contains(device),
+            "docs/spec.md's `use:` section does not list the device {device}"
+        );
+    }
+    let line = DOC[..start + 1].lines().count() + 1;
+    let settings: Vec<_> = yaml_blocks(section, line)
+        .into_iter()
+        .flat_map(|(at, yaml)| {
+            Suite::parse(&example(at), &yaml)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .scenarios
+        })
+        .map(|sc| sc.browser)
+        .collect();
+    let set = |what: &str, is_set: fn(&prod_smoke_spec::BrowserSettings) -> bool| {
+        assert!(
+            settings.iter().any(is_set),
+            "no example in docs/spec.md's `use:` section sets `{what}`"
+        );
+    };
+    set("viewport", |b| b.viewport.is_some());
+    set("device", |b| b.device.is_some());
+    set("color_scheme", |b| b.color_scheme.is_some());
+    set("locale", |b| b.locale.is_some());
+    set("user_agent", |b| b.user_agent.is_some());
+    set("timezone", |b| b.timezone.is_some());
+}
