@@ -40,7 +40,15 @@ pub fn npm_present() -> bool {
 
 /// How many edge-case pages the parity test compares.
 pub fn case_count() -> usize {
-    cases::all().len()
+    all_cases().len()
+}
+
+/// Every case: the checks' (cases.rs), more locators, and the actions.
+fn all_cases() -> Vec<Case> {
+    let mut all = cases::all();
+    all.extend(more_locators::cases());
+    all.extend(actions::cases());
+    all
 }
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -73,7 +81,7 @@ pub fn run(args: &[String]) -> Result<()> {
         "building prod-smoke",
     )?;
 
-    let mut cases = cases::all();
+    let mut cases = all_cases();
     if let Some(prefix) = &only {
         cases.retain(|c| c.name.starts_with(prefix.as_str()));
     }
@@ -611,7 +619,7 @@ mod tests {
 
     #[test]
     fn the_set_is_large_enough_and_every_case_visits_first() {
-        let cases = cases::all();
+        let cases = all_cases();
         assert!(cases.len() >= 40, "only {} cases", cases.len());
         let mut names = std::collections::HashSet::new();
         for c in &cases {
@@ -626,7 +634,7 @@ mod tests {
 
     #[test]
     fn every_generated_step_loads_as_a_spec() {
-        let cases = cases::all();
+        let cases = all_cases();
         let locators = cases
             .iter()
             .filter(|c| c.rule.starts_with("locator-"))

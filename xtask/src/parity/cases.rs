@@ -1129,7 +1129,5 @@ pub fn all() -> Vec<Case> {
         ],
     });
     cases.extend(locator_cases());
-    cases.extend(super::more_locators::cases());
-    cases.extend(super::actions::cases());
     cases
 }

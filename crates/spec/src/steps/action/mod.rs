@@ -13,7 +13,6 @@ pub(super) mod hover;
 pub(super) mod press;
 pub(super) mod scroll;
 
-use super::StepKind;
 use super::locator::Locator;
 
 pub use click::Click;
@@ -33,16 +32,6 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn kind(&self) -> StepKind {
-        match self {
-            Action::Click(_) => StepKind::Click,
-            Action::Hover(_) => StepKind::Hover,
-            Action::Fill(_) => StepKind::Fill,
-            Action::Press(_) => StepKind::Press,
-            Action::Scroll(_) => StepKind::Scroll,
-        }
-    }
-
     pub fn describe(&self) -> String {
         match self {
             Action::Click(a) => a.describe(),
