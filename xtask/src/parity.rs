@@ -5,7 +5,9 @@
 //! scenario whose verdict differs. Playwright is the oracle: no case
 //! states an expected verdict of its own.
 
+mod actions;
 mod cases;
+mod more_locators;
 mod server;
 
 use std::collections::{BTreeMap, HashMap};
@@ -38,13 +40,31 @@ pub fn npm_present() -> bool {
 
 /// How many edge-case pages the parity test compares.
 pub fn case_count() -> usize {
-    cases::all().len()
+    all_cases().len()
+}
+
+/// Every case: the checks' (cases.rs), more locators, and the actions.
+fn all_cases() -> Vec<Case> {
+    let mut all = cases::all();
+    all.extend(more_locators::cases());
+    all.extend(actions::cases());
+    all
 }
 
 pub fn run(args: &[String]) -> Result<()> {
     let keep = args.iter().any(|a| a == "--keep");
-    if let Some(other) = args.iter().find(|a| *a != "--keep") {
-        crate::usage_error!("parity: unknown argument `{other}` (it takes only --keep)");
+    // `--only PREFIX`: the cases whose name starts with it, to iterate on a few.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .map(|i| args.get(i + 1).cloned().unwrap_or_default());
+    if let Some(other) = args.iter().enumerate().find_map(|(i, a)| {
+        let value_of_only = i > 0 && args[i - 1] == "--only";
+        (a != "--keep" && a != "--only" && !value_of_only).then_some(a)
+    }) {
+        crate::usage_error!(
+            "parity: unknown argument `{other}` (it takes --keep and --only PREFIX)"
+        );
     }
     let chromium = crate::chromium::ensure()?;
     if !npm_present() {
@@ -61,7 +81,10 @@ pub fn run(args: &[String]) -> Result<()> {
         "building prod-smoke",
     )?;
 
-    let cases = cases::all();
+    let mut cases = all_cases();
+    if let Some(prefix) = &only {
+        cases.retain(|c| c.name.starts_with(prefix.as_str()));
+    }
     let mut routes = HashMap::new();
     for case in &cases {
         for (path, response) in &case.routes {
@@ -70,7 +93,7 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         }
     }
-    let url = server::start(routes)?;
+    let (url, states) = server::start(routes)?;
     let root = std::env::current_dir()?;
     let tmp = std::env::temp_dir().join(format!("prod-smoke-parity-{}", std::process::id()));
     std::fs::create_dir_all(&tmp)?;
@@ -88,8 +111,10 @@ pub fn run(args: &[String]) -> Result<()> {
         // Both tools run quietly into their logs; say they are alive.
         let _watch = crate::progress::Watch::start("comparing verdicts with Playwright");
         let pw = playwright_verdicts(&root, &pw_dir, &url, &chromium, &tmp)?;
+        let pw_states = std::mem::take(&mut *states.lock().expect("states"));
         let ps = prod_smoke_verdicts(&root, &yaml_path, &url, &chromium, &tmp)?;
-        compare(&cases, &pw, &ps)
+        let ps_states = std::mem::take(&mut *states.lock().expect("states"));
+        compare(&cases, &pw, &ps, &pw_states, &ps_states)
     })();
     let _ = std::fs::remove_dir_all(&pw_dir);
     if result.is_ok() && !keep {
@@ -106,17 +131,25 @@ enum Verdict {
     Fail,
 }
 
+/// Compares verdicts, and for an action case both tools passed, the state
+/// its page ended in (URL and DOM digest, as the page reported it).
 fn compare(
     cases: &[Case],
     pw: &BTreeMap<String, Verdict>,
     ps: &BTreeMap<String, Verdict>,
+    pw_states: &BTreeMap<String, String>,
+    ps_states: &BTreeMap<String, String>,
 ) -> Result<()> {
     let mut equal = 0;
+    let mut states = 0;
     let mut differ = Vec::new();
     for case in cases {
         let (a, b) = (pw.get(case.name), ps.get(case.name));
+        let both_passed = a == Some(&Verdict::Pass) && b == Some(&Verdict::Pass);
+        let (sa, sb) = (pw_states.get(case.name), ps_states.get(case.name));
+        let state_differs = case.compares_state() && both_passed && (sa.is_none() || sa != sb);
         let mark = match (a, b) {
-            (Some(a), Some(b)) if a == b => {
+            (Some(a), Some(b)) if a == b && !state_differs => {
                 equal += 1;
                 "="
             }
@@ -125,14 +158,27 @@ fn compare(
                 "≠"
             }
         };
+        let state = match (case.compares_state() && both_passed, state_differs) {
+            (false, _) => String::new(),
+            (true, false) => {
+                states += 1;
+                " same end state".to_string()
+            }
+            (true, true) => format!(
+                " end state: playwright {} prod-smoke {}",
+                sa.map_or("none", String::as_str),
+                sb.map_or("none", String::as_str)
+            ),
+        };
         println!(
-            "{mark} {:<40} playwright {:<5} prod-smoke {:<5} [{}]",
+            "{mark} {:<40} playwright {:<5} prod-smoke {:<5} [{}]{state}",
             case.name,
             show(a),
             show(b),
             case.rule
         );
     }
+    println!("{states} action cases ended in the same URL and DOM in both tools");
     let (pass, fail) = pw.values().fold((0, 0), |(p, f), v| match v {
         Verdict::Pass => (p + 1, f),
         Verdict::Fail => (p, f + 1),
@@ -208,6 +254,48 @@ fn yaml(cases: &[Case]) -> String {
                     y,
                     "      - visible: {}\n        timeout: {t}",
                     loc_yaml(loc)
+                ),
+                Step::InViewport(loc) => writeln!(
+                    y,
+                    "      - in_viewport: {}\n        timeout: {t}",
+                    loc_yaml(loc)
+                ),
+                Step::Url(src) => writeln!(
+                    y,
+                    "      - url: {}\n        timeout: {t}",
+                    q(&format!("/{src}/"))
+                ),
+                Step::Click(loc) => {
+                    writeln!(y, "      - click: {}\n        timeout: {t}", loc_yaml(loc))
+                }
+                Step::ClickTab(loc) => writeln!(
+                    y,
+                    "      - click: {}\n        opens: tab\n        timeout: {t}",
+                    loc_yaml(loc)
+                ),
+                Step::Hover(loc) => {
+                    writeln!(y, "      - hover: {}\n        timeout: {t}", loc_yaml(loc))
+                }
+                Step::Fill(loc, text) => writeln!(
+                    y,
+                    "      - fill: {}\n        with: {}\n        timeout: {t}",
+                    loc_yaml(loc),
+                    q(text)
+                ),
+                Step::Press(None, key) => writeln!(y, "      - press: {}", q(key)),
+                Step::Press(Some(loc), key) => writeln!(
+                    y,
+                    "      - press: {}\n        in: {}\n        timeout: {t}",
+                    q(key),
+                    loc_yaml(loc)
+                ),
+                Step::Scroll(loc) => {
+                    writeln!(y, "      - scroll: {}\n        timeout: {t}", loc_yaml(loc))
+                }
+                Step::Synced => writeln!(
+                    y,
+                    "      - visible: {}\n        timeout: {t}",
+                    q(actions::SYNCED)
                 ),
             };
         }
@@ -297,7 +385,9 @@ fn typescript(cases: &[Case]) -> String {
     for case in cases {
         let _ = writeln!(
             ts,
-            "\ntest({}, {{ tag: '{TAG}' }}, async ({{ page }}) => {{",
+            "\ntest({}, {{ tag: '{TAG}' }}, async ({{ page: first }}) => {{\n  \
+             // A click that opens a tab moves the test onto it.\n  \
+             let page = first;",
             q(case.name)
         );
         for step in &case.steps {
@@ -338,6 +428,54 @@ fn typescript(cases: &[Case]) -> String {
                     ts,
                     "  await expect({}).toBeVisible({{ timeout: {t} }});",
                     loc_ts(loc)
+                ),
+                Step::InViewport(loc) => writeln!(
+                    ts,
+                    "  await expect({}).toBeInViewport({{ timeout: {t} }});",
+                    loc_ts(loc)
+                ),
+                Step::Url(src) => writeln!(
+                    ts,
+                    "  await expect(page).toHaveURL(new RegExp({}), {{ timeout: {t} }});",
+                    q(src)
+                ),
+                Step::Click(loc) => {
+                    writeln!(ts, "  await {}.click({{ timeout: {t} }});", loc_ts(loc))
+                }
+                Step::ClickTab(loc) => writeln!(
+                    ts,
+                    "  {{\n    const popup = page.waitForEvent('popup', {{ timeout: {nav} }});\n    \
+                     await {}.click({{ timeout: {t} }});\n    page = await popup;\n    \
+                     await page.waitForLoadState('load', {{ timeout: {nav} }});\n  }}",
+                    loc_ts(loc)
+                ),
+                Step::Hover(loc) => {
+                    writeln!(ts, "  await {}.hover({{ timeout: {t} }});", loc_ts(loc))
+                }
+                Step::Fill(loc, text) => writeln!(
+                    ts,
+                    "  await {}.fill({}, {{ timeout: {t} }});",
+                    loc_ts(loc),
+                    q(text)
+                ),
+                Step::Press(None, key) => {
+                    writeln!(ts, "  await page.keyboard.press({});", q(key))
+                }
+                Step::Press(Some(loc), key) => writeln!(
+                    ts,
+                    "  await {}.press({}, {{ timeout: {t} }});",
+                    loc_ts(loc),
+                    q(key)
+                ),
+                Step::Scroll(loc) => writeln!(
+                    ts,
+                    "  await {}.scrollIntoViewIfNeeded({{ timeout: {t} }});",
+                    loc_ts(loc)
+                ),
+                Step::Synced => writeln!(
+                    ts,
+                    "  await expect(page.locator({})).toBeVisible({{ timeout: {t} }});",
+                    q(actions::SYNCED)
                 ),
             };
         }
@@ -481,7 +619,7 @@ mod tests {
 
     #[test]
     fn the_set_is_large_enough_and_every_case_visits_first() {
-        let cases = cases::all();
+        let cases = all_cases();
         assert!(cases.len() >= 40, "only {} cases", cases.len());
         let mut names = std::collections::HashSet::new();
         for c in &cases {
@@ -496,7 +634,7 @@ mod tests {
 
     #[test]
     fn every_generated_step_loads_as_a_spec() {
-        let cases = cases::all();
+        let cases = all_cases();
         let locators = cases
             .iter()
             .filter(|c| c.rule.starts_with("locator-"))

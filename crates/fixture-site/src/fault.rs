@@ -77,11 +77,16 @@ pub enum Fault {
     /// once and every open one is dropped, so no request gets any HTTP
     /// answer (as for a runner that lost its network).
     Offline,
+    /// The pages that interactions read regress: the `/menu` hover menu
+    /// no longer opens, `/spa`'s router no longer changes the URL,
+    /// `/search` ignores its query, `/contact`'s live preview stays empty,
+    /// and `/tabs`' link opens in the same tab.
+    InteractionsBroken,
 }
 
 impl Fault {
     /// Every fault, in precedence order.
-    pub const ALL: [Fault; 25] = [
+    pub const ALL: [Fault; 26] = [
         Fault::Reset,
         Fault::Hang,
         Fault::Page500,
@@ -107,6 +112,7 @@ impl Fault {
         Fault::LocatorsBroken,
         Fault::ContextBroken,
         Fault::Offline,
+        Fault::InteractionsBroken,
     ];
 
     /// The kebab-case name used on the command line, e.g. `page-500`.
@@ -137,6 +143,7 @@ impl Fault {
             Fault::LocatorsBroken => "locators-broken",
             Fault::ContextBroken => "context-broken",
             Fault::Offline => "offline",
+            Fault::InteractionsBroken => "interactions-broken",
         }
     }
 
@@ -174,6 +181,9 @@ impl Fault {
                 "/phone hides its menu on phones, /theme ignores dark mode, /account refuses the session"
             }
             Fault::Offline => "every connection is reset: no request gets an answer",
+            Fault::InteractionsBroken => {
+                "/menu, /spa, /search, /contact and /tabs stop opening, routing, searching, previewing and opening tabs"
+            }
         }
     }
 }

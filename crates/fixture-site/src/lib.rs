@@ -19,6 +19,7 @@ mod context_pages;
 mod errors;
 mod fault;
 mod guard_pages;
+mod interaction_pages;
 mod options;
 mod pages;
 mod request_log;

@@ -66,6 +66,9 @@ pub(crate) async fn handle(
     if let Some(res) = attack(&method, &path, &query) {
         return res;
     }
+    if let Some(res) = crate::interaction_pages::route(&state.faults(), &method, &path, &query) {
+        return res;
+    }
 
     let faults = state.faults();
     if faults.contains(&Fault::Slow) {

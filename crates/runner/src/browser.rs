@@ -52,6 +52,15 @@ pub struct IsolatedPage {
 }
 
 impl IsolatedPage {
+    /// A tab a scenario's page opened. It shares the opener's context,
+    /// which is disposed of with the opener, so closing it closes the tab only.
+    pub(crate) fn opened_tab(page: Page) -> Self {
+        IsolatedPage {
+            page,
+            context: None,
+        }
+    }
+
     /// The page's own browser context, as the browser names it.
     pub(crate) fn context_id(&self) -> Option<String> {
         self.context.as_ref().map(|c| c.as_ref().to_string())

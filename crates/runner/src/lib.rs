@@ -1,6 +1,7 @@
 //! The engine: runs a suite's scenarios in headless Chromium (and plain
 //! HTTP), read-only by construction, and emits events while it goes.
 
+mod actions;
 mod browser;
 mod emulation;
 mod errors;

@@ -215,6 +215,22 @@ impl PageWatch {
         self.records_for(visit).1
     }
 
+    /// How many refusals are filed so far: a mark for [`Self::refused_since`].
+    pub(crate) fn refusal_mark(&self) -> usize {
+        self.state.lock().expect("watch state").blocked.len()
+    }
+
+    /// Refusals filed after `mark`, each with the frame that sent it: what
+    /// an action's own navigation ran into.
+    pub(crate) fn refused_since(&self, mark: usize) -> Vec<(String, BlockedRequest)> {
+        let s = self.state.lock().expect("watch state");
+        s.blocked
+            .iter()
+            .skip(mark)
+            .map(|r| (r.frame.clone(), r.request.clone()))
+            .collect()
+    }
+
     /// The WebSockets that opened past the guard, on any visit.
     pub fn breaches(&self) -> Vec<(usize, String)> {
         self.state.lock().expect("watch state").breaches.clone()

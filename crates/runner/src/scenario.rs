@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 use chromiumoxide::cdp::browser_protocol::page::StopLoadingParams;
 use futures::future::{BoxFuture, Shared};
 use prod_smoke_model::{CheckResult, CheckStatus};
+use prod_smoke_spec::steps::{Action, Click};
 use prod_smoke_spec::{Scenario, Step};
 
+use crate::actions::{self, Acted, ActionContext};
 use crate::browser::{BrowserSession, IsolatedPage};
 use crate::events::{EventSink, RunEvent};
 use crate::expect::{self, ExpectOutcome};
@@ -86,6 +88,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
     let mut stopped = false;
     let mut state = StepState {
         page: None,
+        left_behind: Vec::new(),
         pending,
         last_response: None,
         trace: ctx.trace.collects().then(ScenarioTraceData::default),
@@ -128,6 +131,7 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
         mut page,
         mut pending,
         mut trace,
+        left_behind,
         ..
     } = state;
     if page.is_none()
@@ -151,11 +155,17 @@ pub async fn run(scenario: &Scenario, ctx: &ScenarioContext<'_>) -> ScenarioOutc
             environment_error = Some(why);
         }
         for (i, check) in checks.iter_mut().enumerate() {
-            if matches!(scenario.steps[i], Step::Visit(_)) {
-                let (blocked, errors) = open.watch.records_for(i);
-                check.blocked_requests = blocked;
-                check.page_errors = errors;
+            if opens_document(&scenario.steps[i]) {
+                for watch in left_behind.iter().map(|p| &p.watch).chain([&open.watch]) {
+                    let (blocked, errors) = watch.records_for(i);
+                    check.blocked_requests.extend(blocked);
+                    check.page_errors.extend(errors);
+                }
             }
+        }
+        for earlier in left_behind {
+            drop(earlier.watch);
+            earlier.session.close_page_later(earlier.isolated);
         }
         if let Some(t) = &mut trace {
             if t.mhtml.is_none() && ctx.trace == TraceMode::Always {
@@ -206,8 +216,11 @@ fn shot_name(ctx: &ScenarioContext<'_>, step: usize, kind: &str) -> String {
 
 /// What a scenario carries from one step to the next.
 struct StepState {
-    /// The scenario's page, once a visit opened it.
+    /// The scenario's page, once a visit opened it: the page the steps read.
     page: Option<OpenPage>,
+    /// Pages the steps no longer read, since a click opened a tab; closed
+    /// with the scenario.
+    left_behind: Vec<OpenPage>,
     /// The page being opened in the background, until the first visit.
     pending: Option<PendingPage>,
     /// What `header` and `json` steps read: the last `get` or `head`.
@@ -225,6 +238,7 @@ async fn run_step(
 ) -> StepResult {
     let StepState {
         page,
+        left_behind,
         pending,
         last_response,
         trace,
@@ -293,6 +307,7 @@ async fn run_step(
             }
             result
         }
+        Step::Act(a) => interact(a, index, ctx, page, left_behind, check).await,
         Step::Assert(a) => {
             let Some(open) = page.as_ref() else {
                 return StepResult::Broken(
@@ -318,6 +333,93 @@ async fn run_step(
                     }
                 }
             }
+        }
+    }
+}
+
+/// Steps whose page records (refusals, page errors) are filed on their
+/// check: a visit, and a click that opened a tab.
+fn opens_document(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::Visit(_)
+            | Step::Act(Action::Click(Click {
+                opens_tab: true,
+                ..
+            }))
+    )
+}
+
+/// An interaction (actions/): on the page, or on the tab a click opens,
+/// which then becomes the page the later steps read.
+async fn interact(
+    action: &Action,
+    index: usize,
+    ctx: &ScenarioContext<'_>,
+    page: &mut Option<OpenPage>,
+    left_behind: &mut Vec<OpenPage>,
+    check: &mut CheckResult,
+) -> StepResult {
+    let Some(open) = page.as_ref() else {
+        return StepResult::Broken("no page is open (the spec acts before visiting)".into());
+    };
+    let cx = ActionContext {
+        page: &open.isolated.page,
+        watch: &open.watch,
+        browser: open.session.guard().browser(),
+        expect_timeout: ctx.expect_timeout,
+        nav_timeout: ctx.nav_timeout,
+    };
+    let acted = tokio::select! {
+        a = actions::act(&cx, action) => a,
+        () = open.session.wait_lost() => Acted::Broken("the browser went away mid-run".into()),
+    };
+    let why = match acted {
+        Acted::Done => return StepResult::Passed,
+        Acted::OpenedTab(tab) => match follow_tab(open, tab, index, ctx).await {
+            Ok(opened) => {
+                left_behind.extend(page.replace(opened));
+                return StepResult::Passed;
+            }
+            Err(result) => result,
+        },
+        Acted::Failed(f) => StepResult::Failed(f),
+        Acted::Broken(e) if open.session.is_lost().await => return StepResult::Broken(e),
+        Acted::Broken(e) => StepResult::failed(e),
+    };
+    if let Some(open) = page.as_ref() {
+        failure_shot(open, ctx, index, check).await;
+    }
+    why
+}
+
+/// The tab a click opened, watched as every page is, once it has loaded.
+async fn follow_tab(
+    opener: &OpenPage,
+    tab: chromiumoxide::Page,
+    index: usize,
+    ctx: &ScenarioContext<'_>,
+) -> Result<OpenPage, StepResult> {
+    let session = opener.session.clone();
+    let watch = PageWatch::attach(
+        &tab,
+        opener.isolated.context_id(),
+        session.guard(),
+        ctx.trace.collects(),
+    )
+    .await
+    .map_err(|e| StepResult::Broken(e.to_string()))?;
+    watch.begin_visit(index, "");
+    let opened = OpenPage {
+        isolated: IsolatedPage::opened_tab(tab),
+        watch,
+        session,
+    };
+    match actions::tab_loaded(&opened.isolated.page, ctx.nav_timeout).await {
+        Ok(()) => Ok(opened),
+        Err(f) => {
+            opened.session.close_page_later(opened.isolated);
+            Err(StepResult::Failed(f))
         }
     }
 }

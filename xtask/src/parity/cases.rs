@@ -23,6 +23,27 @@ pub enum Step {
     Count(Loc, usize),
     /// `visible: LOCATOR` / `toBeVisible()` (strict mode included).
     VisibleLoc(Loc),
+    /// `in_viewport: LOCATOR` / `toBeInViewport()`.
+    InViewport(Loc),
+    /// `url: /source/` / `toHaveURL(new RegExp(source))`.
+    Url(&'static str),
+    /// `click: LOCATOR` / `locator.click()`.
+    Click(Loc),
+    /// `click: LOCATOR, opens: tab` / `waitForEvent('popup')` around
+    /// `locator.click()`, then the popup is the page.
+    ClickTab(Loc),
+    /// `hover: LOCATOR` / `locator.hover()`.
+    Hover(Loc),
+    /// `fill: LOCATOR, with: TEXT` / `locator.fill(TEXT)`.
+    Fill(Loc, &'static str),
+    /// `press: KEY` (with `in: LOCATOR`) / `keyboard.press(KEY)`
+    /// (`locator.press(KEY)`).
+    Press(Option<Loc>, &'static str),
+    /// `scroll: LOCATOR` / `locator.scrollIntoViewIfNeeded()`.
+    Scroll(Loc),
+    /// Waits until the page has reported its current state
+    /// (see `actions.rs`), so the state the server holds is the end state.
+    Synced,
 }
 
 /// A locator, written both ways by `parity.rs`: as a spec mapping
@@ -40,7 +61,7 @@ pub struct Loc {
     pub frame: Option<&'static str>,
 }
 
-const fn by(engine: &'static str, value: &'static str) -> Loc {
+pub(super) const fn by(engine: &'static str, value: &'static str) -> Loc {
     Loc {
         engine,
         value,
@@ -53,25 +74,32 @@ const fn by(engine: &'static str, value: &'static str) -> Loc {
 }
 
 impl Loc {
-    const fn name(mut self, name: &'static str) -> Self {
+    pub(super) const fn name(mut self, name: &'static str) -> Self {
         self.name = Some(name);
         self
     }
-    const fn exact(mut self) -> Self {
+    pub(super) const fn exact(mut self) -> Self {
         self.exact = true;
         self
     }
-    const fn has_text(mut self, t: &'static str) -> Self {
+    pub(super) const fn has_text(mut self, t: &'static str) -> Self {
         self.has_text = Some(t);
         self
     }
-    const fn nth(mut self, n: i64) -> Self {
+    pub(super) const fn nth(mut self, n: i64) -> Self {
         self.nth = Some(n);
         self
     }
-    const fn frame(mut self, f: &'static str) -> Self {
+    pub(super) const fn frame(mut self, f: &'static str) -> Self {
         self.frame = Some(f);
         self
+    }
+}
+
+impl Case {
+    /// An action case: its end state (URL and DOM) is compared too.
+    pub fn compares_state(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s, Step::Synced))
     }
 }
 
@@ -84,7 +112,7 @@ pub struct Case {
     pub steps: Vec<Step>,
 }
 
-fn html(head: &str, body: &str) -> Response {
+pub(super) fn html(head: &str, body: &str) -> Response {
     Response {
         status: 200,
         headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
@@ -105,12 +133,18 @@ fn raw(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
     }
 }
 
-fn path(name: &str) -> String {
+pub(super) fn path(name: &str) -> String {
     format!("/c/{name}")
 }
 
 /// A case on one HTML page: visit it, then run `steps`.
-fn page(name: &'static str, rule: &'static str, head: &str, body: &str, steps: Vec<Step>) -> Case {
+pub(super) fn page(
+    name: &'static str,
+    rule: &'static str,
+    head: &str,
+    body: &str,
+    steps: Vec<Step>,
+) -> Case {
     let mut all = vec![Step::Visit(path(name))];
     all.extend(steps);
     Case {
@@ -158,7 +192,13 @@ fn visit(name: &'static str, rule: &'static str, response: Response) -> Case {
 }
 
 /// A locator case: `count` of `loc` on a page with `body` equals `n`.
-fn count(name: &'static str, rule: &'static str, body: &str, loc: Loc, n: usize) -> Case {
+pub(super) fn count(
+    name: &'static str,
+    rule: &'static str,
+    body: &str,
+    loc: Loc,
+    n: usize,
+) -> Case {
     page(
         name,
         rule,

@@ -319,6 +319,7 @@ async fn every_fault_is_reachable_over_http() {
         "/devops/cycle",
         "/account",
         "/phone",
+        "/menu",
     ];
     let mut baseline = Vec::new();
     for path in paths {

@@ -2,8 +2,11 @@
 //! key (`get`, `visit`, `title`, ...) plus that action's modifiers. The
 //! steps are listed once, in `registry.rs`; a check on the page is one
 //! file in `page/` (its "Adding a step" section says how to add one).
-//! There are no mutating steps: only GET and HEAD ever leave the machine.
+//! No step writes: `get` and `head` are the only requests a step sends
+//! itself, and whatever the page sends, an interaction (`action/`)
+//! included, passes the browser's read-only guard.
 
+pub mod action;
 mod http;
 mod locator;
 mod navigation;
@@ -21,10 +24,11 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_yaml::Value;
 
+pub use action::{Action, Click, Fill, Hover, Key, MODIFIERS, Press, Scroll, key_def, key_names};
 pub use http::{HttpCheck, HttpMethod};
 pub use locator::{ARIA_ROLES, By, Locator, TextEngine, locator_keys};
 pub use navigation::Visit;
-pub use page::{Assertion, Observation, PageCheck, Reads, Verdict, probe_script};
+pub use page::{Assertion, Observation, PageCheck, Reads, Verdict, prelude, probe_script};
 pub use pattern::{TextPattern, normalise_ws};
 pub use registry::{StepInfo, StepKind};
 pub use response::{JsonPath, ResponseCheck, json_equal};
@@ -43,6 +47,8 @@ pub enum Step {
     Assert(Assertion),
     /// A check on the response of the last `get` or `head`.
     Response(ResponseCheck),
+    /// An interaction with the page: `click`, `hover`, `fill`, ...
+    Act(Action),
 }
 
 impl Step {
@@ -53,6 +59,7 @@ impl Step {
             Step::Visit(v) => v.describe(),
             Step::Assert(a) => a.describe(),
             Step::Response(r) => r.describe(),
+            Step::Act(a) => a.describe(),
         }
     }
 
@@ -66,13 +73,22 @@ impl Step {
             Step::Visit(_) => StepKind::Visit,
             Step::Assert(a) => a.kind(),
             Step::Response(r) => r.kind(),
+            // Here, not on `Action`: the registry names the actions' parsers,
+            // so an action naming the registry back would be a circle.
+            Step::Act(a) => match a {
+                Action::Click(_) => StepKind::Click,
+                Action::Hover(_) => StepKind::Hover,
+                Action::Fill(_) => StepKind::Fill,
+                Action::Press(_) => StepKind::Press,
+                Action::Scroll(_) => StepKind::Scroll,
+            },
         }
     }
 
     pub fn needs_browser(&self) -> bool {
         match self {
             Step::Http(_) | Step::Response(_) => false,
-            Step::Visit(_) | Step::Assert(_) => true,
+            Step::Visit(_) | Step::Assert(_) | Step::Act(_) => true,
         }
     }
 }
@@ -81,7 +97,7 @@ impl Step {
 /// refused with the reason rather than suggested against, so a spec cannot
 /// be talked into a write by a near-miss name.
 const MUTATING: &[&str] = &[
-    "post", "put", "patch", "delete", "click", "fill", "type", "submit", "press", "check", "select",
+    "post", "put", "patch", "delete", "type", "submit", "check", "select",
 ];
 
 /// The raw fields of a step mapping, checked by each action's constructor.
@@ -246,7 +262,7 @@ fn list(keys: &[&str]) -> String {
         .join(", ")
 }
 
-fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "nothing",
         Value::Bool(_) => "a boolean",

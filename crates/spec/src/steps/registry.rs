@@ -7,6 +7,7 @@
 
 use serde::de;
 
+use super::action::{Action, click, fill, hover, press, scroll};
 use super::{Fields, Step, http, navigation, page, response};
 
 /// What `prod-smoke steps` and the error messages say about a step.
@@ -171,6 +172,41 @@ registry! {
         summary: "the one element matching the locator intersects the viewport (polls)",
         parse: page::parse::<page::in_viewport::InViewport, _>,
         probe: page::in_viewport::PROBE,
+    },
+    /// `click: locator`
+    Click {
+        key: "click",
+        modifiers: ["opens", "timeout"],
+        summary: "click the one element once it is actionable; waits for a navigation it starts; `opens: tab` follows the new tab",
+        parse: |f: &mut Fields| click::parse(f).map(|a| Step::Act(Action::Click(a))),
+    },
+    /// `hover: locator`
+    Hover {
+        key: "hover",
+        modifiers: ["timeout"],
+        summary: "move the mouse over the one element once it is actionable",
+        parse: |f: &mut Fields| hover::parse(f).map(|a| Step::Act(Action::Hover(a))),
+    },
+    /// `fill: locator` with `with: text`
+    Fill {
+        key: "fill",
+        modifiers: ["with", "timeout"],
+        summary: "clear the one input, textarea or contenteditable and type `with` into it",
+        parse: |f: &mut Fields| fill::parse(f).map(|a| Step::Act(Action::Fill(a))),
+    },
+    /// `press: Enter`
+    Press {
+        key: "press",
+        modifiers: ["in", "timeout"],
+        summary: "press a key or chord (`Enter`, `Control+A`) on the focused element, or on `in` after focusing it",
+        parse: |f: &mut Fields| press::parse(f).map(|a| Step::Act(Action::Press(a))),
+    },
+    /// `scroll: locator`
+    Scroll {
+        key: "scroll",
+        modifiers: ["timeout"],
+        summary: "scroll the one element into view, if it is not already",
+        parse: |f: &mut Fields| scroll::parse(f).map(|a| Step::Act(Action::Scroll(a))),
     },
     /// `no_page_errors: true`
     NoPageErrors {

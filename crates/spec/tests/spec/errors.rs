@@ -195,7 +195,8 @@ fn response_steps_need_a_response_before_them() {
 
 #[test]
 fn every_mutating_name_is_refused_as_a_write_never_suggested() {
-    for key in ["post", "PUT", "delete", "click", "fill", "submit"] {
+    // `click`, `fill` and `press` are steps now: the guard makes them safe.
+    for key in ["post", "PUT", "delete", "type", "submit", "check"] {
         let (_, _, msg) = located(&format!(
             "scenarios:\n  - name: a\n    steps:\n      - {key}: /tasks\n"
         ));
@@ -293,11 +294,78 @@ fn locator_shapes_that_cannot_work_are_refused() {
 fn attribute_needs_a_name_and_writes_stay_refused() {
     let src = "scenarios:\n  - name: a\n    steps:\n      - visit: /\n      - attribute: a\n";
     assert!(err(src).to_string().contains("needs `name:`"));
-    for write in ["post", "put", "patch", "delete", "click", "fill", "press"] {
+    for write in ["post", "put", "patch", "delete", "submit"] {
         let src = format!("scenarios:\n  - name: a\n    steps:\n      - {write}: /x\n");
         assert!(
             err(&src).to_string().contains("prod-smoke is read-only"),
             "{write}"
         );
     }
+}
+
+#[test]
+fn interactions_load_and_their_mistakes_are_named_where_they_are() {
+    let suite = prod_smoke_spec::Suite::parse(
+        "actions.yaml",
+        r##"
+scenarios:
+  - name: a
+    steps:
+      - visit: /
+      - hover: {role: button, name: Products}
+      - click: {text: Firefox, exact: true}
+      - fill: {label: Search}
+        with: rust
+      - press: Enter
+      - press: Control+A
+        in: "#q"
+      - scroll: footer
+      - click: {role: link, name: Open the app}
+        opens: tab
+"##,
+    )
+    .expect("interactions load");
+    let names: Vec<String> = suite.scenarios[0]
+        .steps
+        .iter()
+        .map(|s| s.describe())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "visit /",
+            "hover getByRole('button', { name: 'Products' })",
+            "click getByText('Firefox', { exact: true })",
+            "fill getByLabel('Search') with \"rust\"",
+            "press Enter",
+            "press Control+A in #q",
+            "scroll to footer",
+            "click getByRole('link', { name: 'Open the app' }) (opens a tab)",
+        ]
+    );
+    let cases = [
+        ("      - press: Entr\n", "did you mean `Enter`?"),
+        (
+            "      - press: Ctrl+A\n",
+            "`Ctrl` in `press: Ctrl+A` is not a modifier",
+        ),
+        ("      - fill: \"#q\"\n", "needs `with:`"),
+        (
+            "      - click: a\n        opens: window\n",
+            "write `opens: tab`",
+        ),
+        (
+            "      - click: a\n        opnes: tab\n",
+            "did you mean `opens`?",
+        ),
+        ("      - hover: {role: buton}\n", "did you mean `button`?"),
+    ];
+    for (step, says) in cases {
+        let src = format!("scenarios:\n  - name: a\n    steps:\n      - visit: /\n{step}");
+        let (line, _, msg) = located(&src);
+        assert_eq!(line, 5, "{step}: {msg}");
+        assert!(msg.contains(says), "{step}: {msg}");
+    }
+    let before = err("scenarios:\n  - name: a\n    steps:\n      - click: a\n").to_string();
+    assert!(before.contains("before any `visit`"), "{before}");
 }

@@ -49,7 +49,7 @@ use serde::de;
 use super::locator::{ARIA_ROLES, Locator};
 use super::{Fields, Step, StepKind};
 
-pub use probe::{Observation, probe_script};
+pub use probe::{Observation, prelude, probe_script};
 
 /// What a check reads to decide.
 #[derive(Debug, Clone, PartialEq)]

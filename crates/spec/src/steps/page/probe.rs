@@ -31,6 +31,13 @@ static SCRIPT: LazyLock<String> = LazyLock::new(|| {
     js
 });
 
+/// The shared helpers alone (`locate`, `isElementVisible`, ...), for page
+/// code that is not a check's probe: an action's actionability check. It
+/// expects `args` in scope.
+pub fn prelude() -> &'static str {
+    PRELUDE
+}
+
 /// The script one poll evaluates, as a JavaScript function of its
 /// arguments.
 pub fn probe_script() -> &'static str {
