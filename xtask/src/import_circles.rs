@@ -28,20 +28,10 @@ use anyhow::{Context, Result};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::visit::Visit;
 
-/// Known-pending: packages whose import circles are being taken apart in
-/// work not merged yet (seal: config ↔ sinks ↔ ledger, secrets →
-/// discord_webhook → config; spec: steps/registry ↔ assertions, response,
-/// locator). The check lists their circles without failing on them. An
-/// entry must still have a circle: once a package has none, the check
-/// fails until its entry is removed, so this list can only shrink.
-pub const KNOWN_PENDING: &[&str] = &["crates/spec"];
-
 /// One crate of the workspace: a package's library, binary or
 /// integration-test binary, from its root file.
 #[derive(Debug, Clone)]
 pub struct CrateRoot {
-    /// The package's folder from the workspace root (`crates/runner`).
-    pub package: String,
     /// The root file (`crates/runner/src/lib.rs`).
     pub root: PathBuf,
 }
@@ -71,10 +61,7 @@ pub fn crate_roots(workspace: &Path) -> Result<Vec<CrateRoot>> {
         }
         for root in files {
             if root.is_file() && root.extension().is_some_and(|e| e == "rs") {
-                roots.push(CrateRoot {
-                    package: package.to_string_lossy().into_owned(),
-                    root,
-                });
+                roots.push(CrateRoot { root });
             }
         }
     }
@@ -524,63 +511,40 @@ pub fn show(graph: &FileGraph, circle: &[PathBuf]) -> String {
 /// What the check found in the whole workspace.
 #[derive(Debug, Default)]
 pub struct Findings {
-    /// `crate root: circle` for every circle, pending or not.
+    /// `crate root: circle` for every circle; each one fails the check.
     pub circles: Vec<(CrateRoot, String)>,
     /// The problems that fail the check.
     pub problems: Vec<String>,
 }
 
-/// Reads every crate of the workspace and judges its circles against
-/// [`KNOWN_PENDING`].
+/// Reads every crate of the workspace and lists its circles. There is no
+/// allowlist: every crate is free of circles, and stays so.
 pub fn check(workspace: &Path) -> Result<Findings> {
     let mut findings = Findings::default();
-    let mut pending_with_circles = BTreeSet::new();
     for krate in crate_roots(workspace)? {
         let graph = file_graph(&krate.root)?;
-        let pending = KNOWN_PENDING.contains(&krate.package.as_str());
         for circle in circles(&graph) {
             let shown = show(&graph, &circle);
-            if pending {
-                pending_with_circles.insert(krate.package.clone());
-            } else {
-                findings.problems.push(format!(
-                    "{}: import circle {shown}",
-                    krate.root.strip_prefix(workspace)?.display()
-                ));
-            }
-            findings.circles.push((krate.clone(), shown));
-        }
-    }
-    for package in KNOWN_PENDING {
-        if !pending_with_circles.contains(*package) {
             findings.problems.push(format!(
-                "{package} has no import circle any more: take it out of import_circles::KNOWN_PENDING"
+                "{}: import circle {shown}",
+                krate.root.strip_prefix(workspace)?.display()
             ));
+            findings.circles.push((krate.clone(), shown));
         }
     }
     Ok(findings)
 }
 
-/// `cargo xtask lint`'s step: lists every circle, fails on any outside
-/// [`KNOWN_PENDING`].
+/// `cargo xtask lint`'s step: fails on any circle, naming each.
 pub fn run(workspace: &Path) -> Result<()> {
     let findings = check(workspace)?;
-    for (krate, circle) in &findings.circles {
-        let note = if KNOWN_PENDING.contains(&krate.package.as_str()) {
-            " (known, pending)"
-        } else {
-            ""
-        };
-        let root = krate.root.strip_prefix(workspace).unwrap_or(&krate.root);
-        eprintln!("import circle in {}: {circle}{note}", root.display());
-    }
     if !findings.problems.is_empty() {
         anyhow::bail!(
             "files import each other in a circle; move what both need into a lower module:\n  {}",
             findings.problems.join("\n  ")
         );
     }
-    eprintln!("import circles: none outside the known-pending crates");
+    eprintln!("import circles: none in any crate");
     Ok(())
 }
 

@@ -108,6 +108,11 @@ pub(crate) struct Fields {
 }
 
 impl Fields {
+    /// The step's YAML key.
+    pub(crate) fn key(&self) -> &'static str {
+        self.action
+    }
+
     /// Takes one key out of the mapping. Only the action key and the
     /// modifiers the registry lists may be read, so `prod-smoke steps` and
     /// the "did you mean" hints never miss a key a step accepts.

@@ -217,7 +217,32 @@ registry! {
     },
 }
 
+// The registry maps each parsed check back to its entry; the checks
+// themselves never name the registry, which names them.
+
+impl page::Assertion {
+    /// Which registry entry the check came from.
+    pub fn kind(&self) -> StepKind {
+        StepKind::of_key(self.key()).expect("a page check is parsed from a registry entry")
+    }
+}
+
+impl response::ResponseCheck {
+    /// Which registry entry the check came from.
+    pub fn kind(&self) -> StepKind {
+        match self {
+            response::ResponseCheck::Header { .. } => StepKind::Header,
+            response::ResponseCheck::Json { .. } => StepKind::Json,
+        }
+    }
+}
+
 impl StepKind {
+    /// The entry whose YAML key is `key`.
+    pub fn of_key(key: &str) -> Option<StepKind> {
+        StepKind::ALL.iter().copied().find(|k| k.info().key == key)
+    }
+
     /// The YAML key of every step, in registry order.
     pub fn keys() -> Vec<&'static str> {
         StepKind::ALL.iter().map(|k| k.info().key).collect()

@@ -5,7 +5,7 @@ use serde::de;
 use serde_json::Value as Json;
 use serde_yaml::Value;
 
-use super::{Fields, StepKind, TextPattern, kind};
+use super::{Fields, TextPattern, kind};
 
 /// A check on the last plain-HTTP response. Like Playwright's
 /// `expect(response.headers()[name])` or `expect(await response.json())`,
@@ -30,13 +30,6 @@ impl PartialEq for ResponseCheck {
 }
 
 impl ResponseCheck {
-    pub fn kind(&self) -> StepKind {
-        match self {
-            ResponseCheck::Header { .. } => StepKind::Header,
-            ResponseCheck::Json { .. } => StepKind::Json,
-        }
-    }
-
     pub fn describe(&self) -> String {
         match self {
             ResponseCheck::Header { name, value: None } => format!("header {name} is present"),

@@ -47,7 +47,7 @@ use std::time::Duration;
 use serde::de;
 
 use super::locator::{ARIA_ROLES, Locator};
-use super::{Fields, Step, StepKind};
+use super::{Fields, Step};
 
 pub use probe::{Observation, prelude, probe_script};
 
@@ -100,23 +100,25 @@ pub(crate) trait ParseStep: PageCheck + Sized {
 pub(super) fn parse<T: ParseStep, E: de::Error>(f: &mut Fields) -> Result<Step, E> {
     let check = T::parse(f)?;
     Ok(Step::Assert(Assertion {
-        kind: f.kind,
+        key: f.key(),
         check: Arc::new(check),
     }))
 }
 
-/// An expectation on the current page: one [`PageCheck`] and the registry
-/// entry it came from.
+/// An expectation on the current page: one [`PageCheck`] and the key of
+/// the registry entry it came from, which names its probe. The registry
+/// turns the key back into its `StepKind` (`Assertion::kind`), so a check
+/// never names the registry that names it.
 #[derive(Debug, Clone)]
 pub struct Assertion {
-    kind: StepKind,
+    key: &'static str,
     check: Arc<dyn PageCheck>,
 }
 
 impl Assertion {
-    /// Which registry entry the check came from; its key names its probe.
-    pub fn kind(&self) -> StepKind {
-        self.kind
+    /// The step's YAML key, such as `visible`.
+    pub fn key(&self) -> &'static str {
+        self.key
     }
 
     /// The check as its own type, such as [`title::Title`].
@@ -130,7 +132,7 @@ impl Assertion {
     pub fn probe_args(&self) -> Option<serde_json::Value> {
         match self.check.reads() {
             Reads::Probe(mut args) => {
-                args["probe"] = self.kind.info().key.into();
+                args["probe"] = self.key.into();
                 Some(args)
             }
             Reads::PageErrors => None,
