@@ -215,6 +215,16 @@ fn tabs(broken: bool) -> String {
     )
 }
 
+/// The page a new tab opens. Its phone note shows only at a phone's
+/// width, so a test can tell that the scenario's `use:` reached the tab.
+fn opened_tab() -> String {
+    format!(
+        r#"<style>@media (min-width: {min}px) {{ #phone-note {{ display: none }} }}</style>
+<main><h1>Opened in a new tab</h1><p id="phone-note">Phone layout</p></main>"#,
+        min = crate::PHONE_MAX_WIDTH + 1
+    )
+}
+
 /// Answers the interaction pages, or `None` for any other path.
 pub(crate) fn route(
     faults: &BTreeSet<Fault>,
@@ -238,7 +248,7 @@ pub(crate) fn route(
         "/search" => search(query_param(query, "q").as_deref(), broken),
         "/contact" => contact(broken),
         "/tabs" => tabs(broken),
-        "/tabs/opened" => page("Opened", "<main><h1>Opened in a new tab</h1></main>"),
+        "/tabs/opened" => page("Opened", &opened_tab()),
         _ => return None,
     };
     Some(html(body))

@@ -307,7 +307,10 @@ async fn run_step(
             }
             result
         }
-        Step::Act(a) => interact(a, index, ctx, page, left_behind, check).await,
+        Step::Act(a) => {
+            let setup = PageSetup::new(scenario, ctx.signed_in.clone());
+            interact(a, index, ctx, &setup, page, left_behind, check).await
+        }
         Step::Assert(a) => {
             let Some(open) = page.as_ref() else {
                 return StepResult::Broken(
@@ -356,6 +359,7 @@ async fn interact(
     action: &Action,
     index: usize,
     ctx: &ScenarioContext<'_>,
+    setup: &PageSetup,
     page: &mut Option<OpenPage>,
     left_behind: &mut Vec<OpenPage>,
     check: &mut CheckResult,
@@ -376,7 +380,7 @@ async fn interact(
     };
     let why = match acted {
         Acted::Done => return StepResult::Passed,
-        Acted::OpenedTab(tab) => match follow_tab(open, tab, index, ctx).await {
+        Acted::OpenedTab(tab) => match follow_tab(open, tab, index, ctx, setup).await {
             Ok(opened) => {
                 left_behind.extend(page.replace(opened));
                 return StepResult::Passed;
@@ -394,12 +398,21 @@ async fn interact(
 }
 
 /// The tab a click opened, watched as every page is, once it has loaded.
+/// It gets the scenario's `use:` settings and session as soon as it exists:
+/// the viewport, device metrics, colour scheme, time zone and touch hold
+/// for every later step, but the tab's first request may already have left
+/// with the browser's own user agent and language (docs/spec.md, `opens`).
 async fn follow_tab(
     opener: &OpenPage,
     tab: chromiumoxide::Page,
     index: usize,
     ctx: &ScenarioContext<'_>,
+    setup: &PageSetup,
 ) -> Result<OpenPage, StepResult> {
+    setup
+        .apply(&tab)
+        .await
+        .map_err(|e| StepResult::Broken(format!("could not set up the new tab: {e}")))?;
     let session = opener.session.clone();
     let watch = PageWatch::attach(
         &tab,

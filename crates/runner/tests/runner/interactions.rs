@@ -82,6 +82,36 @@ async fn interactions_pass_on_the_healthy_site() {
     assert_eq!(r.site.count_non_get(), 0);
 }
 
+/// The tab a click opens gets the scenario's `use:` settings: its phone
+/// note shows at a phone's width and stays hidden at the default one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_tab_gets_the_scenarios_browser_settings() {
+    let spec = r##"
+scenarios:
+  - name: phone tab
+    use: {viewport: {width: 360, height: 780}}
+    steps:
+      - visit: /tabs
+      - click: {role: link, name: Open the app}
+        opens: tab
+      - visible: "#phone-note"
+  - name: desktop tab
+    steps:
+      - visit: /tabs
+      - click: {role: link, name: Open the app}
+        opens: tab
+      - hidden: "#phone-note"
+"##;
+    let r = run_spec(&[], spec).await;
+    assert_eq!(
+        r.failed_names(),
+        Vec::<&str>::new(),
+        "{:#?}",
+        r.report.checks
+    );
+    assert_eq!(r.report.checks.len(), 6, "{:#?}", r.report.checks);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_scenario_fails_on_the_step_that_reads_what_broke() {
     let r = run_spec(&[Fault::InteractionsBroken], BOTH_WAYS).await;
