@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
-use prod_smoke_engine::{Baseline, Engine, EngineEvent, EngineEvents, PassOptions, SealRequest};
+use prod_smoke_engine::{
+    Baseline, Cut, Engine, EngineEvent, EngineEvents, PassOptions, SealRequest,
+};
 use prod_smoke_model::{Redactor, Verdict};
 use prod_smoke_seal::{PassRecord, WatchPass};
 use prod_smoke_watch::{
@@ -66,14 +68,23 @@ pub async fn run(args: WatchArgs) -> u8 {
             request.browser.cdp_url.as_deref(),
         )
     };
+    let signals = Signals::listen();
     let mut passes = EnginePasses {
         request,
         root: root.clone(),
         browser,
         watch_id: None,
         redactor,
+        cut: signals.cut.clone(),
     };
-    let report = watch(schedule, policy, &root, &mut passes, interrupted()).await;
+    let stop = async {
+        match signals.stop.await {
+            Ok(name) => name,
+            // No signal handler could be set: nothing will ask to stop.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    let report = watch(schedule, policy, &root, &mut passes, stop).await;
     if let Some(browser) = passes.browser.take() {
         browser.close().await;
     }
@@ -92,6 +103,8 @@ struct EnginePasses {
     /// The first pass's run id, once it ran.
     watch_id: Option<String>,
     redactor: Redactor,
+    /// Notified on a second signal: cuts the pass in flight short.
+    cut: Arc<tokio::sync::Notify>,
 }
 
 impl Watched for EnginePasses {
@@ -136,6 +149,7 @@ impl Watched for EnginePasses {
             // is recorded.
             baseline: Baseline::LastGreenSeal,
             browser,
+            cut: Cut::ByCaller(self.cut.clone()),
         };
         let mut judged = prepared.pass(options, &events).await;
         let verdict = judged.report().verdict;
@@ -321,17 +335,48 @@ fn shown(d: std::time::Duration) -> String {
     }
 }
 
-/// SIGINT or SIGTERM, once.
-async fn interrupted() -> String {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => "SIGINT".to_string(),
-        _ = term.recv() => "SIGTERM".to_string(),
+/// SIGINT and SIGTERM during a watch. The first asks the watch to stop
+/// once the pass in flight is recorded; the second (GitHub Actions sends
+/// SIGTERM 7.5 s after the SIGINT of a cancelled job) cuts that pass
+/// short, which then counts as inconclusive.
+struct Signals {
+    stop: tokio::sync::oneshot::Receiver<String>,
+    cut: Arc<tokio::sync::Notify>,
+}
+
+impl Signals {
+    fn listen() -> Signals {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (tx, stop) = tokio::sync::oneshot::channel();
+        let cut = Arc::new(tokio::sync::Notify::new());
+        let cutter = cut.clone();
+        tokio::spawn(async move {
+            let (Ok(mut int), Ok(mut term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) else {
+                return;
+            };
+            let mut tx = Some(tx);
+            loop {
+                let name = tokio::select! {
+                    _ = int.recv() => "SIGINT",
+                    _ = term.recv() => "SIGTERM",
+                };
+                match tx.take() {
+                    Some(tx) => {
+                        eprintln!(
+                            "prod-smoke: {name}: the watch ends once the pass in flight is \
+                             recorded; a second signal cuts that pass short"
+                        );
+                        let _ = tx.send(name.to_string());
+                    }
+                    // A permit is kept, so a pass that starts listening
+                    // later is still cut.
+                    None => cutter.notify_one(),
+                }
+            }
+        });
+        Signals { stop, cut }
     }
 }

@@ -63,7 +63,7 @@ pub use events::{CanaryAnswer, EngineEvent, EngineEvents, SealPlace};
 pub use heartbeat::HEARTBEAT_FILE;
 pub use notes::notes_file_body;
 pub use outcome::{Outcome, SealOutcome};
-pub use pass::{Judged, PassOptions};
+pub use pass::{Cut, Judged, PassOptions};
 pub use prepare::{Engine, InputError, PreparedSeal, seal_config};
 pub use record::Sealed;
 pub use request::{BrowserSettings, LedgerSettings, RunSettings, SealRequest, SealSettings};

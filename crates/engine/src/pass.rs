@@ -32,6 +32,20 @@ pub struct PassOptions {
     /// running across passes, as `BrowserSource::Connect`, which the runner
     /// leaves running.
     pub browser: Option<BrowserSource>,
+    /// What cuts the pass's suite short besides the deadline.
+    pub cut: Cut,
+}
+
+/// What cuts a pass's suite short (besides the deadline). Either way a
+/// cut pass keeps its finished checks and is inconclusive.
+#[derive(Debug, Clone, Default)]
+pub enum Cut {
+    /// SIGINT or SIGTERM: a plain seal stops when asked.
+    #[default]
+    OnSignal,
+    /// Only the caller, through this handle: a watch lets the pass in
+    /// flight finish on the first signal and cuts it on the second.
+    ByCaller(std::sync::Arc<tokio::sync::Notify>),
 }
 
 /// A pass whose verdict is decided and whose evidence is written; its
@@ -84,7 +98,7 @@ impl PreparedSeal {
         let mut report = match browser {
             Ok(browser) => {
                 let opts = self.run_options(browser, folder.dir);
-                run_suite(&opts, &events, self.deadline).await
+                run_suite(&opts, &events, self.deadline, &options.cut).await
             }
             Err(e) => RunReport::begin(
                 &uuid::Uuid::new_v4().to_string(),
@@ -278,7 +292,12 @@ fn trace_name(mode: prod_smoke_runner::TraceMode) -> &'static str {
 /// deadline: cancelling drops (and so reaps) the browser, and makes the
 /// run inconclusive. The checks that finished before are kept, with their
 /// screenshots; the rest are marked not run.
-async fn run_suite(opts: &RunOptions, events: &EngineEvents, deadline: Deadline) -> RunReport {
+async fn run_suite(
+    opts: &RunOptions,
+    events: &EngineEvents,
+    deadline: Deadline,
+    cut: &Cut,
+) -> RunReport {
     let (tx, rx) = unbounded_channel();
     let forwarder = tokio::spawn(forward(rx, events.clone()));
     let sink = EventSink::new(tx);
@@ -291,7 +310,7 @@ async fn run_suite(opts: &RunOptions, events: &EngineEvents, deadline: Deadline)
     );
     let cut = tokio::select! {
         report = prod_smoke_runner::run(opts, &sink) => Err(report),
-        signal = interrupted() => Ok((Some(signal), format!("interrupted by {signal}"))),
+        signal = cut_requested(cut) => Ok((Some(signal), format!("interrupted by {signal}"))),
         _ = tokio::time::sleep_until(deadline.at) => Ok((None, format!(
             "the run passed its --deadline of {}; the browser was closed and the checks \
              that finished are kept",
@@ -338,6 +357,17 @@ async fn forward(mut rx: UnboundedReceiver<RunEvent>, events: EngineEvents) -> V
         events.emit(EngineEvent::Run(event));
     }
     finished
+}
+
+/// Resolves, naming the signal, when `cut` says the suite must stop.
+async fn cut_requested(cut: &Cut) -> &'static str {
+    match cut {
+        Cut::OnSignal => interrupted().await,
+        Cut::ByCaller(notify) => {
+            notify.notified().await;
+            "a second signal"
+        }
+    }
 }
 
 async fn interrupted() -> &'static str {

@@ -232,3 +232,75 @@ async fn sigterm_ends_the_watch_after_the_pass_in_flight_and_leaves_no_browser()
     assert!(stderr.contains("watch timeline: green"), "{stderr}");
     crate::support::assert_no_browser_left(&s.tmp());
 }
+
+/// Starts a watch of a slow site and sends `signals` (SIGTERM) once its
+/// first pass is under way; returns what the watch printed.
+async fn signalled_mid_pass(signals: usize) -> (Option<i32>, serde_json::Value, String) {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+
+    let studio = crate::support::site_with(prod_smoke_fixture_site::FixtureOptions {
+        faults: vec![Fault::Slow],
+        slow_delay: Duration::from_millis(700),
+        ..Default::default()
+    })
+    .await;
+    let s = watcher(&studio.base_url(), "2s", "1h");
+    let child = s.spawn();
+    let log = s.artifacts().join("watch.log");
+    let started = std::time::Instant::now();
+    while !std::fs::read_to_string(&log).is_ok_and(|t| t.contains("pass 1 starts")) {
+        assert!(started.elapsed() < Duration::from_secs(60), "no first pass");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Into the pass: every response of the slow site takes 0.7 s.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let pid = Pid::from_raw(child.id().unwrap() as i32);
+    for _ in 0..signals {
+        kill(pid, Signal::SIGTERM).unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let out = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("the watch ends after the signal")
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .and_then(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no JSON line\n{stderr}"));
+    crate::support::assert_no_browser_left(&s.tmp());
+    (out.status.code(), json, stderr)
+}
+
+/// One signal mid-pass: the pass runs to its verdict, is recorded, and the
+/// watch ends without starting another.
+#[tokio::test]
+async fn a_signal_mid_pass_lets_that_pass_finish() {
+    let (code, json, stderr) = signalled_mid_pass(1).await;
+    assert!(
+        stderr.contains("a second signal cuts that pass short"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("interrupted by"), "{stderr}");
+    assert_eq!(json["passes"], 1, "{json}\n{stderr}");
+    assert_eq!(json["inconclusive"], 0, "{json}\n{stderr}");
+    assert_eq!(json["stopped"], "SIGTERM", "{json}");
+    assert_ne!(code, Some(3), "{stderr}");
+}
+
+/// A second signal (Actions sends SIGTERM after the SIGINT of a cancelled
+/// job) cuts the pass short: inconclusive, and nothing conclusive
+/// happened, so exit 3.
+#[tokio::test]
+async fn a_second_signal_cuts_the_pass_in_flight_short() {
+    let (code, json, stderr) = signalled_mid_pass(2).await;
+    assert!(
+        stderr.contains("interrupted by a second signal"),
+        "{stderr}"
+    );
+    assert_eq!(json["passes"], 1, "{json}\n{stderr}");
+    assert_eq!(json["inconclusive"], 1, "{json}\n{stderr}");
+    assert_eq!(code, Some(3), "{stderr}");
+}
