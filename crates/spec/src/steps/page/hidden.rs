@@ -1,52 +1,17 @@
 //! `hidden: locator`: Playwright's `toBeHidden`.
 
-use std::time::Duration;
+use super::{ElementState, Observation, StateCheck};
 
-use serde::de;
-
-use super::{Observation, PageCheck, ParseStep, Reads, Verdict, judge_one, locator_args};
-use crate::steps::{Fields, Locator};
+pub type Hidden = StateCheck<IsHidden>;
 
 #[derive(Debug, Clone)]
-pub struct Hidden {
-    pub selector: Locator,
-    pub timeout: Option<Duration>,
-}
+pub struct IsHidden;
 
-impl ParseStep for Hidden {
-    fn parse<E: de::Error>(f: &mut Fields) -> Result<Self, E> {
-        Ok(Hidden {
-            selector: f.require_locator("hidden")?,
-            timeout: f.take_timeout()?,
-        })
-    }
-}
+impl ElementState for IsHidden {
+    const IS: &'static str = "hidden";
 
-impl PageCheck for Hidden {
-    fn describe(&self) -> String {
-        format!("{} is hidden", self.selector.describe())
-    }
-
-    fn expected(&self) -> String {
-        format!("`{}` to be hidden", self.selector.describe())
-    }
-
-    fn timeout(&self) -> Option<Duration> {
-        self.timeout
-    }
-
-    fn locator(&self) -> Option<&Locator> {
-        Some(&self.selector)
-    }
-
-    fn reads(&self) -> Reads {
-        Reads::Probe(locator_args(&self.selector, serde_json::json!({})))
-    }
-
-    fn judge(&self, seen: &Observation) -> Verdict {
-        judge_one(&self.selector, seen, |selector| {
-            format!("`{selector}` visible")
-        })
+    fn saw(selector: &str, _: &Observation) -> String {
+        format!("`{selector}` visible")
     }
 }
 

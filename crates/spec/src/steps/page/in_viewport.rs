@@ -1,55 +1,20 @@
 //! `in_viewport: locator`: Playwright's `toBeInViewport`.
 
-use std::time::Duration;
+use super::{ElementState, Observation, StateCheck};
 
-use serde::de;
-
-use super::{Observation, PageCheck, ParseStep, Reads, Verdict, judge_one, locator_args};
-use crate::steps::{Fields, Locator};
+pub type InViewport = StateCheck<IsInViewport>;
 
 #[derive(Debug, Clone)]
-pub struct InViewport {
-    pub selector: Locator,
-    pub timeout: Option<Duration>,
-}
+pub struct IsInViewport;
 
-impl ParseStep for InViewport {
-    fn parse<E: de::Error>(f: &mut Fields) -> Result<Self, E> {
-        Ok(InViewport {
-            selector: f.require_locator("in_viewport")?,
-            timeout: f.take_timeout()?,
-        })
-    }
-}
+impl ElementState for IsInViewport {
+    const IS: &'static str = "in the viewport";
 
-impl PageCheck for InViewport {
-    fn describe(&self) -> String {
-        format!("{} is in the viewport", self.selector.describe())
-    }
-
-    fn expected(&self) -> String {
-        format!("`{}` to be in the viewport", self.selector.describe())
-    }
-
-    fn timeout(&self) -> Option<Duration> {
-        self.timeout
-    }
-
-    fn locator(&self) -> Option<&Locator> {
-        Some(&self.selector)
-    }
-
-    fn reads(&self) -> Reads {
-        Reads::Probe(locator_args(&self.selector, serde_json::json!({})))
-    }
-
-    fn judge(&self, seen: &Observation) -> Verdict {
-        judge_one(&self.selector, seen, |selector| {
-            format!(
-                "`{selector}` outside the viewport ({})",
-                seen.text.as_deref().unwrap_or_default()
-            )
-        })
+    fn saw(selector: &str, seen: &Observation) -> String {
+        format!(
+            "`{selector}` outside the viewport ({})",
+            seen.text.as_deref().unwrap_or_default()
+        )
     }
 }
 

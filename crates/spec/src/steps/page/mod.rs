@@ -41,6 +41,7 @@ pub mod visible;
 
 use std::any::Any;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -155,6 +156,61 @@ impl PartialEq for Assertion {
 }
 
 /// The probe's arguments for a check on a locator's elements.
+/// The state the one element a locator matches must be in: `visible`,
+/// `hidden`, `in_viewport`. Each state's file words it and holds its probe;
+/// [`StateCheck`] does the rest.
+pub trait ElementState: fmt::Debug + Clone + Send + Sync + 'static {
+    /// The state in words: "#x is {IS}", "`#x` to be {IS}".
+    const IS: &'static str;
+    /// What a failure says the one match showed instead.
+    fn saw(selector: &str, seen: &Observation) -> String;
+}
+
+/// A check that the one element a locator matches is in state `S`.
+#[derive(Debug, Clone)]
+pub struct StateCheck<S> {
+    pub selector: Locator,
+    pub timeout: Option<Duration>,
+    state: PhantomData<S>,
+}
+
+impl<S: ElementState> ParseStep for StateCheck<S> {
+    fn parse<E: de::Error>(f: &mut Fields) -> Result<Self, E> {
+        let key = f.key();
+        Ok(StateCheck {
+            selector: f.require_locator(key)?,
+            timeout: f.take_timeout()?,
+            state: PhantomData,
+        })
+    }
+}
+
+impl<S: ElementState> PageCheck for StateCheck<S> {
+    fn describe(&self) -> String {
+        format!("{} is {}", self.selector.describe(), S::IS)
+    }
+
+    fn expected(&self) -> String {
+        format!("`{}` to be {}", self.selector.describe(), S::IS)
+    }
+
+    fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    fn locator(&self) -> Option<&Locator> {
+        Some(&self.selector)
+    }
+
+    fn reads(&self) -> Reads {
+        Reads::Probe(locator_args(&self.selector, serde_json::json!({})))
+    }
+
+    fn judge(&self, seen: &Observation) -> Verdict {
+        judge_one(&self.selector, seen, |selector| S::saw(selector, seen))
+    }
+}
+
 fn locator_args(locator: &Locator, extra: serde_json::Value) -> serde_json::Value {
     let mut args = extra;
     args["locator"] = locator.to_json();
