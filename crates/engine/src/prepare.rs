@@ -60,22 +60,12 @@ impl Engine {
         let (target, scenarios, block_urls) = match resolve_input(&request) {
             Ok(p) => p,
             Err(message) => {
-                let mut r = Redactor::new();
-                request
-                    .seal
-                    .ledger
-                    .secrets
-                    .iter()
-                    .chain(&url_secrets)
-                    .cloned()
-                    .chain(
-                        request
-                            .url
-                            .as_deref()
-                            .map(url_credentials)
-                            .unwrap_or_default(),
-                    )
-                    .for_each(|s| r.add(s));
+                let app_url_secrets = request
+                    .url
+                    .as_deref()
+                    .map(url_credentials)
+                    .unwrap_or_default();
+                let r = redactor_of([&request.seal.ledger.secrets, &url_secrets, &app_url_secrets]);
                 return Err(InputError(r.redact(&message)));
             }
         };
@@ -87,17 +77,7 @@ impl Engine {
         let redactor = seal_config
             .as_ref()
             .map(|c| c.redactor.clone())
-            .unwrap_or_else(|_| {
-                let mut r = Redactor::new();
-                request
-                    .seal
-                    .ledger
-                    .secrets
-                    .iter()
-                    .chain(&url_secrets)
-                    .for_each(|s| r.add(s.clone()));
-                r
-            });
+            .unwrap_or_else(|_| redactor_of([&request.seal.ledger.secrets, &url_secrets]));
         Ok(PreparedSeal {
             request,
             target,
@@ -196,4 +176,12 @@ fn run_seal_config(req: &SealRequest, target: &AppTarget) -> Result<SealConfig, 
             ..SealOverrides::default()
         },
     )
+}
+
+/// A redactor of the secrets known without the seal's configuration:
+/// `--secret` values and URL credentials.
+fn redactor_of<'a>(lists: impl IntoIterator<Item = &'a Vec<String>>) -> Redactor {
+    let mut r = Redactor::new();
+    lists.into_iter().flatten().for_each(|s| r.add(s.clone()));
+    r
 }
