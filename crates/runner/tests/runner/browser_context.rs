@@ -12,13 +12,7 @@ use prod_smoke_fixture_site::{Fault, SESSION_COOKIE};
 use prod_smoke_model::Redactor;
 use prod_smoke_runner::{EventSink, RunEvent, StorageState, run};
 
-use crate::support::{Run, options, run_with, site};
-
-fn scenarios(yaml: &str) -> Vec<prod_smoke_spec::Scenario> {
-    prod_smoke_spec::Suite::parse("context.yaml", yaml)
-        .expect("the spec parses")
-        .scenarios
-}
+use crate::support::{Run, options, run_with, scenarios, site};
 
 /// The storage state a signed-in Playwright run would have saved, for the
 /// fixture site at `base_url`, plus a cookie and an origin of other sites.
@@ -98,7 +92,7 @@ scenarios:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_use_key_takes_effect_in_the_browser_and_on_the_wire() {
-    let r = run_with(&[], |o| o.scenarios = scenarios(SETTINGS)).await;
+    let r = run_with(&[], |o| o.scenarios = scenarios("context.yaml", SETTINGS)).await;
     assert_eq!(
         r.failed_names(),
         Vec::<&str>::new(),
@@ -157,7 +151,7 @@ async fn signed_in_run(faults: &[Fault], redact: bool) -> (Run, Vec<String>) {
     let site = site(faults).await;
     let artifacts = tempfile::tempdir().unwrap();
     let mut opts = options(&site, artifacts.path());
-    opts.scenarios = scenarios(BOTH_WAYS);
+    opts.scenarios = scenarios("context.yaml", BOTH_WAYS);
     let state = StorageState::parse("state.json", &state_json(&site.base_url())).unwrap();
     if redact {
         let mut r = Redactor::new();
@@ -243,7 +237,7 @@ async fn unmasked_the_snapshot_would_show_the_session_value() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_session_the_account_page_is_the_sign_in_page() {
-    let r = run_with(&[], |o| o.scenarios = scenarios(BOTH_WAYS)).await;
+    let r = run_with(&[], |o| o.scenarios = scenarios("context.yaml", BOTH_WAYS)).await;
     assert_eq!(
         r.failed_names(),
         ["title is \"Your account — McRitchie Studio\""]

@@ -7,14 +7,7 @@
 use prod_smoke_fixture_site::Fault;
 use prod_smoke_model::CheckStatus;
 
-use crate::support::{Run, run_with};
-
-async fn run_spec(faults: &[Fault], yaml: &str) -> Run {
-    let scenarios = prod_smoke_spec::Suite::parse("interactions.yaml", yaml)
-        .expect("the spec parses")
-        .scenarios;
-    run_with(faults, |o| o.scenarios = scenarios).await
-}
+use crate::support::run_spec;
 
 /// Scenarios that each read one thing `Fault::InteractionsBroken` breaks.
 const BOTH_WAYS: &str = r##"
@@ -63,7 +56,7 @@ scenarios:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interactions_pass_on_the_healthy_site() {
-    let r = run_spec(&[], BOTH_WAYS).await;
+    let r = run_spec("interactions.yaml", &[], BOTH_WAYS).await;
     assert_eq!(
         r.failed_names(),
         Vec::<&str>::new(),
@@ -102,7 +95,7 @@ scenarios:
         opens: tab
       - hidden: "#phone-note"
 "##;
-    let r = run_spec(&[], spec).await;
+    let r = run_spec("interactions.yaml", &[], spec).await;
     assert_eq!(
         r.failed_names(),
         Vec::<&str>::new(),
@@ -114,7 +107,7 @@ scenarios:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_scenario_fails_on_the_step_that_reads_what_broke() {
-    let r = run_spec(&[Fault::InteractionsBroken], BOTH_WAYS).await;
+    let r = run_spec("interactions.yaml", &[Fault::InteractionsBroken], BOTH_WAYS).await;
     assert_eq!(
         r.failed_names(),
         [
@@ -137,6 +130,7 @@ async fn each_scenario_fails_on_the_step_that_reads_what_broke() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_post_forms_submit_fails_naming_the_refused_request_and_writes_nothing() {
     let r = run_spec(
+        "interactions.yaml",
         &[],
         r##"
 scenarios:
@@ -170,6 +164,7 @@ scenarios:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn actions_wait_for_actionable_elements_and_keep_strict_mode() {
     let r = run_spec(
+        "interactions.yaml",
         &[],
         r##"
 scenarios:

@@ -6,14 +6,7 @@
 
 use prod_smoke_fixture_site::Fault;
 
-use crate::support::{Run, run_with};
-
-async fn run_spec(faults: &[Fault], yaml: &str) -> Run {
-    let scenarios = prod_smoke_spec::Suite::parse("locators.yaml", yaml)
-        .expect("the spec parses")
-        .scenarios;
-    run_with(faults, |o| o.scenarios = scenarios).await
-}
+use crate::support::run_spec;
 
 /// Scenarios that each read one thing `Fault::LocatorsBroken` takes away.
 const BOTH_WAYS: &str = r##"
@@ -58,7 +51,7 @@ scenarios:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locators_and_new_checks_pass_on_the_healthy_site() {
-    let r = run_spec(&[], BOTH_WAYS).await;
+    let r = run_spec("locators.yaml", &[], BOTH_WAYS).await;
     assert_eq!(
         r.failed_names(),
         Vec::<&str>::new(),
@@ -70,7 +63,7 @@ async fn locators_and_new_checks_pass_on_the_healthy_site() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_scenario_fails_on_the_step_that_reads_what_broke() {
-    let r = run_spec(&[Fault::LocatorsBroken], BOTH_WAYS).await;
+    let r = run_spec("locators.yaml", &[Fault::LocatorsBroken], BOTH_WAYS).await;
     assert_eq!(
         r.failed_names(),
         [
@@ -97,6 +90,7 @@ async fn each_scenario_fails_on_the_step_that_reads_what_broke() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn playwright_definitions_of_text_roles_labels_and_strictness() {
     let r = run_spec(
+        "locators.yaml",
         &[],
         r##"
 scenarios:

@@ -5,14 +5,7 @@
 
 use prod_smoke_model::{CheckStatus, RunReport};
 
-use crate::support::{Run, run_with};
-
-async fn run_spec(yaml: &str) -> Run {
-    let scenarios = prod_smoke_spec::Suite::parse("steps.yaml", yaml)
-        .expect("the spec parses")
-        .scenarios;
-    run_with(&[], |o| o.scenarios = scenarios).await
-}
+use crate::support::{Run, run_spec, run_with};
 
 fn status_of(report: &RunReport, name: &str) -> CheckStatus {
     report
@@ -37,6 +30,8 @@ fn assert_passed(r: &Run, names: &[&str]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn url_matches_the_final_url_after_redirects() {
     let r = run_spec(
+        "steps.yaml",
+        &[],
         r#"
 scenarios:
   - name: a moved page lands on the board
@@ -64,6 +59,8 @@ scenarios:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hidden_passes_on_no_match_or_an_invisible_one_and_fails_on_a_visible_one() {
     let r = run_spec(
+        "steps.yaml",
+        &[],
         r#"
 scenarios:
   - name: nothing or nothing visible
@@ -110,6 +107,8 @@ scenarios:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn count_counts_every_match() {
     let r = run_spec(
+        "steps.yaml",
+        &[],
         r#"
 scenarios:
   - name: the board has five cards
@@ -148,6 +147,8 @@ scenarios:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn header_reads_the_last_http_response_with_any_case_of_name() {
     let r = run_spec(
+        "steps.yaml",
+        &[],
         r#"
 scenarios:
   - name: the status endpoint speaks JSON
@@ -195,6 +196,8 @@ scenarios:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_compares_a_path_of_the_body() {
     let r = run_spec(
+        "steps.yaml",
+        &[],
         r#"
 scenarios:
   - name: the status endpoint is healthy

@@ -34,6 +34,19 @@ pub fn options(site: &FixtureSite, artifacts: &std::path::Path) -> RunOptions {
     opts
 }
 
+/// The scenarios of a spec written in a test; `file` names it in errors.
+pub fn scenarios(file: &str, yaml: &str) -> Vec<prod_smoke_spec::Scenario> {
+    prod_smoke_spec::Suite::parse(file, yaml)
+        .expect("the spec parses")
+        .scenarios
+}
+
+/// Runs a spec written in a test against the fixture site with `faults`.
+pub async fn run_spec(file: &str, faults: &[Fault], yaml: &str) -> Run {
+    let scenarios = scenarios(file, yaml);
+    run_with(faults, |o| o.scenarios = scenarios).await
+}
+
 pub async fn run_with(faults: &[Fault], tweak: impl FnOnce(&mut RunOptions)) -> Run {
     let site = site(faults).await;
     let artifacts = tempfile::tempdir().expect("tempdir");
