@@ -2,7 +2,7 @@
 //! whether the printed rollback commands would work and runs none of
 //! them: there is no flag that executes anything.
 
-use prod_smoke_engine::rollback::{DryRunRequest, dry_run};
+use prod_smoke_engine::rollback::dry_run;
 use prod_smoke_model::RevertStatus;
 use prod_smoke_seal::block_with_proof;
 
@@ -14,15 +14,7 @@ use crate::exit;
 /// Without `--sha`, the release's `deployed_sha` is read from
 /// `DATABASE_URL` (read-only).
 pub async fn run(args: RollbackArgs) -> u8 {
-    let request = DryRunRequest {
-        app: args.app,
-        url: args.url,
-        config_dir: args.config_dir,
-        sha: args.sha,
-        release: args.release,
-        repo: args.repo,
-    };
-    let proof = match dry_run(&request).await {
+    let proof = match dry_run(&args.request).await {
         Ok(proof) => proof,
         Err(e) => {
             eprintln!("prod-smoke: {e}");

@@ -31,7 +31,7 @@ pub fn check(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
             .config_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from("config"));
-        return misspelt_command(&cli.run.app, &dir, &Cli::command_names());
+        return misspelt_command(&cli.run.request.app, &dir, &Cli::command_names());
     }
     Ok(())
 }

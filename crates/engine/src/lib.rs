@@ -66,5 +66,8 @@ pub use outcome::{Outcome, SealOutcome};
 pub use pass::{Cut, Judged, PassOptions};
 pub use prepare::{Engine, InputError, PreparedSeal, seal_config};
 pub use record::Sealed;
-pub use request::{BrowserSettings, LedgerSettings, RunSettings, SealRequest, SealSettings};
+pub use request::{
+    BrowserSettings, DeliverySettings, GuardSettings, LedgerSettings, RunSettings, SealRequest,
+    SealSettings, headings,
+};
 pub use since_last_green::Baseline;

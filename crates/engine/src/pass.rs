@@ -82,7 +82,7 @@ impl PreparedSeal {
         events.emit(EngineEvent::Started {
             app: target.app.clone(),
             url: target.url.clone(),
-            grep: request.grep.clone(),
+            grep: request.run.grep.clone(),
             artifacts: folder.dir.clone(),
             artifacts_refused: folder.refused,
             trace: trace_name(request.run.trace),
@@ -104,7 +104,7 @@ impl PreparedSeal {
                 &uuid::Uuid::new_v4().to_string(),
                 &target.app,
                 &target.url,
-                &request.grep,
+                &request.run.grep,
                 Some(folder.dir),
             )
             .cut_short(
@@ -118,7 +118,13 @@ impl PreparedSeal {
         let comparison =
             since_last_green::start(&options.baseline, seal_config.as_ref().ok(), &report);
         let timeout = Duration::from_secs(request.run.timeout_secs.max(1));
-        verdict::decide(&mut report, request.canary.as_deref(), timeout, &events).await;
+        verdict::decide(
+            &mut report,
+            request.browser.canary.as_deref(),
+            timeout,
+            &events,
+        )
+        .await;
         if report.verdict == Verdict::Red {
             // Before the reports are written, so all four places show it.
             let sha = rollback::merge_sha(
@@ -135,7 +141,8 @@ impl PreparedSeal {
             if let (Ok(cfg), Some(found)) = (seal_config.as_mut(), &sha.sha) {
                 cfg.sha = Some(found.clone());
             }
-            report.rollback = Some(rollback::evidence(target, request.repo.as_deref(), &sha).await);
+            report.rollback =
+                Some(rollback::evidence(target, request.seal.repo.as_deref(), &sha).await);
         }
         comparison
             .finish(&mut report, &self.redactor, &events)
@@ -170,7 +177,7 @@ impl PreparedSeal {
             browser,
             artifacts,
         );
-        opts.tag = req.grep.clone();
+        opts.tag = req.run.grep.clone();
         opts.workers = run.workers;
         opts.nav_timeout = Duration::from_secs(run.timeout_secs.max(1));
         let pool_budget = req.browser.pool_budget_secs.unwrap_or(run.timeout_secs);
@@ -180,12 +187,12 @@ impl PreparedSeal {
         opts.retry_delay = run.retry_delay;
         opts.guard = GuardPolicy::new(
             self.block_urls.clone(),
-            run.allow_websockets,
-            run.strict_page_errors,
+            req.guard.allow_websockets,
+            req.guard.strict_page_errors,
         );
         opts.trace = run.trace;
-        opts.max_page_bytes = run.max_page_mb * 1024 * 1024;
-        opts.storage_state = run.storage_state.clone();
+        opts.max_page_bytes = req.browser.max_page_mb * 1024 * 1024;
+        opts.storage_state = req.browser.storage_state.clone();
         opts.redactor = self.redactor.clone();
         opts
     }

@@ -50,13 +50,13 @@ impl Engine {
         // payload, and in the message that refuses bad input.
         let url_secrets: Vec<String> = [
             request.browser.cdp_url.as_deref(),
-            request.canary.as_deref(),
+            request.browser.canary.as_deref(),
         ]
         .into_iter()
         .flatten()
         .flat_map(url_credentials)
         .collect();
-        let deadline = Deadline::from_now(request.deadline);
+        let deadline = Deadline::from_now(request.run.deadline);
         let (target, scenarios, block_urls) = match resolve_input(&request) {
             Ok(p) => p,
             Err(message) => {
@@ -69,7 +69,7 @@ impl Engine {
                 return Err(InputError(r.redact(&message)));
             }
         };
-        let spec_resource = crate::statement::spec_resource(request.spec.as_deref());
+        let spec_resource = crate::statement::spec_resource(request.run.spec.as_deref());
         let seal_config = run_seal_config(&request, &target).map(|mut cfg| {
             url_secrets.iter().for_each(|s| cfg.redactor.add(s.clone()));
             cfg
@@ -109,34 +109,40 @@ impl PreparedSeal {
 }
 
 fn resolve_input(req: &SealRequest) -> Result<(AppTarget, Vec<Scenario>, Vec<String>), String> {
-    let suite = match &req.spec {
+    let suite = match &req.run.spec {
         Some(path) => Suite::load(path).map_err(|e| e.to_string())?,
         None => prod_smoke_spec::default_suite(),
     };
-    let scenarios: Vec<Scenario> = suite.select(&req.grep).into_iter().cloned().collect();
+    let scenarios: Vec<Scenario> = suite.select(&req.run.grep).into_iter().cloned().collect();
     if scenarios.is_empty() {
         return Err(format!(
             "no scenario in {} matches --grep {:?}",
             suite.file,
-            excerpt(&req.grep, EXCERPT_CHARS)
+            excerpt(&req.run.grep, EXCERPT_CHARS)
         ));
     }
-    if let Some(bad) = req.block_urls.iter().find(|p| p.trim().is_empty()) {
+    if let Some(bad) = req.guard.block_urls.iter().find(|p| p.trim().is_empty()) {
         return Err(format!(
             "--block-url {:?} is empty; give a URL pattern such as \"*/logout*\"",
             excerpt(bad, EXCERPT_CHARS)
         ));
     }
     let mut block_urls = suite.block_urls.clone();
-    block_urls.extend(req.block_urls.iter().cloned());
+    block_urls.extend(req.guard.block_urls.iter().cloned());
     let (dir, explicit) = match &req.config_dir {
         Some(d) => (d.clone(), true),
         None => (PathBuf::from("config"), false),
     };
     let mut target =
         resolve(&req.app, req.url.as_deref(), &dir, explicit).map_err(|e| e.to_string())?;
-    target.url = check_url(&target.url, req.allow_http).map_err(|e| e.to_string())?;
-    if let Some(repo) = req.repo.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    target.url = check_url(&target.url, req.guard.allow_http).map_err(|e| e.to_string())?;
+    if let Some(repo) = req
+        .seal
+        .repo
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         target.repo = Some(repo.to_string());
     }
     Ok((target, scenarios, block_urls))
@@ -166,7 +172,7 @@ fn run_seal_config(req: &SealRequest, target: &AppTarget) -> Result<SealConfig, 
     let seal = &req.seal;
     seal_config(
         &seal.ledger,
-        seal.delivery_attempts,
+        seal.delivery.delivery_attempts,
         SealOverrides {
             release_slug: seal.release.clone(),
             sha: seal.sha.clone(),

@@ -113,15 +113,30 @@ fn prove(target: &AppTarget, repo_flag: Option<&str>, sha: &MergeSha) -> Rollbac
     )
 }
 
-/// `prod-smoke rollback`'s input: the app, and what the flags say.
-#[derive(Debug, Clone, Default)]
+/// `prod-smoke rollback`'s input: the app, and its flags, each defined
+/// here once with its help (as [`crate::SealRequest`]'s are).
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct DryRunRequest {
+    /// The app, as named in config.
+    #[arg(default_value = prod_smoke_config::DEFAULT_APP)]
     pub app: String,
-    pub url: Option<String>,
-    pub config_dir: Option<PathBuf>,
+    /// The release's commit to revert: a merge, a squash merge or a direct
+    /// commit (default: the release's deployed_sha, read from DATABASE_URL).
+    #[arg(long)]
     pub sha: Option<String>,
+    /// The release whose deployed_sha is reverted when --sha is not given
+    /// (default: the single active release, else the last shipped).
+    #[arg(long)]
     pub release: Option<String>,
+    /// The app's git checkout (default: release_repos.yml apps.<app>.repo).
+    #[arg(long)]
     pub repo: Option<String>,
+    /// Production URL, for the host the block names (default: from config).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// `--config-dir`, the front end's global flag.
+    #[arg(skip)]
+    pub config_dir: Option<PathBuf>,
 }
 
 /// The rollback dry run on its own: checks the input (bad input runs

@@ -1,7 +1,10 @@
 //! The verdict, decided in one place. The runner reports what it found
 //! (checks, an environment error); this module turns that, and when the
 //! site never answered the canary's answer, into green, red or
-//! inconclusive. Nothing after it changes the verdict.
+//! inconclusive. Nothing after it changes the verdict. The findings' rule
+//! is one function, `RunReport::verdict_from_findings`, which the runner
+//! also applies so a report it returns on its own (parity, its tests)
+//! reads the same.
 
 use std::time::Duration;
 
@@ -17,7 +20,7 @@ pub(crate) async fn decide(
     timeout: Duration,
     events: &EngineEvents,
 ) {
-    report.verdict = from_findings(report);
+    report.verdict = report.verdict_from_findings();
     if site_never_answered(report) {
         let url = canary::canary_url(canary_flag);
         let answer = canary::ask(url.as_deref(), timeout).await;
@@ -28,21 +31,6 @@ pub(crate) async fn decide(
         verdict: report.verdict,
         counts: report.scenario_counts(),
     });
-}
-
-/// A broken environment is inconclusive; a failed check is red; else green.
-fn from_findings(report: &RunReport) -> Verdict {
-    if report.environment_error.is_some() {
-        Verdict::Inconclusive
-    } else if report
-        .checks
-        .iter()
-        .any(|c| c.status == CheckStatus::Failed)
-    {
-        Verdict::Red
-    } else {
-        Verdict::Green
-    }
 }
 
 /// True when the run is red and no request of it got any HTTP response.
@@ -100,7 +88,7 @@ mod tests {
         let mut r = RunReport::begin("run", "app", "https://app.example", "@t", None);
         r.checks = checks;
         r.environment_error = environment_error.map(str::to_string);
-        r.verdict = from_findings(&r);
+        r.verdict = r.verdict_from_findings();
         r
     }
 

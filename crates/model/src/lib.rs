@@ -257,6 +257,19 @@ impl RunReport {
         self
     }
 
+    /// What the findings say, before anything outside the run is asked
+    /// (the engine's canary may still turn red into inconclusive): a
+    /// broken environment is inconclusive, a failed check red, else green.
+    pub fn verdict_from_findings(&self) -> Verdict {
+        if self.environment_error.is_some() {
+            Verdict::Inconclusive
+        } else if self.checks.iter().any(|c| c.status == CheckStatus::Failed) {
+            Verdict::Red
+        } else {
+            Verdict::Green
+        }
+    }
+
     pub fn passed_count(&self) -> usize {
         self.checks.iter().filter(|c| c.status.is_pass()).count()
     }

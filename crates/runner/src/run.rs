@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures::FutureExt;
 use futures::stream::{self, StreamExt};
-use prod_smoke_model::{CheckResult, CheckStatus, Redactor, RunReport, Verdict};
+use prod_smoke_model::{CheckResult, CheckStatus, Redactor, RunReport};
 use prod_smoke_spec::Scenario;
 
 use crate::browser::{BrowserSession, BrowserSource};
@@ -103,7 +103,7 @@ pub async fn run(opts: &RunOptions, events: &EventSink) -> RunReport {
         report.environment_error = close_browser(opts, browser, &done.outcomes).await;
     }
     record_outcomes(opts, done, &mut report).await;
-    report.verdict = verdict(&report.checks, report.environment_error.is_some());
+    report.verdict = report.verdict_from_findings();
     report.finished_at = Utc::now();
     report
 }
@@ -317,16 +317,6 @@ pub fn unrun_checks(scenarios: &[Scenario], why: &str) -> Vec<CheckResult> {
             })
         })
         .collect()
-}
-
-fn verdict(checks: &[CheckResult], environment_broken: bool) -> Verdict {
-    if environment_broken {
-        Verdict::Inconclusive
-    } else if checks.iter().any(|c| c.status == CheckStatus::Failed) {
-        Verdict::Red
-    } else {
-        Verdict::Green
-    }
 }
 
 async fn run_batch(

@@ -23,14 +23,16 @@ use serde_json::{Value, json};
 use crate::watched::{ConsoleEvent, NetEvent, PageLog, console_message, exception_message};
 
 /// When a scenario's trace is written (`--trace`).
+/// The variants' docs are `--help`'s text for the values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum TraceMode {
-    /// Only for scenarios that did not pass.
+    /// Scenarios that did not pass.
     #[default]
     OnFailure,
-    /// For every scenario.
+    /// Every scenario.
     Always,
-    /// Never; nothing is collected either.
+    /// None; nothing is collected.
     Off,
 }
 

@@ -67,7 +67,7 @@ pub use sinks::notes::{NotesEdit, apply_verdict_line, is_seal_line, update_relea
 pub use sinks::postgres::{
     ReleasePick, ReleaseSha, SCHEMA as POSTGRES_SCHEMA, migrator as postgres_migrator, release_sha,
 };
-pub use sinks::{ENV_VARS, Sink};
+pub use sinks::{ENV_VARS, Sink, sinks_help};
 pub use summary::{
     GREEN_SEAL_PREFIX, RED_SEAL_PREFIX, SmokeSeal, checked_at, format_checked_at, short_reason,
     summary, summary_markdown, verdict_line,

@@ -12,6 +12,7 @@ mod end_to_end;
 mod fault_matrix;
 mod github;
 mod har_schema;
+mod help;
 mod install;
 mod own_failures;
 mod own_parts;

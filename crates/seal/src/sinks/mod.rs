@@ -155,6 +155,24 @@ impl Sink {
     }
 }
 
+/// What turns each sink on, one entry per registered sink in the words of
+/// the sink's own file: `prod-smoke --help` ends with it. The ledger is
+/// always written; every other sink is off until its variables are set.
+pub fn sinks_help() -> String {
+    const INDENT: usize = 17;
+    let mut help = String::from(
+        "Sinks (the local ledger is always written; each other sink is on when its variables are set):\n",
+    );
+    for sink in Sink::ALL {
+        for (i, line) in sink.help().lines().enumerate() {
+            let label = if i == 0 { sink.label() } else { "" };
+            help.push_str(&format!("  {label:<width$}{line}\n", width = INDENT - 2));
+        }
+    }
+    help.push_str("Every flag and variable: docs/operations.md.");
+    help
+}
+
 impl std::fmt::Display for Sink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
