@@ -79,8 +79,21 @@ async fn a_bad_state_is_exit_2_with_line_and_column_and_no_value() {
 
 #[tokio::test]
 async fn the_session_signs_in_and_its_values_are_masked_in_every_output() {
+    signs_in_and_masks(false).await;
+}
+
+/// A watch hands the session to every pass, and masks it as a seal does.
+#[tokio::test]
+async fn a_watch_masks_the_session_as_a_seal_does() {
+    signs_in_and_masks(true).await;
+}
+
+async fn signs_in_and_masks(watch: bool) {
     let site = site(&[]).await;
-    let mut s = Smoke::against(&site.base_url());
+    let mut s = match watch {
+        true => Smoke::watching(&site.base_url(), "1s", "1s"),
+        false => Smoke::against(&site.base_url()),
+    };
     let state = s.scratch.path().join("state.json");
     std::fs::write(&state, state_json(&site.base_url())).unwrap();
     let spec = s.scratch.path().join("account.yaml");
@@ -109,12 +122,17 @@ scenarios:
     let f = s.run().await;
     assert_eq!(f.code, 1, "{f}");
     let artifacts = s.artifacts();
+    // A watch's first pass is the seal, in its own folder.
+    let run_dir = match watch {
+        true => artifacts.join("pass-001"),
+        false => artifacts.clone(),
+    };
     assert_eq!(
-        f.failed_checks(&artifacts),
+        f.failed_checks(&run_dir),
         ["#prefs contains \"Signed out\""],
         "signed in, only the deliberate check fails: {f}"
     );
-    let error = f.results(&artifacts)["checks"][3]["error"]
+    let error = f.results(&run_dir)["checks"][3]["error"]
         .as_str()
         .unwrap()
         .to_string();

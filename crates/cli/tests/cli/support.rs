@@ -46,6 +46,21 @@ impl Smoke {
     /// short timeouts, and a private ledger and artifacts folder.
     pub fn against(url: &str) -> Smoke {
         let mut s = Smoke::new();
+        s.seal_flags(url);
+        s
+    }
+
+    /// `prod-smoke watch` of the default suite against `url`, with
+    /// [`Smoke::against`]'s flags.
+    pub fn watching(url: &str, every: &str, window: &str) -> Smoke {
+        let mut s = Smoke::new();
+        s.args(["watch", "--every", every, "--for", window]);
+        s.seal_flags(url);
+        s
+    }
+
+    fn seal_flags(&mut self, url: &str) {
+        let s = self;
         let ledger = s.ledger();
         let artifacts = s.artifacts();
         s.args([
@@ -62,7 +77,6 @@ impl Smoke {
         ]);
         s.arg("--ledger").arg(ledger.to_str().unwrap());
         s.arg("--artifacts").arg(artifacts.to_str().unwrap());
-        s
     }
 
     pub fn arg(&mut self, a: &str) -> &mut Self {
