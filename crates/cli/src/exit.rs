@@ -39,3 +39,22 @@ pub fn of(outcome: prod_smoke_engine::Outcome) -> u8 {
         prod_smoke_engine::Outcome::Inconclusive => ENVIRONMENT,
     }
 }
+
+/// A ledger command's exit code when it stopped: bad input or its
+/// environment.
+pub fn of_ledger_error(error: &prod_smoke_engine::LedgerCommandError) -> u8 {
+    match error.class() {
+        prod_smoke_engine::ErrorClass::BadInput => BAD_INPUT,
+        prod_smoke_engine::ErrorClass::Environment => ENVIRONMENT,
+    }
+}
+
+/// `prod-smoke deliver`'s exit code: a delivery still pending, or a
+/// ledger left untouched, needs the operator.
+pub fn of_delivered(delivered: &prod_smoke_engine::Delivered) -> u8 {
+    if delivered.needs_operator() {
+        ENVIRONMENT
+    } else {
+        GREEN
+    }
+}

@@ -40,6 +40,11 @@
 //! its baseline ([`Baseline::Kept`], the last green pass), one browser
 //! kept running ([`PassOptions::browser`]), and records only the passes
 //! it chooses ([`Judged::record`]).
+//!
+//! The ledger's own commands are one call each (ledger_commands.rs):
+//! [`deliver_pending`], [`history`] and [`update_notes`] return what they
+//! did, or a [`LedgerCommandError`] whose [`ErrorClass`] a front end maps
+//! to its exit code.
 
 mod artifacts;
 mod canary;
@@ -47,6 +52,7 @@ mod deadline;
 mod events;
 mod evidence;
 mod heartbeat;
+mod ledger_commands;
 mod notes;
 mod outcome;
 mod pass;
@@ -61,7 +67,10 @@ mod verdict;
 pub use deadline::parse_duration;
 pub use events::{CanaryAnswer, EngineEvent, EngineEvents, SealPlace};
 pub use heartbeat::HEARTBEAT_FILE;
-pub use notes::notes_file_body;
+pub use ledger_commands::{
+    Delivered, ErrorClass, LedgerCommandError, Masked, NotesTarget, NotesUpdated, deliver_pending,
+    history, update_notes,
+};
 pub use outcome::{Outcome, SealOutcome};
 pub use pass::{Cut, Judged, PassOptions};
 pub use prepare::{Engine, InputError, PreparedSeal, seal_config};

@@ -5,7 +5,7 @@ use prod_smoke_seal::apply_verdict_line;
 
 /// The notes file with the verdict line applied, ending in a newline as a
 /// text file does (unless the file had text and no final newline).
-pub fn notes_file_body(body: &str, line: &str) -> String {
+pub(crate) fn notes_file_body(body: &str, line: &str) -> String {
     let mut out = apply_verdict_line(body, line);
     if body.is_empty() || body.ends_with('\n') {
         out.push('\n');

@@ -186,7 +186,7 @@ fn run_seal_config(req: &SealRequest, target: &AppTarget) -> Result<SealConfig, 
 
 /// A redactor of the secrets known without the seal's configuration:
 /// `--secret` values and URL credentials.
-fn redactor_of<'a>(lists: impl IntoIterator<Item = &'a Vec<String>>) -> Redactor {
+pub(crate) fn redactor_of<'a>(lists: impl IntoIterator<Item = &'a Vec<String>>) -> Redactor {
     let mut r = Redactor::new();
     lists.into_iter().flatten().for_each(|s| r.add(s.clone()));
     r
