@@ -210,7 +210,13 @@ async fn update_notes_with(
     };
     if let Some(path) = target.append {
         let body = read_notes_body(cfg, path.clone()).await?;
-        if let Err(e) = tokio::fs::write(&path, notes_file_body(&body, &done.line)).await {
+        let new_body = notes_file_body(&body, &done.line);
+        let written = {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || replace_file(&path, new_body.as_bytes())).await
+        };
+        let written = written.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+        if let Err(e) = written {
             return Err(LedgerCommandError::NotesFileUnwritable {
                 path: Masked::new(&cfg.redactor, &path.display().to_string()),
                 cause: Masked::new(&cfg.redactor, &e.to_string()),
@@ -229,6 +235,34 @@ async fn update_notes_with(
         done.message_id = Some(id);
     }
     Ok(done)
+}
+
+/// Writes `contents` over the file at `path` all at once: into a new file
+/// beside it, synced, then renamed over it. A release-notes body is never
+/// left half-written by a full disk or a killed prod-smoke; the old body
+/// stays until the new one is whole. A symlink is followed, so the file
+/// it names is replaced and the link kept; the file's permissions are kept.
+fn replace_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let target = match std::fs::canonicalize(path) {
+        Ok(real) => real,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut new = tempfile::Builder::new()
+        .prefix(".prod-smoke-notes.")
+        .tempfile_in(dir)?;
+    new.write_all(contents)?;
+    if let Ok(old) = std::fs::metadata(&target) {
+        new.as_file().set_permissions(old.permissions())?;
+    }
+    new.as_file().sync_all()?;
+    new.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// The verdict line of `app`'s latest green or red seal. The stored line,
@@ -402,6 +436,38 @@ mod tests {
         );
         assert_eq!(e.class(), ErrorClass::BadInput);
         assert!(e.to_string().contains("not a regular file"), "{e}");
+    }
+
+    /// The notes file is replaced whole: through a symlink the file it
+    /// names gets the line and the link stays; its mode is kept; no
+    /// scratch file is left beside it.
+    #[tokio::test]
+    async fn the_notes_file_is_replaced_whole_keeping_its_link_and_mode() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(dir.path());
+        let green = record(&cfg, Verdict::Green).await;
+        let real = dir.path().join("real-notes.md");
+        std::fs::write(&real, "## Release\n\nShipped the thing.\n").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("NOTES.md");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        update_notes_with(&cfg, to_file(&link)).await.unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        let body = std::fs::read_to_string(&real).unwrap();
+        assert!(
+            body.starts_with("## Release\n\nShipped the thing.\n"),
+            "{body}"
+        );
+        assert!(body.contains(&green), "{body}");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".prod-smoke-notes."))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[tokio::test]
