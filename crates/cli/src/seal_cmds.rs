@@ -20,9 +20,17 @@ pub async fn deliver(args: &DeliverArgs) -> u8 {
 
 pub async fn history(args: &HistoryArgs) -> u8 {
     match prod_smoke_engine::history(&args.ledger, args.app.as_deref(), args.limit).await {
-        Ok(entries) => {
-            print!("{}", format_history(&entries));
-            exit::GREEN
+        Ok(read) => {
+            print!("{}", format_history(&read.entries));
+            // Seals from the fallbacks are listed, but the broken ledger
+            // still needs the operator, as `deliver` says too.
+            for problem in &read.problems {
+                eprintln!("prod-smoke: {problem}; the seals above include its fallback ledgers'");
+            }
+            match read.problems.is_empty() {
+                true => exit::GREEN,
+                false => exit::ENVIRONMENT,
+            }
         }
         Err(e) => failed(&e),
     }

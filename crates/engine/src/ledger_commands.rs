@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use prod_smoke_model::{Redactor, Verdict};
-use prod_smoke_seal::{DeliverReport, HistoryEntry, SealConfig, chain};
+use prod_smoke_seal::{DeliverReport, HistoryRead, SealConfig, chain};
 
 use crate::notes::notes_file_body;
 use crate::prepare::{redactor_of, seal_config};
@@ -169,12 +169,14 @@ pub async fn deliver_pending(
     }
 }
 
-/// The ledger's most recent seals, newest first (`prod-smoke history`).
+/// The ledger's most recent seals, newest first (`prod-smoke history`),
+/// with its fallbacks'; a broken ledger is named in `problems` (masked)
+/// when its fallbacks could be read instead.
 pub async fn history(
     ledger: &LedgerSettings,
     app: Option<&str>,
     limit: u32,
-) -> Result<Vec<HistoryEntry>, LedgerCommandError> {
+) -> Result<HistoryRead, LedgerCommandError> {
     // History only reads the ledger; the attempt count is never used.
     let cfg = ledger_config(ledger, 1)?;
     prod_smoke_seal::history(&cfg, app, limit)
@@ -269,10 +271,12 @@ fn replace_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> 
 /// not one rebuilt from the plain summary: the notes render Markdown, so
 /// the page-derived reason must stay escaped.
 async fn latest_conclusive_line(cfg: &SealConfig, app: &str) -> Result<String, LedgerCommandError> {
-    let entries = prod_smoke_seal::history(cfg, Some(app), NOTES_LOOKBACK)
+    // A broken ledger's fallbacks hold the seals it could not take, so the
+    // latest line may be there.
+    let read = prod_smoke_seal::history(cfg, Some(app), NOTES_LOOKBACK)
         .await
         .map_err(|e| ledger_failed(cfg, &e))?;
-    entries
+    read.entries
         .into_iter()
         .find_map(|e| match e.verdict {
             Verdict::Green | Verdict::Red => Some(e.verdict_line),
@@ -525,6 +529,12 @@ mod tests {
             delivered.to_string(),
             "Nothing pending: every seal has been delivered.\n"
         );
-        assert!(history(&ledger, Some(APP), 20).await.unwrap().is_empty());
+        assert!(
+            history(&ledger, Some(APP), 20)
+                .await
+                .unwrap()
+                .entries
+                .is_empty()
+        );
     }
 }

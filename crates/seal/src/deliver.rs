@@ -4,7 +4,7 @@
 //! a seal and never changes the site's verdict.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use prod_smoke_model::{RunReport, Verdict};
 
@@ -563,31 +563,55 @@ async fn replay(
     Ok(())
 }
 
-/// Opens the ledger and lists recent seals (`prod-smoke history [APP]`),
-/// with those of its fallback ledgers.
+/// Recent seals, newest first (`prod-smoke history [APP]`), and the
+/// ledgers they could not be read from.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryRead {
+    pub entries: Vec<HistoryEntry>,
+    /// Each ledger that could not be read, with its whole cause (masked):
+    /// the history is incomplete and the operator has to look.
+    pub problems: Vec<String>,
+}
+
+/// Lists recent seals from the ledger and its fallback ledgers (runs the
+/// ledger could not take, fallback.rs). As `deliver` does, a broken ledger
+/// does not hide its fallbacks: their seals are listed and the broken
+/// ledger is named in `problems`. `Err` only when the ledger cannot be
+/// read and there is no fallback to read instead.
 pub async fn history(
     cfg: &SealConfig,
     app: Option<&str>,
     limit: u32,
+) -> Result<HistoryRead, SealError> {
+    let mut read = HistoryRead::default();
+    let fallbacks: Vec<PathBuf> = fallback_ledgers(&cfg.ledger_path, &cfg.temp_dir)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .collect();
+    match read_one(&cfg.ledger_path, cfg, app, limit).await {
+        Ok(entries) => read.entries = entries,
+        Err(e) if fallbacks.is_empty() => return Err(e),
+        Err(e) => read.problems.push(cfg.redactor.redact(&chain(&e))),
+    }
+    for path in fallbacks {
+        match read_one(&path, cfg, app, limit).await {
+            Ok(entries) => read.entries.extend(entries),
+            Err(e) => read.problems.push(cfg.redactor.redact(&chain(&e))),
+        }
+    }
+    read.entries.sort_by(|a, b| b.checked_at.cmp(&a.checked_at));
+    read.entries.truncate(limit as usize);
+    Ok(read)
+}
+
+async fn read_one(
+    path: &Path,
+    cfg: &SealConfig,
+    app: Option<&str>,
+    limit: u32,
 ) -> Result<Vec<HistoryEntry>, SealError> {
-    let ledger = Ledger::open(&cfg.ledger_path, &cfg.redactor).await?;
+    let ledger = Ledger::open(path, &cfg.redactor).await?;
     let entries = ledger.history(app, limit).await;
     ledger.close().await;
-    let mut entries = entries?;
-    // Runs the ledger could not take are in its fallbacks (fallback.rs):
-    // they are part of the history too, newest first with the rest.
-    let fallbacks = fallback_ledgers(&cfg.ledger_path, &cfg.temp_dir)
-        .into_iter()
-        .filter(|p| p.is_file());
-    for path in fallbacks {
-        let Ok(fallback) = Ledger::open(&path, &cfg.redactor).await else {
-            continue;
-        };
-        let more = fallback.history(app, limit).await;
-        fallback.close().await;
-        entries.extend(more?);
-    }
-    entries.sort_by(|a, b| b.checked_at.cmp(&a.checked_at));
-    entries.truncate(limit as usize);
-    Ok(entries)
+    entries
 }

@@ -43,8 +43,8 @@ mod watch;
 
 pub use config::{DeliveryLog, SealConfig, SealOverrides, env, ledger_path};
 pub use deliver::{
-    DeliverReport, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport, deliver_pending,
-    history, seal_pass, seal_run,
+    DeliverReport, HistoryRead, ReplayedDelivery, SealOutcome, SinkOutcome, SinkReport,
+    deliver_pending, history, seal_pass, seal_run,
 };
 pub use errors::{Cause, DeliveryError, SealError, SinkError, SinkFailure, chain};
 pub use fallback::{FALLBACK_FOLDER, LedgerPlace, fallback_ledgers};

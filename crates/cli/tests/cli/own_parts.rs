@@ -52,6 +52,15 @@ async fn a_green_run_with_a_broken_ledger_is_sealed_in_a_fallback_deliver_finds(
     assert!(replay.stderr.contains("file is not a database"), "{replay}");
     // The broken ledger still needs the operator.
     assert_eq!(replay.code, 3, "{replay}");
+
+    // `history` lists the fallback's seal and names the broken ledger.
+    let mut h = Smoke::new();
+    h.args(["history", "--ledger", s.ledger().to_str().unwrap()]);
+    let listed = h.run().await;
+    assert!(listed.stdout.contains("mcritchie-studio"), "{listed}");
+    assert!(listed.stdout.contains("green"), "{listed}");
+    assert!(listed.stderr.contains("file is not a database"), "{listed}");
+    assert_eq!(listed.code, 3, "{listed}");
 }
 
 /// No ledger and no fallback can be written, and no sink is configured:

@@ -330,7 +330,7 @@ async fn the_token_is_in_no_output_request_body_history_or_ledger() {
     seen.push(("replay", replay.to_string()));
     seen.push(("replay debug", format!("{replay:?}")));
     github.come_back().await.unwrap();
-    let entries = history(&cfg, None, 10).await.unwrap();
+    let entries = history(&cfg, None, 10).await.unwrap().entries;
     let table = format_history(&entries);
     assert!(table.lines().next().unwrap().contains("GITHUB"), "{table}");
     seen.push(("history", table));

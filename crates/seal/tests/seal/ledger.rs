@@ -66,9 +66,12 @@ async fn history_lists_recent_runs_including_flaky_and_inconclusive() {
         seal_run(r, &cfg).await.unwrap();
     }
 
-    let all = history(&cfg, None, 10).await.unwrap();
+    let all = history(&cfg, None, 10).await.unwrap().entries;
     assert_eq!(all.len(), 4);
-    let studio = history(&cfg, Some("mcritchie-studio"), 10).await.unwrap();
+    let studio = history(&cfg, Some("mcritchie-studio"), 10)
+        .await
+        .unwrap()
+        .entries;
     assert_eq!(studio.len(), 3);
     let verdicts: Vec<&str> = studio.iter().map(|h| h.verdict.as_str()).collect();
     assert!(verdicts.contains(&"inconclusive") && verdicts.contains(&"red"));
@@ -80,7 +83,7 @@ async fn history_lists_recent_runs_including_flaky_and_inconclusive() {
             .flaky,
         1
     );
-    assert_eq!(history(&cfg, None, 2).await.unwrap().len(), 2);
+    assert_eq!(history(&cfg, None, 2).await.unwrap().entries.len(), 2);
 
     let table = format_history(&studio);
     assert_eq!(table.lines().count(), 4, "{table}");
@@ -329,11 +332,14 @@ async fn history_includes_the_runs_of_the_fallback_ledgers() {
     std::fs::remove_file(env.ledger_path()).unwrap();
     let kept = seal_run(&green(), &env.config()).await.unwrap();
     assert_eq!(kept.place, LedgerPlace::Ledger);
-    let entries = history(&env.config(), None, 10).await.unwrap();
+    let entries = history(&env.config(), None, 10).await.unwrap().entries;
     let ids: Vec<&str> = entries.iter().map(|e| e.run_id.as_str()).collect();
     assert!(ids.contains(&fallen.run_id.as_str()), "{ids:?}");
     assert!(ids.contains(&kept.run_id.as_str()), "{ids:?}");
-    assert_eq!(history(&env.config(), None, 1).await.unwrap().len(), 1);
+    assert_eq!(
+        history(&env.config(), None, 1).await.unwrap().entries.len(),
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

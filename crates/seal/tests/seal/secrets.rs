@@ -93,7 +93,7 @@ async fn no_secret_reaches_the_ledger_outputs_errors_or_sinks() {
     seen.push(("ledger open error", chain(&error)));
     seen.push(("ledger open error debug", format!("{error:?}")));
 
-    let entries = history(&cfg, None, 10).await.unwrap();
+    let entries = history(&cfg, None, 10).await.unwrap().entries;
     seen.push(("history", format_history(&entries)));
     seen.push(("history debug", format!("{entries:?}")));
 

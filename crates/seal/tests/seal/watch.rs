@@ -149,7 +149,10 @@ async fn a_regression_and_a_recovery_amend_the_seal_once_each() {
     assert!(replay.deliveries.is_empty(), "{replay}");
 
     // History: one line per change, the quiet passes folded in.
-    let entries = history(&cfg, Some("mcritchie-studio"), 20).await.unwrap();
+    let entries = history(&cfg, Some("mcritchie-studio"), 20)
+        .await
+        .unwrap()
+        .entries;
     assert_eq!(entries.len(), 3, "{}", format_history(&entries));
     let table = format_history(&entries);
     assert!(table.contains("green (watch passes 1–3)"), "{table}");

@@ -298,7 +298,7 @@ async fn history_has_a_webhook_column() {
     receiver.fail_next(3, 500);
     seal_run(&red(), &env.config()).await.unwrap();
 
-    let entries = history(&env.config(), None, 10).await.unwrap();
+    let entries = history(&env.config(), None, 10).await.unwrap().entries;
     let table = format_history(&entries);
     let lines: Vec<&str> = table.lines().collect();
     assert!(lines[0].contains(" WEBHOOK "), "{table}");
@@ -352,7 +352,7 @@ async fn the_secret_and_the_url_credentials_are_never_shown_or_stored() {
     seen.push(("replay", replay.to_string()));
     seen.push(("replay debug", format!("{replay:?}")));
     receiver.come_back().await.unwrap();
-    let entries = history(&cfg, None, 10).await.unwrap();
+    let entries = history(&cfg, None, 10).await.unwrap().entries;
     seen.push(("history", format_history(&entries)));
     seen.push(("history debug", format!("{entries:?}")));
     for request in receiver.requests() {
