@@ -49,3 +49,49 @@ pub fn watch_json(watched: &WatchedRelease) -> serde_json::Value {
         "stopped": report.stopped,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use prod_smoke_watch::{PassSeen, Record, Timeline, WatchReport};
+
+    use super::*;
+
+    /// The watch's object keeps the contract's keys and counts passes by
+    /// verdict.
+    #[test]
+    fn a_watch_object_counts_its_passes() {
+        let mut timeline = Timeline::new(Duration::from_secs(3600));
+        let mut passes = Vec::new();
+        for (number, verdict) in [(1, Verdict::Green), (2, Verdict::Inconclusive)] {
+            let offset = Duration::from_secs(300 * u64::from(number - 1));
+            timeline.push(offset, verdict);
+            passes.push(PassSeen {
+                number,
+                offset,
+                verdict,
+                record: Record::Seal,
+            });
+        }
+        let watched = WatchedRelease {
+            app: "studio".into(),
+            url: "https://studio.example".into(),
+            report: WatchReport {
+                passes,
+                timeline,
+                stopped: Some("SIGTERM".into()),
+            },
+        };
+        let json = watch_json(&watched);
+        assert_eq!(json["app"], "studio");
+        assert_eq!(json["passes"], 2);
+        assert_eq!(json["green"], 1);
+        assert_eq!(json["red"], 0);
+        assert_eq!(json["inconclusive"], 1);
+        assert_eq!(json["passed"], true);
+        assert_eq!(json["verdict"], "green");
+        assert_eq!(json["stopped"], "SIGTERM");
+        assert_eq!(json["changes"], serde_json::json!([]));
+    }
+}
