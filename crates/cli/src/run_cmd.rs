@@ -1,12 +1,12 @@
 //! The seal run: flags to a [`SealRequest`], the engine's events to
-//! stderr, the outcome to an exit code and, with `--json`, one object on
-//! stdout.
+//! `prod_smoke_console`'s renderer, the outcome to an exit code and, with
+//! `--json`, the console's object on stdout.
 
-use prod_smoke_engine::{Engine, EngineEvents, SealOutcome, SealRequest};
-use prod_smoke_model::Verdict;
+use prod_smoke_console::{render_events, seal_json};
+use prod_smoke_engine::{Engine, EngineEvents, SealRequest};
 
 use crate::args::RunArgs;
-use crate::{exit, progress};
+use crate::exit;
 
 pub async fn run(args: RunArgs) -> u8 {
     let json = args.json;
@@ -18,13 +18,13 @@ pub async fn run(args: RunArgs) -> u8 {
         }
     };
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let printer = tokio::spawn(progress::report(rx, prepared.redactor().clone()));
+    let printer = tokio::spawn(render_events(rx, prepared.redactor().clone()));
     let events = EngineEvents::new(tx);
     let outcome = prepared.seal(&events).await;
     drop(events);
     let _ = printer.await;
     if json {
-        println!("{}", json_line(&outcome));
+        println!("{}", seal_json(&outcome));
     }
     exit::of(outcome.outcome)
 }
@@ -35,26 +35,4 @@ pub(crate) fn request(args: RunArgs) -> SealRequest {
         exit_code: exit::of,
         ..args.request
     }
-}
-
-/// The contract's `--json` object.
-fn json_line(outcome: &SealOutcome) -> serde_json::Value {
-    let report = &outcome.report;
-    let counts = report.scenario_counts();
-    serde_json::json!({
-        "app": outcome.app,
-        "url": outcome.url,
-        "passed": outcome.verdict == Verdict::Green,
-        "verdict": outcome.verdict.as_str(),
-        "sealed": outcome.durable,
-        "run_id": report.run_id,
-        "retried": report.retried,
-        "scenarios": {
-            "passed": counts.passed,
-            "failed": counts.failed,
-            "skipped": counts.skipped,
-            "flaky": counts.flaky,
-        },
-        "artifacts": report.artifacts_dir,
-    })
 }

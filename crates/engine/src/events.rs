@@ -1,5 +1,5 @@
 //! What a seal reports as it goes. The engine emits [`EngineEvent`]s and
-//! never prints: a front end's reporters (the CLI's stderr lines, the
+//! never prints: a front end's reporters (prod_smoke_console's stderr lines, the
 //! engine's own heartbeat.log) subscribe and render them.
 //!
 //! Text in events is already masked with the seal's redactor, except the

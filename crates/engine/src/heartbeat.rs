@@ -2,7 +2,7 @@
 //! step, each starting with an ISO-8601 UTC timestamp, written as it
 //! happens. A run that hangs or is killed shows its last step there.
 //!
-//! It is a reporter of the engine's events, like the CLI's stderr lines,
+//! It is a reporter of the engine's events, like the console's stderr lines,
 //! but it belongs to the engine: the log is evidence the manifest seals,
 //! so every front end must leave the same one.
 

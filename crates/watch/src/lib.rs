@@ -5,8 +5,13 @@
 //! arrives). The watch runs the same suite again every `--every` (default
 //! `5m`) for `--for` (default `1h`) and amends the seal only when the
 //! verdict changes. This crate is the policy and the loop, generic over
-//! [`Watched`] (run one pass and record it as the policy decides), so it
-//! holds no browser, no ledger and no sink.
+//! [`Watched`] (run one pass and record it as the policy decides), and the
+//! adapter that runs each pass on the engine ([`watch_release`], the one
+//! entry point a front end calls; engine_passes.rs, signals.rs, log.rs).
+//! Like the engine it never prints: it hands each pass's engine events and
+//! its own [`WatchNote`]s to a [`WatchOutput`] (`prod_smoke_console`
+//! renders them for the binary). Its one formatted output is its artifact,
+//! watch.log ([`WATCH_LOG`]), whose lines tools read.
 //!
 //! # The policy
 //!
@@ -48,18 +53,28 @@
 //! # Ending
 //!
 //! A stop request (SIGINT, SIGTERM) ends the watch after the pass in
-//! flight has been recorded; nothing is lost. The exit status
+//! flight has been recorded; nothing is lost. A second signal cuts that
+//! pass short, and it counts as inconclusive. The exit status
 //! ([`WatchVerdict`]): red (1) when any pass was red, even if it recovered;
 //! green (0) when every conclusive pass was green; inconclusive (3) when no
 //! pass was conclusive. The last lines summarise the timeline
 //! ([`Timeline`]): `green 0–11 min, red 12–17 min, green since 18 min`.
 
+mod engine_passes;
+mod log;
+mod output;
 mod policy;
+mod release;
 mod run;
 mod schedule;
+mod signals;
 mod timeline;
+
+pub use log::WATCH_LOG;
+pub use output::{WatchNote, WatchOutput};
+pub use release::{WatchSettings, WatchedRelease, watch_release};
 
 pub use policy::{Change, Judge, KeepReason, Policy, Record};
 pub use run::{PassPlan, PassSeen, WatchEvent, WatchReport, Watched, watch};
-pub use schedule::{Schedule, pass_folder};
+pub use schedule::{Schedule, pass_folder, shown};
 pub use timeline::{Segment, Timeline, WatchVerdict, after_ship};

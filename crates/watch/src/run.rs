@@ -47,7 +47,7 @@ pub enum WatchEvent<'a> {
 }
 
 /// What a watch watches: one pass of the suite, and the seal it records.
-/// The CLI implements it over the engine; tests over fakes.
+/// `EnginePasses` implements it over the engine; tests over fakes.
 pub trait Watched {
     /// Runs one pass of the suite into `plan.artifacts`; once its verdict
     /// is known, asks `decide` what the policy makes of it and records the

@@ -52,9 +52,33 @@ pub fn pass_folder(root: &Path, number: u32) -> PathBuf {
     root.join(format!("pass-{number:03}"))
 }
 
+/// `30s`, `5m`, `1h`, `1m30s`: a duration as `--every` and `--for` are
+/// written. watch.log's lines use it, so it lives beside the schedule.
+pub fn shown(d: Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 3600, secs % 3600 / 60, secs % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, 0, 0) => format!("{h}h"),
+        (h, m, 0) => format!("{h}h{m}m"),
+        (h, m, s) => format!("{h}h{m}m{s}s"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_shown_as_the_flags_are_written() {
+        let cases = [(30, "30s"), (300, "5m"), (90, "1m30s"), (3600, "1h")];
+        for (secs, text) in cases {
+            assert_eq!(shown(Duration::from_secs(secs)), text);
+        }
+        assert_eq!(shown(Duration::from_secs(3600 + 120)), "1h2m");
+        assert_eq!(shown(Duration::from_secs(3600 + 125)), "1h2m5s");
+    }
 
     fn secs(n: u64) -> Duration {
         Duration::from_secs(n)

@@ -8,11 +8,16 @@
 //!
 //! With `--cdp-url` there is nothing to keep: every pass borrows the
 //! pool's browser as a plain run does.
+//!
+//! It lives in the runner because it is browser lifecycle, as
+//! [`ChromiumProcess`] is; `prod_smoke_watch` only holds one.
 
 use std::path::PathBuf;
 
-use prod_smoke_runner::{BrowserSource, ChromiumProcess, find_chromium};
+use crate::browser::BrowserSource;
+use crate::process::{ChromiumProcess, find_chromium};
 
+/// The watch's one browser, launched on first use and again when it died.
 #[derive(Default)]
 pub struct KeptBrowser {
     /// `--chromium`, else found as a plain run finds it.

@@ -1,6 +1,8 @@
 //! Renders the engine's events for people, on stderr: a spinner per
 //! scenario on a terminal, plain lines in CI and pipes, then each phase's
-//! lines. Every line here is part of the drop-in contract's output.
+//! lines. Every line here is part of the drop-in contract's output. It is
+//! a consumer of the event channel: the engine sends, this renders, and
+//! the two never share anything else.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -25,7 +27,9 @@ struct Live {
     on: bool,
 }
 
-pub async fn report(mut rx: UnboundedReceiver<EngineEvent>, redactor: Redactor) {
+/// Renders a seal's (or one watch pass's) engine events until the channel
+/// closes. `redactor` masks the secrets in the lines that carry site text.
+pub async fn render_events(mut rx: UnboundedReceiver<EngineEvent>, redactor: Redactor) {
     let on = is_interactive();
     let target = match on {
         true => ProgressDrawTarget::stderr(),
