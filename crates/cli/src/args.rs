@@ -134,26 +134,9 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub run: RunArgs,
 
-    /// From one pass's start to the next one's, e.g. `30s`, `5m`.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = prod_smoke_engine::parse_duration, help_heading = WATCH)]
-    pub every: std::time::Duration,
-
-    /// How long to watch: no pass starts after it, e.g. `1h`.
-    #[arg(long = "for", value_name = "DURATION", default_value = "1h", value_parser = prod_smoke_engine::parse_duration, help_heading = WATCH)]
-    pub window: std::time::Duration,
-
-    /// Conclusive passes in a row with a new verdict that make a change of
-    /// seal (1 = the first one; 2 keeps one flaky pass from paging anyone).
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=100), help_heading = WATCH)]
-    pub confirm: u32,
-
-    /// Launch a browser for each pass instead of keeping one for the whole
-    /// watch (to measure the difference: `cargo xtask bench --watch`).
-    #[arg(long, hide = true)]
-    pub browser_per_pass: bool,
+    #[command(flatten)]
+    pub watch: prod_smoke_watch::WatchSettings,
 }
-
-const WATCH: &str = "Watch";
 
 /// `prod-smoke rollback`'s flags: the engine's dry-run request, and what
 /// the CLI prints.
@@ -336,16 +319,22 @@ mod tests {
             w.run.request.seal.ledger.ledger.as_deref(),
             Some(std::path::Path::new("/l"))
         );
-        assert_eq!(w.every, std::time::Duration::from_secs(30));
-        assert_eq!(w.window, std::time::Duration::from_secs(15 * 60));
-        assert_eq!(w.confirm, 3);
+        assert_eq!(w.watch.schedule.every, std::time::Duration::from_secs(30));
+        assert_eq!(
+            w.watch.schedule.window,
+            std::time::Duration::from_secs(15 * 60)
+        );
+        assert_eq!(w.watch.policy.confirm, 3);
         let Some(Command::Watch(w)) = parse(&["watch"]).command else {
             panic!("not watch")
         };
         assert_eq!(w.run.request.app, prod_smoke_config::DEFAULT_APP);
-        assert_eq!(w.every, std::time::Duration::from_secs(300));
-        assert_eq!(w.window, std::time::Duration::from_secs(3600));
-        assert_eq!(w.confirm, 2);
+        assert_eq!(w.watch.schedule.every, std::time::Duration::from_secs(300));
+        assert_eq!(
+            w.watch.schedule.window,
+            std::time::Duration::from_secs(3600)
+        );
+        assert_eq!(w.watch.policy.confirm, 2);
         assert!(Cli::try_parse_from(["prod-smoke", "watch", "--every", "0s"]).is_err());
         assert!(Cli::try_parse_from(["prod-smoke", "watch", "--confirm", "0"]).is_err());
     }

@@ -4,22 +4,15 @@
 //! is `prod_smoke_console`'s; this file maps flags in and the verdict out.
 
 use prod_smoke_console::{WatchConsole, summarise, watch_json};
-use prod_smoke_watch::{Policy, Schedule, WatchSettings, watch_release};
+use prod_smoke_watch::watch_release;
 
 use crate::args::WatchArgs;
 use crate::{exit, run_cmd};
 
 pub async fn run(args: WatchArgs) -> u8 {
     let json = args.run.json;
-    let settings = WatchSettings {
-        schedule: Schedule {
-            every: args.every,
-            window: args.window,
-        },
-        policy: Policy::new(args.confirm),
-        browser_per_pass: args.browser_per_pass,
-    };
-    let watched = match watch_release(run_cmd::request(args.run), settings, WatchConsole).await {
+    let request = run_cmd::request(args.run);
+    let watched = match watch_release(request, args.watch, WatchConsole).await {
         Ok(watched) => watched,
         Err(e) => {
             eprintln!("prod-smoke: {e}");

@@ -76,5 +76,5 @@ pub use release::{WatchSettings, WatchedRelease, watch_release};
 
 pub use policy::{Change, Judge, KeepReason, Policy, Record};
 pub use run::{PassPlan, PassSeen, WatchEvent, WatchReport, Watched, watch};
-pub use schedule::{Schedule, pass_folder, shown};
+pub use schedule::{Schedule, WATCH_HEADING, pass_folder, shown};
 pub use timeline::{Segment, Timeline, WatchVerdict, after_ship};

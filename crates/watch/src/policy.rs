@@ -5,11 +5,14 @@ use std::time::Duration;
 
 use prod_smoke_model::Verdict;
 
-/// How many passes make a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How many passes make a change (`--confirm`, defined here with its help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+#[command(next_help_heading = crate::schedule::WATCH_HEADING)]
 pub struct Policy {
-    /// Conclusive passes in a row with the new verdict that make a change
-    /// (green → red or red → green). At least 1.
+    /// Conclusive passes in a row with a new verdict that make a change of
+    /// seal (1 = the first one; 2 keeps one flaky pass from paging anyone).
+    // A change is green → red or red → green; at least 1.
+    #[arg(long, value_name = "N", default_value_t = Policy::DEFAULT_CONFIRM, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub confirm: u32,
 }
 

@@ -20,13 +20,17 @@ use crate::run::{WatchReport, watch};
 use crate::schedule::Schedule;
 use crate::signals::Signals;
 
-/// How a release is watched, beside the seal's own request.
-#[derive(Debug, Clone, Copy, Default)]
+/// How a release is watched, beside the seal's own request: the watch's
+/// own flags, which a front end flattens beside the seal's.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
 pub struct WatchSettings {
+    #[command(flatten)]
     pub schedule: Schedule,
+    #[command(flatten)]
     pub policy: Policy,
-    /// `--browser-per-pass`: every pass launches its own Chromium instead
-    /// of borrowing the one kept for the watch.
+    /// Launch a browser for each pass instead of keeping one for the whole
+    /// watch (to measure the difference: `cargo xtask bench --watch`).
+    #[arg(long, hide = true)]
     pub browser_per_pass: bool,
 }
 

@@ -3,12 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// `--every` and `--for`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The `--help` heading of the watch's own flags.
+pub const WATCH_HEADING: &str = "Watch";
+
+/// `--every` and `--for`, each flag defined here with its help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+#[command(next_help_heading = WATCH_HEADING)]
 pub struct Schedule {
-    /// From one pass's start to the next one's.
+    /// From one pass's start to the next one's, e.g. `30s`, `5m`.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = prod_smoke_engine::parse_duration)]
     pub every: Duration,
-    /// No pass starts once this long has passed since the first.
+    /// How long to watch: no pass starts after it, e.g. `1h`.
+    #[arg(long = "for", value_name = "DURATION", default_value = "1h", value_parser = prod_smoke_engine::parse_duration)]
     pub window: Duration,
 }
 
