@@ -239,32 +239,23 @@ async fn update_notes_with(
     Ok(done)
 }
 
-/// Writes `contents` over the file at `path` all at once: into a new file
-/// beside it, synced, then renamed over it. A release-notes body is never
-/// left half-written by a full disk or a killed prod-smoke; the old body
-/// stays until the new one is whole. A symlink is followed, so the file
-/// it names is replaced and the link kept; the file's permissions are kept.
+/// Writes `contents` over the file at `path` whole
+/// (`prod_smoke_model::atomic`): a release-notes body is never left
+/// half-written by a full disk or a killed prod-smoke. A symlink is
+/// followed, so the file it names is replaced and the link kept; the
+/// file's permissions are kept.
 fn replace_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
     let target = match std::fs::canonicalize(path) {
         Ok(real) => real,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_path_buf(),
         Err(e) => return Err(e),
     };
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    let mut new = tempfile::Builder::new()
-        .prefix(".prod-smoke-notes.")
-        .tempfile_in(dir)?;
-    new.write_all(contents)?;
-    if let Ok(old) = std::fs::metadata(&target) {
-        new.as_file().set_permissions(old.permissions())?;
+    let kept = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    prod_smoke_model::atomic::write_atomic(&target, contents)?;
+    match kept {
+        Some(permissions) => std::fs::set_permissions(&target, permissions),
+        None => Ok(()),
     }
-    new.as_file().sync_all()?;
-    new.persist(&target).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// The verdict line of `app`'s latest green or red seal. The stored line,
@@ -469,7 +460,7 @@ mod tests {
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with(".prod-smoke-notes."))
+            .filter(|n| prod_smoke_model::atomic::is_partial(n))
             .collect();
         assert!(left.is_empty(), "{left:?}");
     }
