@@ -47,7 +47,7 @@ impl ConfigError {
     pub fn bad_url(url: &str, reason: impl Into<String>) -> ConfigError {
         ConfigError::BadUrl {
             url: excerpt(
-                &prod_smoke_model::mask_url(url),
+                &prod_smoke_redact::mask_url(url),
                 prod_smoke_input::EXCERPT_CHARS,
             ),
             reason: reason.into(),

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use prod_smoke_engine::{CanaryAnswer, EngineEvent, Outcome, SealPlace};
-use prod_smoke_model::{CheckStatus, Redactor};
+use prod_smoke_model::CheckStatus;
+use prod_smoke_redact::Redactor;
 use prod_smoke_runner::RunEvent;
 use tokio::sync::mpsc::UnboundedReceiver;
 

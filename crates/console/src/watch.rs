@@ -6,7 +6,8 @@
 use std::future::Future;
 
 use prod_smoke_engine::EngineEvent;
-use prod_smoke_model::{Redactor, Verdict};
+use prod_smoke_model::Verdict;
+use prod_smoke_redact::Redactor;
 use prod_smoke_watch::{WatchNote, WatchOutput, WatchReport, shown};
 use tokio::sync::mpsc::UnboundedReceiver;
 

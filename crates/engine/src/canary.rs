@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use prod_smoke_model::{Redactor, url_credentials};
+use prod_smoke_redact::{Redactor, url_credentials};
 
 use crate::events::CanaryAnswer;
 

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use prod_smoke_model::{Redactor, RunReport};
+use prod_smoke_model::RunReport;
+use prod_smoke_redact::Redactor;
 
 use crate::events::{EngineEvent, EngineEvents};
 

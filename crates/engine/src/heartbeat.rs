@@ -9,7 +9,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use prod_smoke_model::{CheckStatus, Redactor};
+use prod_smoke_model::CheckStatus;
+use prod_smoke_redact::Redactor;
 use prod_smoke_runner::RunEvent;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};

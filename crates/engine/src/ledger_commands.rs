@@ -15,7 +15,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use prod_smoke_model::{Redactor, Verdict};
+use prod_smoke_model::Verdict;
+use prod_smoke_redact::Redactor;
 use prod_smoke_seal::{DeliverReport, HistoryRead, SealConfig, chain};
 
 use crate::notes::notes_file_body;

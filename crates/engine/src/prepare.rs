@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use prod_smoke_config::{AppTarget, check_url, resolve};
 use prod_smoke_input::{EXCERPT_CHARS, excerpt};
-use prod_smoke_model::{Redactor, url_credentials};
+use prod_smoke_redact::{Redactor, url_credentials};
 use prod_smoke_report::SpecResource;
 use prod_smoke_seal::{SealConfig, SealOverrides};
 use prod_smoke_spec::{Scenario, Suite};

@@ -2,7 +2,8 @@
 //! `prod_smoke_seal`, then the green run's screenshots kept as the app's
 //! baseline.
 
-use prod_smoke_model::{Redactor, RunReport};
+use prod_smoke_model::RunReport;
+use prod_smoke_redact::Redactor;
 use prod_smoke_seal::{LedgerPlace, SealConfig, WatchPass};
 
 use crate::events::{EngineEvent, EngineEvents, SealPlace};

@@ -9,7 +9,8 @@
 use std::path::Path;
 
 use prod_smoke_baseline::{Baselines, Comparison};
-use prod_smoke_model::{Redactor, RunReport, Verdict};
+use prod_smoke_model::{RunReport, Verdict};
+use prod_smoke_redact::Redactor;
 use prod_smoke_seal::{Ledger, SealConfig};
 use tokio::task::JoinHandle;
 

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use chromiumoxide::Browser;
 use chromiumoxide::error::CdpError;
 use chromiumoxide::handler::{Handler, HandlerConfig};
-use prod_smoke_model::{Redactor, url_credentials};
+use prod_smoke_redact::{Redactor, url_credentials};
 
 use crate::errors::RunnerError;
 

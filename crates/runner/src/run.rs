@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use futures::FutureExt;
 use futures::stream::{self, StreamExt};
-use prod_smoke_model::{CheckResult, CheckStatus, Redactor, RunReport};
+use prod_smoke_model::{CheckResult, CheckStatus, RunReport};
+use prod_smoke_redact::Redactor;
 use prod_smoke_spec::Scenario;
 
 use crate::browser::{BrowserSession, BrowserSource};

@@ -17,7 +17,8 @@ use chromiumoxide::cdp::browser_protocol::network::{
 };
 use chromiumoxide::cdp::browser_protocol::page::{CaptureSnapshotFormat, CaptureSnapshotParams};
 use chrono::{DateTime, Utc};
-use prod_smoke_model::{BlockedRequest, Redactor, ScenarioTrace};
+use prod_smoke_model::{BlockedRequest, ScenarioTrace};
+use prod_smoke_redact::Redactor;
 use serde_json::{Value, json};
 
 use crate::watched::{ConsoleEvent, NetEvent, PageLog, console_message, exception_message};
@@ -727,7 +728,7 @@ fn line(kind: &str, text: &str, page: &str) -> String {
 mod tests {
     #[test]
     fn soft_breaks_are_unfolded_in_quoted_printable_parts_only() {
-        let mut r = prod_smoke_model::Redactor::new();
+        let mut r = prod_smoke_redact::Redactor::new();
         r.add("session-value-1234");
         let mhtml = "Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n<p>session-val=\r\nue-1234</p>=3D\r\n------B\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA=\r\nQQ==\r\n------B--\r\n";
         let unfolded = super::unfold_soft_breaks(mhtml, &r);
@@ -738,7 +739,7 @@ mod tests {
         assert!(unfolded.contains("AAAA=\r\nQQ==\r\n"), "{unfolded}");
         assert!(!r.redact(&unfolded).contains("session-value-1234"));
         assert_eq!(
-            super::unfold_soft_breaks(mhtml, &prod_smoke_model::Redactor::new()),
+            super::unfold_soft_breaks(mhtml, &prod_smoke_redact::Redactor::new()),
             mhtml
         );
     }

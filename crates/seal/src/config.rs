@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use prod_smoke_model::Redactor;
+use prod_smoke_redact::Redactor;
 
 use crate::errors::SealError;
 use crate::retry::RetryPolicy;

@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use prod_smoke_model::Redactor;
+use prod_smoke_redact::Redactor;
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 use serenity::http::Route;

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use prod_smoke_model::Redactor;
+use prod_smoke_redact::Redactor;
 
 /// An underlying failure's message, with every known secret masked. It is
 /// kept as the `source` of our errors instead of the raw error, whose

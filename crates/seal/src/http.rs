@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use prod_smoke_model::Redactor;
+use prod_smoke_redact::Redactor;
 
 use crate::errors::{Cause, DeliveryError};
 

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::Utc;
-use prod_smoke_model::{Redactor, RunReport, Verdict};
+use prod_smoke_model::{RunReport, Verdict};
+use prod_smoke_redact::Redactor;
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 

@@ -1,7 +1,7 @@
 //! Masking a setting as its [`Secrecy`] says, so every secret the seal may
 //! touch is in one [`Redactor`] before any output exists.
 
-use prod_smoke_model::{Redactor, url_credentials};
+use prod_smoke_redact::{Redactor, url_credentials};
 
 use crate::settings::Secrecy;
 

@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use prod_smoke_engine::{
     Baseline, Cut, Engine, EngineEvent, EngineEvents, PassOptions, SealRequest,
 };
-use prod_smoke_model::{Redactor, Verdict};
+use prod_smoke_model::Verdict;
+use prod_smoke_redact::Redactor;
 use prod_smoke_runner::KeptBrowser;
 use prod_smoke_seal::{PassRecord, WatchPass};
 use tokio::sync::Notify;

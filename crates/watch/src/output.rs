@@ -9,7 +9,7 @@ use std::future::Future;
 use std::path::Path;
 
 use prod_smoke_engine::{EngineEvent, InputError};
-use prod_smoke_model::Redactor;
+use prod_smoke_redact::Redactor;
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::policy::Policy;

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use prod_smoke_fixture_site::{Fault, SESSION_COOKIE};
-use prod_smoke_model::Redactor;
+use prod_smoke_redact::Redactor;
 use prod_smoke_runner::{EventSink, RunEvent, StorageState, run};
 
 use crate::support::{Run, options, run_with, scenarios, site};

@@ -28,7 +28,8 @@
 //! with the same state (same context), and the deployment status once.
 
 
-use prod_smoke_model::{Redactor, Verdict};
+use prod_smoke_model::Verdict;
+use prod_smoke_redact::Redactor;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SealConfig;

@@ -6,7 +6,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use prod_smoke_model::{Redactor, RunReport, Verdict};
+use prod_smoke_model::{RunReport, Verdict};
+use prod_smoke_redact::Redactor;
 use serde_json::json;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgConnection};

@@ -11,7 +11,8 @@
 
 
 use hmac::{Hmac, Mac};
-use prod_smoke_model::{CheckStatus, Redactor, ScenarioCounts};
+use prod_smoke_model::{CheckStatus, ScenarioCounts};
+use prod_smoke_redact::Redactor;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
