@@ -61,7 +61,9 @@ impl Redactor {
         out
     }
 
-    /// Redacts every string inside a serialisable value.
+    /// Redacts every string inside a serialisable value. Meant for the
+    /// run's own data types (reports, checks), whose serialisation cannot
+    /// fail: plain structs with string keys, no maps keyed by non-strings.
     pub fn redact_value<T>(&self, value: &T) -> T
     where
         T: Serialize + serde::de::DeserializeOwned + Clone,
@@ -69,7 +71,7 @@ impl Redactor {
         if self.secrets.is_empty() {
             return value.clone();
         }
-        let mut json = serde_json::to_value(value).expect("model types serialise");
+        let mut json = serde_json::to_value(value).expect("a plain data type serialises to JSON");
         self.redact_json(&mut json);
         serde_json::from_value(json).expect("redaction keeps the shape")
     }
