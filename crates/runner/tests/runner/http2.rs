@@ -15,7 +15,9 @@ use std::time::Duration;
 use base64::Engine;
 use prod_smoke_fixture_site::{FixtureOptions, FixtureSite};
 use prod_smoke_model::Verdict;
-use prod_smoke_runner::{BrowserSource, ChromiumProcess, EventSink, find_chromium, run};
+use prod_smoke_runner::{
+    BrowserSource, ChromiumProcess, EventSink, TRACES_DIR, TraceMode, find_chromium, run,
+};
 use sha2::{Digest, Sha256};
 
 use crate::hostile::{WAIT_FOR_ATTACKS, assert_guarded};
@@ -110,7 +112,8 @@ impl TrustingBrowser {
     }
 }
 
-/// One run of `yaml` against `site` through a borrowed, trusting browser.
+/// One run of `yaml` against `site` through a borrowed, trusting browser,
+/// with a trace of every scenario.
 async fn run_over_h2(site: FixtureSite, yaml: &str, expect_timeout: Duration) -> Run {
     let browser = TrustingBrowser::launch(&site).await;
     let artifacts = tempfile::tempdir().expect("tempdir");
@@ -120,6 +123,7 @@ async fn run_over_h2(site: FixtureSite, yaml: &str, expect_timeout: Duration) ->
     // A loaded 2-core machine: TLS handshakes and a cold browser are slower.
     opts.nav_timeout = Duration::from_secs(15);
     opts.expect_timeout = expect_timeout;
+    opts.trace = TraceMode::Always;
     let report = run(&opts, &EventSink::none()).await;
     browser.shutdown().await;
     Run {
@@ -145,6 +149,52 @@ async fn a_healthy_site_over_h2_is_green() {
         "some requests came over HTTP/1.1"
     );
     assert_eq!(r.site.count_non_get(), 0);
+
+    // The trace says so too: each browser request the site answered went
+    // over HTTP/2 in the HAR (a document the guard re-served takes its
+    // origin's version). The pages' refused beacons have no answer.
+    let versions = har_versions(&r);
+    assert!(
+        versions.iter().any(|(url, _)| url.ends_with("/tasks")),
+        "the trace misses the board: {versions:#?}"
+    );
+    assert!(
+        versions.iter().all(|(_, v)| v == "HTTP/2.0"),
+        "{versions:#?}"
+    );
+}
+
+/// `(url, httpVersion)` of every browser request answered in the run's HARs.
+fn har_versions(r: &Run) -> Vec<(String, String)> {
+    let dir = r.artifacts.path().join(TRACES_DIR);
+    let mut versions = Vec::new();
+    for file in std::fs::read_dir(&dir).expect("a traces dir") {
+        let path = file.expect("a trace file").path();
+        if path.extension().is_none_or(|e| e != "har") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("the HAR reads");
+        let har: serde_json::Value = serde_json::from_str(&text).expect("the HAR parses");
+        let entries = har["log"]["entries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        // Browser requests carry their resource type; `get:` steps do not.
+        // A request the guard refused has status 0.
+        let answered = |e: &&serde_json::Value| {
+            e.get("_resourceType").is_some() && e["response"]["status"].as_i64() > Some(0)
+        };
+        for e in entries.iter().filter(answered) {
+            versions.push((
+                e["request"]["url"].as_str().unwrap_or_default().to_string(),
+                e["response"]["httpVersion"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ));
+        }
+    }
+    versions
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
