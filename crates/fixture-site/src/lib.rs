@@ -54,6 +54,7 @@ use state::SiteState;
 pub struct FixtureSite {
     addr: SocketAddr,
     certificate_pem: Option<String>,
+    public_key_info_der: Option<Vec<u8>>,
     state: Arc<SiteState>,
     cancel: CancellationToken,
     tracker: TaskTracker,
@@ -70,11 +71,15 @@ impl FixtureSite {
         let addr = listener
             .local_addr()
             .map_err(|source| FixtureError::Bind { addr, source })?;
-        let (acceptor, certificate_pem) = if options.tls {
+        let (acceptor, certificate_pem, public_key_info_der) = if options.tls {
             let cert = tls::self_signed()?;
-            (Some(cert.acceptor), Some(cert.certificate_pem))
+            (
+                Some(cert.acceptor),
+                Some(cert.certificate_pem),
+                Some(cert.public_key_info_der),
+            )
         } else {
-            (None, None)
+            (None, None, None)
         };
         let (offline, _) = tokio::sync::watch::channel(options.faults.contains(&Fault::Offline));
         let state = Arc::new(SiteState {
@@ -96,6 +101,7 @@ impl FixtureSite {
         Ok(Self {
             addr,
             certificate_pem,
+            public_key_info_der,
             state,
             cancel,
             tracker,
@@ -128,6 +134,13 @@ impl FixtureSite {
     /// The self-signed certificate (PEM) when serving TLS.
     pub fn certificate_pem(&self) -> Option<&str> {
         self.certificate_pem.as_deref()
+    }
+
+    /// The certificate's SubjectPublicKeyInfo (DER) when serving TLS. A
+    /// test's own browser may trust exactly this key by its SHA-256
+    /// (`--ignore-certificate-errors-spki-list`); prod-smoke's never does.
+    pub fn certificate_public_key_info_der(&self) -> Option<&[u8]> {
+        self.public_key_info_der.as_deref()
     }
 
     /// Turns a fault on, keeping the others that are on.
@@ -216,6 +229,12 @@ impl FixtureSite {
         self.state
             .not_modified
             .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many requests arrived over HTTP/2 (only TLS offers it), so a
+    /// test can prove the browser really spoke it.
+    pub fn count_http2(&self) -> usize {
+        self.request_log().iter().filter(|r| r.over_http2).count()
     }
 
     /// How many requests asked for `path` (any method).

@@ -10,7 +10,8 @@ use crate::fault::Fault;
 pub struct FixtureOptions {
     /// Port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
-    /// Serve HTTPS with a freshly made self-signed certificate.
+    /// Serve HTTPS with a freshly made self-signed certificate, HTTP/2 or
+    /// HTTP/1.1 as the client's ALPN offer has it.
     pub tls: bool,
     /// Pages POST a beacon on load, as production's do.
     pub beacons: bool,

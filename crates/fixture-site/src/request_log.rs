@@ -21,6 +21,8 @@ pub struct LoggedRequest {
     /// The `Sec-Purpose` header of a speculative load (`prefetch`,
     /// `prefetch;prerender`).
     pub sec_purpose: Option<String>,
+    /// Whether it came over HTTP/2 (only TLS offers it) rather than HTTP/1.1.
+    pub over_http2: bool,
     pub at: SystemTime,
 }
 

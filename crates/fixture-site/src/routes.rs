@@ -48,6 +48,7 @@ pub(crate) async fn handle(
             .get("sec-purpose")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        over_http2: req.version() == hyper::Version::HTTP_2,
         at: SystemTime::now(),
     });
     if path == "/attack/ws" {
@@ -149,6 +150,8 @@ fn websocket(state: &Arc<SiteState>, req: &mut Request<Incoming>) -> Response<Bo
                 query,
                 user_agent: None,
                 sec_purpose: None,
+                // Sockets take an HTTP/1.1 connection of their own.
+                over_http2: false,
                 at: SystemTime::now(),
             });
         };

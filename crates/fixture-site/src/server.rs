@@ -1,13 +1,20 @@
 //! The accept loop. Each connection is served by hyper, but the site keeps
 //! its own handle on the socket so the `reset` fault can send a real TCP RST.
+//!
+//! Plain http is HTTP/1.1 only, as production's is. Over TLS, hyper-util's
+//! auto builder serves whichever protocol ALPN agreed on: HTTP/2 for pages
+//! and their subresources, HTTP/1.1 for the WebSockets Chromium opens on a
+//! connection of their own. The `reset` and `offline` faults reset the TCP
+//! connection: over HTTP/1.1 that fails the one request in flight, over
+//! HTTP/2 every stream multiplexed on it, so their tests stay on plain http.
 
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
@@ -47,8 +54,9 @@ pub(crate) async fn accept_loop(
             continue;
         }
         let (state, tls, cancel) = (state.clone(), tls.clone(), cancel.clone());
+        let streams = tracker.clone();
         tracker.spawn(async move {
-            let _ = serve_connection(stream, tls, state, cancel).await;
+            let _ = serve_connection(stream, tls, state, cancel, streams).await;
         });
     }
 }
@@ -58,6 +66,7 @@ async fn serve_connection(
     tls: Option<TlsAcceptor>,
     state: Arc<SiteState>,
     cancel: CancellationToken,
+    tracker: TaskTracker,
 ) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     // A second descriptor for the same socket: hyper owns the stream, and
@@ -67,7 +76,17 @@ async fn serve_connection(
     let stream = TcpStream::from_std(std_stream)?;
 
     match tls {
-        None => serve_io(stream, &socket, state, cancel).await,
+        None => {
+            serve_io(
+                stream,
+                &socket,
+                Protocols::Http1Only,
+                state,
+                cancel,
+                tracker,
+            )
+            .await
+        }
         Some(acceptor) => {
             let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream));
             let tls_stream = tokio::select! {
@@ -79,16 +98,35 @@ async fn serve_connection(
                     Err(_) => return Ok(()),
                 },
             };
-            serve_io(tls_stream, &socket, state, cancel).await
+            serve_io(
+                tls_stream,
+                &socket,
+                Protocols::AsAgreed,
+                state,
+                cancel,
+                tracker,
+            )
+            .await
         }
     }
+}
+
+/// Which HTTP versions a connection may speak.
+#[derive(Debug, Clone, Copy)]
+enum Protocols {
+    Http1Only,
+    /// HTTP/2 when the client opens with its preface (ALPN agreed on `h2`),
+    /// else HTTP/1.1.
+    AsAgreed,
 }
 
 async fn serve_io<I>(
     io: I,
     socket: &std::net::TcpStream,
+    protocols: Protocols,
     state: Arc<SiteState>,
     cancel: CancellationToken,
+    tracker: TaskTracker,
 ) -> std::io::Result<()>
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -102,11 +140,17 @@ where
             async move { Ok::<_, Infallible>(routes::handle(&state, &control, req).await) }
         })
     };
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), service)
-        // The hostile page's WebSocket endpoint takes over its connection.
-        .with_upgrades();
+    let mut builder = auto::Builder::new(TrackedExecutor {
+        tracker: tracker.clone(),
+        cancel: cancel.clone(),
+    });
+    builder.http1().timer(TokioTimer::new());
+    builder.http2().timer(TokioTimer::new());
+    if let Protocols::Http1Only = protocols {
+        builder = builder.http1_only();
+    }
+    // The hostile page's WebSocket endpoint takes over its connection.
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
     tokio::select! {
         _ = conn => {}
         () = control.reset_requested() => {
@@ -120,4 +164,29 @@ where
         () = cancel.cancelled() => {}
     }
     Ok(())
+}
+
+/// Runs the tasks hyper spawns for HTTP/2 streams (one per request) among
+/// the site's own, so `shutdown` waits for them and cancels the ones a
+/// fault keeps hanging, as it does for HTTP/1.1 connections.
+#[derive(Clone)]
+struct TrackedExecutor {
+    tracker: TaskTracker,
+    cancel: CancellationToken,
+}
+
+impl<F> hyper::rt::Executor<F> for TrackedExecutor
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn execute(&self, stream: F) {
+        let cancel = self.cancel.clone();
+        self.tracker.spawn(async move {
+            tokio::select! {
+                () = cancel.cancelled() => {}
+                _ = stream => {}
+            }
+        });
+    }
 }

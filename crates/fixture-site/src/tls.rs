@@ -1,8 +1,14 @@
 //! HTTPS with a certificate made at start-up, which no browser trusts: the
 //! runner must report the certificate error instead of passing.
+//!
+//! ALPN offers `h2` first, as production's servers do, so a browser speaks
+//! HTTP/2 here; `http/1.1` stays on offer because Chromium opens WebSockets
+//! on a connection of their own over HTTP/1.1 (the server does not enable
+//! HTTP/2's extended CONNECT, RFC 8441).
 
 use std::sync::Arc;
 
+use rcgen::PublicKeyData;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::crypto::ring;
@@ -10,9 +16,16 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs
 
 use crate::errors::FixtureError;
 
+/// The ALPN protocols offered, most preferred first.
+const ALPN_H2: &[u8] = b"h2";
+const ALPN_HTTP1: &[u8] = b"http/1.1";
+
 pub(crate) struct SelfSigned {
     pub acceptor: TlsAcceptor,
     pub certificate_pem: String,
+    /// The certificate's SubjectPublicKeyInfo (DER): what a test's own
+    /// browser pins with `--ignore-certificate-errors-spki-list`.
+    pub public_key_info_der: Vec<u8>,
 }
 
 pub(crate) fn self_signed() -> Result<SelfSigned, FixtureError> {
@@ -29,10 +42,10 @@ pub(crate) fn self_signed() -> Result<SelfSigned, FixtureError> {
         .with_no_client_auth()
         .with_single_cert(vec![cert], key)
         .map_err(|source| FixtureError::Tls { source })?;
-    // The server speaks HTTP/1.1 only.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![ALPN_H2.to_vec(), ALPN_HTTP1.to_vec()];
     Ok(SelfSigned {
         acceptor: TlsAcceptor::from(Arc::new(config)),
         certificate_pem: certified.cert.pem(),
+        public_key_info_der: certified.signing_key.subject_public_key_info(),
     })
 }

@@ -26,7 +26,7 @@ struct Args {
     #[arg(long = "fault-at", value_name = "NAME@START..END", value_parser = parse_fault_at)]
     fault_at: Vec<FaultAt>,
 
-    /// Serve HTTPS with a self-signed certificate.
+    /// Serve HTTPS with a self-signed certificate (HTTP/2 or HTTP/1.1, by ALPN).
     #[arg(long)]
     tls: bool,
 

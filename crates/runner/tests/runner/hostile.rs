@@ -90,7 +90,7 @@ async fn the_attack_page_writes_when_nothing_guards_it() {
 }
 
 /// Visits that wait until the page says every attempt was made.
-const WAIT_FOR_ATTACKS: &str = r#"
+pub(crate) const WAIT_FOR_ATTACKS: &str = r#"
 suite: hostile
 scenarios:
   - name: home waits for its attacks
@@ -116,6 +116,14 @@ async fn no_write_reaches_the_server_and_every_attempt_is_named() {
         o.expect_timeout = Duration::from_secs(10);
     })
     .await;
+    assert_guarded(&r, "ws://");
+}
+
+/// What "the guard held" means for a run against the hostile site: no
+/// write reached the server, the run is green, and every attempt is named
+/// under its channel, in the report and in results.json. `socket_scheme`
+/// is `ws://` on a plain-http site, `wss://` on an https one.
+pub(crate) fn assert_guarded(r: &crate::support::Run, socket_scheme: &str) {
     let writes: Vec<_> = r
         .site
         .request_log()
@@ -125,7 +133,7 @@ async fn no_write_reaches_the_server_and_every_attempt_is_named() {
     assert!(writes.is_empty(), "writes reached the server: {writes:#?}");
     assert_eq!(r.report.verdict, Verdict::Green, "{:#?}", r.report.checks);
 
-    let blocked = blocked(&r);
+    let blocked = blocked(r);
     let seen: BTreeSet<(String, String)> = blocked
         .iter()
         .map(|b| (path_of(&b.url).to_string(), b.channel.clone()))
@@ -166,12 +174,12 @@ async fn no_write_reaches_the_server_and_every_attempt_is_named() {
     assert!(
         sockets
             .iter()
-            .any(|u| u.starts_with("ws://") && u.contains("/attack/ws")),
+            .any(|u| u.starts_with(socket_scheme) && u.contains("/attack/ws")),
         "no websocket reported: {blocked:#?}"
     );
 
     // results.json and report.html carry the same list.
-    let json = prod_smoke_report_json(&r);
+    let json = prod_smoke_report_json(r);
     for (path, channel) in ATTEMPTS {
         assert!(
             json.contains(path) && json.contains(channel),

@@ -5,6 +5,7 @@ mod support;
 mod browser_context;
 mod guard_pages;
 mod hostile;
+mod http2;
 mod interactions;
 mod locators;
 mod playwright_semantics;
