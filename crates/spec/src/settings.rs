@@ -317,24 +317,22 @@ fn user_agent<E: de::Error>(value: Value) -> Result<String, E> {
     Ok(s)
 }
 
-/// An IANA zone's shape (`UTC`, `Europe/Paris`, `America/Argentina/Salta`,
-/// `Etc/GMT+5`). Whether Chromium knows the zone is learnt when the
-/// scenario's browser is set up.
+/// An IANA time zone (`UTC`, `Europe/Paris`, `America/Argentina/Salta`,
+/// `Etc/GMT+5`, and the old links such as `US/Eastern`), checked against
+/// the IANA database's names (chrono-tz) when the spec loads, so a typo is
+/// bad input at its line with a "did you mean", not a scenario that
+/// cannot start.
 fn timezone<E: de::Error>(value: Value) -> Result<String, E> {
     let s = string::<E>("timezone", value, "`Europe/Paris`")?;
-    let shaped = s.split('/').all(|part| {
-        !part.is_empty()
-            && part.len() <= 32
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-    }) && s.chars().next().is_some_and(|c| c.is_ascii_uppercase());
-    if shaped {
-        Ok(s)
-    } else {
-        Err(E::custom(format!(
-            "`timezone` `{}` is not an IANA time zone; write one such as `UTC`, `Europe/Paris` or `America/New_York`",
-            excerpt(&s, EXCERPT_CHARS)
-        )))
+    if s.parse::<chrono_tz::Tz>().is_ok() {
+        return Ok(s);
     }
+    let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    let hint = prod_smoke_suggest::did_you_mean(&s, &names)
+        .map(|name| format!(" (did you mean `{name}`?)"))
+        .unwrap_or_default();
+    Err(E::custom(format!(
+        "`timezone` `{}` is not an IANA time zone{hint}; write one such as `UTC`, `Europe/Paris` or `America/New_York`",
+        excerpt(&s, EXCERPT_CHARS)
+    )))
 }

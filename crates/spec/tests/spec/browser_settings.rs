@@ -32,6 +32,23 @@ fn every_key_loads() {
     assert_eq!(b.timezone.as_deref(), Some("Europe/Madrid"));
 }
 
+/// Every form of IANA name Chromium takes loads: a plain zone, a
+/// three-part one, `Etc/GMT±N`, UTC and the old links.
+#[test]
+fn every_form_of_iana_zone_loads() {
+    for zone in [
+        "UTC",
+        "Europe/Paris",
+        "America/Argentina/Salta",
+        "Etc/GMT+5",
+        "US/Eastern",
+    ] {
+        let suite = scenario_with(&format!("{{timezone: {zone}}}"))
+            .unwrap_or_else(|e| panic!("{zone}: {e}"));
+        assert_eq!(suite.scenarios[0].browser.timezone.as_deref(), Some(zone));
+    }
+}
+
 #[test]
 fn a_scenario_without_use_changes_nothing() {
     let suite = prod_smoke_spec::default_suite();
@@ -91,6 +108,12 @@ fn unknown_keys_and_values_say_did_you_mean_with_their_line() {
         ("{viewport: 360x780}", "must be a mapping"),
         ("{locale: spanish please}", "is not a language tag"),
         ("{timezone: paris}", "is not an IANA time zone"),
+        // Well shaped but unknown: found at load, with the name it is near.
+        (
+            "{timezone: Europe/Lndon}",
+            "`Europe/Lndon` is not an IANA time zone (did you mean `Europe/London`?)",
+        ),
+        ("{timezone: Mars/Olympus_Mons}", "is not an IANA time zone;"),
         ("{user_agent: ''}", "`user_agent` in `use` is empty"),
     ] {
         let (line, msg) = located_error(yaml);
