@@ -3,7 +3,8 @@
 //! - `/phone`: a "Menu" button that only a narrow viewport shows;
 //! - `/theme`: `#theme` says "dark" under `prefers-color-scheme: dark`,
 //!   and the page shows what the browser reports (width, language, time
-//!   zone, user agent, touch) and the `Accept-Language` the server saw;
+//!   zone, user agent, touch, whether the window has focus) and the
+//!   `Accept-Language` the server saw;
 //! - `/account`: answers only with the session cookie
 //!   ([`SESSION_COOKIE`]), else redirects to the sign-in page; it shows
 //!   the `prefs` localStorage item the session carries.
@@ -148,6 +149,7 @@ fn theme(broken: bool, accept_language: String) -> String {
 <li>Time zone: <span id="tz"></span></li>
 <li>Touch points: <span id="touch"></span></li>
 <li>User agent: <span id="ua"></span></li>
+<li>Window: <span id="focus"></span></li>
 <li>Accept-Language the server saw: <span id="accept-language">{accept_language}</span></li>
 </ul>
 <script>
@@ -159,6 +161,11 @@ set("lang", navigator.language);
 set("tz", Intl.DateTimeFormat().resolvedOptions().timeZone);
 set("touch", navigator.maxTouchPoints);
 set("ua", navigator.userAgent);
+const focus = () => set("focus", document.hasFocus() ? "has focus" : "has no focus");
+focus();
+addEventListener("focus", focus);
+addEventListener("blur", focus);
+setInterval(focus, 100);
 </script>"#
         ),
     )

@@ -122,6 +122,36 @@ async fn every_use_key_takes_effect_in_the_browser_and_on_the_wire() {
     );
 }
 
+/// Scenarios side by side, each in its own context and page: every page
+/// is a focused window (`document.hasFocus()`), as each of Playwright's
+/// pages is, so a ported check that needs focus (focus events,
+/// `:focus-visible`) passes in every scenario, not only in one. Headless
+/// Chromium gives each context's page focus today; should a release stop
+/// doing so, this fails, and `Emulation.setFocusEmulationEnabled` (what
+/// Playwright sends) is the fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_side_by_side_has_focus() {
+    let spec: String = (1..=4)
+        .map(|n| {
+            format!(
+                "  - name: page {n}\n    steps:\n      - visit: /theme\n      - text: has focus\n        in: \"#focus\"\n"
+            )
+        })
+        .collect();
+    let r = run_with(&[], |o| {
+        o.scenarios = scenarios("focus.yaml", &format!("scenarios:\n{spec}"));
+        o.workers = 4;
+    })
+    .await;
+    assert_eq!(
+        r.failed_names(),
+        Vec::<&str>::new(),
+        "{:#?}",
+        r.report.checks
+    );
+    assert_eq!(r.report.checks.len(), 8);
+}
+
 const BOTH_WAYS: &str = r##"
 scenarios:
   - name: phone layout
