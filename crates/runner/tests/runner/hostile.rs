@@ -2,13 +2,12 @@
 //! guard: nothing may reach the server, and the report names every attempt.
 
 use std::collections::BTreeSet;
-use std::process::Stdio;
 use std::time::Duration;
 
 use prod_smoke_model::{BlockedRequest, Verdict};
-use prod_smoke_runner::{GuardPolicy, find_chromium};
+use prod_smoke_runner::GuardPolicy;
 
-use crate::support::{hostile_site, run_against};
+use crate::support::{hostile_site, run_against, visit_unguarded};
 
 /// Where each attempt goes (`/attack/<name>`), and the channel it must be
 /// reported under. The service worker's registration is refused: its
@@ -43,31 +42,7 @@ async fn the_attack_page_writes_when_nothing_guards_it() {
     // The control: plain headless Chromium, no prod-smoke, on the same page.
     // If this saw no writes, the zero below would prove nothing.
     let site = hostile_site(&[]).await;
-    let chromium = find_chromium(None).expect("chromium is installed");
-    let profile = tempfile::tempdir().expect("tempdir");
-    let status = tokio::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(site.url("/"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .status();
-    let status = tokio::time::timeout(Duration::from_secs(60), status)
-        .await
-        .expect("chromium finishes")
-        .expect("chromium runs");
-    assert!(status.success(), "{status}");
+    visit_unguarded(&site.url("/"), &[]).await;
     let writes: BTreeSet<String> = site
         .request_log()
         .iter()

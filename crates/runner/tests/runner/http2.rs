@@ -9,7 +9,6 @@
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
-use std::process::Stdio;
 use std::time::Duration;
 
 use base64::Engine;
@@ -21,7 +20,7 @@ use prod_smoke_runner::{
 use sha2::{Digest, Sha256};
 
 use crate::hostile::{WAIT_FOR_ATTACKS, assert_guarded};
-use crate::support::{Run, options, scenarios};
+use crate::support::{Run, options, scenarios, visit_unguarded};
 
 /// The default suite's browser steps. Its `get:` steps go through
 /// prod-smoke's HTTP client, which rightly refuses the fixture's
@@ -203,35 +202,8 @@ async fn the_attack_page_writes_over_h2_when_nothing_guards_it() {
     // fixture's key, no prod-smoke. The writes land, and over HTTP/2, so
     // the zero below is the guard's doing, not a page that failed to load.
     let site = tls_site(true).await;
-    let chromium = find_chromium(None).expect("chromium is installed");
-    let profile = tempfile::tempdir().expect("tempdir");
-    let status = tokio::process::Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!(
-            "--ignore-certificate-errors-spki-list={}",
-            spki_pin(&site)
-        ))
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(site.url("/"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .status();
-    let status = tokio::time::timeout(Duration::from_secs(60), status)
-        .await
-        .expect("chromium finishes")
-        .expect("chromium runs");
-    assert!(status.success(), "{status}");
+    let trust = format!("--ignore-certificate-errors-spki-list={}", spki_pin(&site));
+    visit_unguarded(&site.url("/"), &[trust]).await;
     let writes: BTreeSet<String> = site
         .request_log()
         .iter()

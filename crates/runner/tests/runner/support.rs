@@ -113,3 +113,36 @@ pub async fn run_against(site: FixtureSite, tweak: impl FnOnce(&mut RunOptions))
         artifacts,
     }
 }
+
+/// The control of a guard test: plain headless Chromium, no prod-smoke,
+/// loads `url` with the standard flags plus `extra`, lets its scripts run
+/// for 5 s of virtual time and exits. What the server then logs is what
+/// the page does when nothing guards it.
+pub async fn visit_unguarded(url: &str, extra: &[String]) {
+    let chromium = prod_smoke_runner::find_chromium(None).expect("chromium is installed");
+    let profile = tempfile::tempdir().expect("tempdir");
+    let status = tokio::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .args(extra)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .status();
+    let status = tokio::time::timeout(Duration::from_secs(60), status)
+        .await
+        .expect("chromium finishes")
+        .expect("chromium runs");
+    assert!(status.success(), "{status}");
+}
