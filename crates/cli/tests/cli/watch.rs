@@ -16,30 +16,10 @@ const RELEASE: &str = "2026-11-23-rc1";
 
 /// A watch of the default suite against `url`: the scenario's own retry is
 /// kept (without its boot-window wait) so a red pass has failed twice.
+/// The later `--retries` overrides [`Smoke::watching`]'s.
 fn watcher(url: &str, every: &str, window: &str) -> Smoke {
-    let mut s = Smoke::new();
-    let (ledger, artifacts) = (s.ledger(), s.artifacts());
-    s.args([
-        "watch",
-        "mcritchie-studio",
-        "--url",
-        url,
-        "--every",
-        every,
-        "--for",
-        window,
-        "--json",
-        "--retries",
-        "1",
-        "--retry-delay",
-        "0",
-        "--timeout",
-        "5",
-        "--expect-timeout",
-        "2",
-    ]);
-    s.arg("--ledger").arg(ledger.to_str().unwrap());
-    s.arg("--artifacts").arg(artifacts.to_str().unwrap());
+    let mut s = Smoke::watching(url, every, window);
+    s.args(["--retries", "1", "--retry-delay", "0"]);
     s
 }
 
